@@ -1,0 +1,50 @@
+// What the runtime records, and where: metrics are born where the work happens (poll, send, ack, commit) through
+// these recorders; `/metrics` only reads them. The implementation (src/metrics/worker-metrics.ts) maps each call to
+// Connect's metric names (kafka_connect_*), the producer's (kafka_producer_*) and flowscope's own (flowscope_*).
+import type { PipelineReporter } from '../connectors/plugin.ts'
+
+/** Connect's states (lower-cased in metrics: running, paused, …). */
+export type ConnectorState = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'STOPPED' | 'FAILED' | 'RESTARTING'
+export type TaskState = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'FAILED' | 'RESTARTING'
+
+export interface ConnectorMetricsRecorder {
+  recordState(state: ConnectorState): void
+  /** Per-table pipeline facts the connector's tasks report (flowscope_* metrics). */
+  readonly pipeline: PipelineReporter
+  /** The connector was deleted: drop its series. */
+  close(): void
+}
+
+export interface TaskMetricsRecorder {
+  recordState(state: TaskState): void
+  /** One poll() returned `batchSize` records after `durationMs`. */
+  recordPoll(batchSize: number, durationMs: number): void
+  /** Kafka acknowledged `records` records of this task. */
+  recordWrite(records: number): void
+  /** Records polled but not yet acknowledged. */
+  recordActiveCount(active: number): void
+  /** An offset commit finished (or failed) after `durationMs`. */
+  recordOffsetCommit(durationMs: number, success: boolean): void
+  /** A record failed in a stage (transform, convert, produce): Connect's task-error metrics. */
+  recordError(kind: 'record-error' | 'record-failure' | 'record-skipped' | 'retry' | 'error-logged'): void
+  /** The task was removed: drop its series. */
+  close(): void
+}
+
+export interface ProducerMetricsRecorder {
+  /** A produce request finished: its records per topic, their bytes, and the request latency. */
+  recordSend(topic: string, records: number, bytes: number, latencyMs: number): void
+  recordErrors(records: number): void
+  recordRetries(records: number): void
+  requestsInFlight(delta: number): void
+}
+
+export interface WorkerMetricsRecorder {
+  connector(name: string, info: { className: string; type: 'source' | 'sink'; version: string }): ConnectorMetricsRecorder
+  task(connector: string, task: number): TaskMetricsRecorder
+  recordConnectorStartup(success: boolean): void
+  recordTaskStartup(success: boolean): void
+  /** A (re)assignment of connectors and tasks to this worker finished after `durationMs`. */
+  recordRebalance(durationMs: number): void
+  readonly producer: ProducerMetricsRecorder
+}

@@ -1,0 +1,27 @@
+// What a source task hands the runtime: one row (or event) with where it came from (partition) and how far the
+// source has read (offset). The runtime commits `sourceOffset` only after Kafka acknowledged this record and every
+// record before it from the same task.
+import type { Schema } from './schema.ts'
+
+/** Schemaless JSON maps, exactly as stored in the offsets topic (key: [connector, partition], value: offset). */
+export type SourcePartition = Record<string, unknown>
+export type SourceOffset = Record<string, unknown>
+
+export interface Header {
+  key: string
+  value: string | Buffer | null
+}
+
+export interface SourceRecord {
+  sourcePartition: SourcePartition
+  sourceOffset: SourceOffset
+  topic: string
+  kafkaPartition?: number
+  keySchema?: Schema | null
+  key?: unknown
+  valueSchema?: Schema | null
+  value?: unknown
+  /** Milliseconds since the epoch; the producer's time when absent. */
+  timestamp?: number
+  headers?: Header[]
+}
