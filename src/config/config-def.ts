@@ -272,7 +272,10 @@ export function configInfos(
       definition: keyInfo(key),
       value: {
         name: key.name,
-        value: key.type === ConfigTypes.PASSWORD && given !== undefined ? '[hidden]' : (given ?? defaultAsString(key.default)),
+        value:
+          key.type === ConfigTypes.PASSWORD && given !== undefined
+            ? '[hidden]'
+            : (given ?? defaultAsString(key.default)),
         recommended_values: key.recommendedValues ?? [],
         errors,
         visible: true,

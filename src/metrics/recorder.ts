@@ -40,7 +40,10 @@ export interface ProducerMetricsRecorder {
 }
 
 export interface WorkerMetricsRecorder {
-  connector(name: string, info: { className: string; type: 'source' | 'sink'; version: string }): ConnectorMetricsRecorder
+  connector(
+    name: string,
+    info: { className: string; type: 'source' | 'sink'; version: string },
+  ): ConnectorMetricsRecorder
   task(connector: string, task: number): TaskMetricsRecorder
   recordConnectorStartup(success: boolean): void
   recordTaskStartup(success: boolean): void

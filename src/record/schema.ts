@@ -85,5 +85,10 @@ export function arraySchema(valueSchema: Schema, optional = false): Schema {
 }
 
 export function structSchema(name: string, fields: { name: string; schema: Schema }[], optional = false): Schema {
-  return { type: 'struct', optional, name, fields: fields.map((f, index) => ({ name: f.name, index, schema: f.schema })) }
+  return {
+    type: 'struct',
+    optional,
+    name,
+    fields: fields.map((f, index) => ({ name: f.name, index, schema: f.schema })),
+  }
 }
