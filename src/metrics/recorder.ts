@@ -15,6 +15,16 @@ export interface ConnectorMetricsRecorder {
   close(): void
 }
 
+/** Connect's task-error metrics; the `dlq-*` kinds count writes to (and failed writes to) a dead letter queue. */
+export type TaskErrorKind =
+  | 'record-error'
+  | 'record-failure'
+  | 'record-skipped'
+  | 'retry'
+  | 'error-logged'
+  | 'dlq-produce-request'
+  | 'dlq-produce-failure'
+
 export interface TaskMetricsRecorder {
   recordState(state: TaskState): void
   /** One poll() returned `batchSize` records after `durationMs`. */
@@ -26,7 +36,7 @@ export interface TaskMetricsRecorder {
   /** An offset commit finished (or failed) after `durationMs`. */
   recordOffsetCommit(durationMs: number, success: boolean): void
   /** A record failed in a stage (transform, convert, produce): Connect's task-error metrics. */
-  recordError(kind: 'record-error' | 'record-failure' | 'record-skipped' | 'retry' | 'error-logged'): void
+  recordError(kind: TaskErrorKind): void
   /** The task was removed: drop its series. */
   close(): void
 }
@@ -34,8 +44,10 @@ export interface TaskMetricsRecorder {
 export interface ProducerMetricsRecorder {
   /** A produce request finished: its records per topic, their bytes, and the request latency. */
   recordSend(topic: string, records: number, bytes: number, latencyMs: number): void
-  recordErrors(records: number): void
+  /** `records` records failed to send; `topic` when known (per-topic record_error_total). */
+  recordErrors(records: number, topic?: string): void
   recordRetries(records: number): void
+  /** +1 when a produce request is sent, −1 when its response (or failure) arrives: request_total / response_total. */
   requestsInFlight(delta: number): void
 }
 
@@ -47,7 +59,9 @@ export interface WorkerMetricsRecorder {
   task(connector: string, task: number): TaskMetricsRecorder
   recordConnectorStartup(success: boolean): void
   recordTaskStartup(success: boolean): void
-  /** A (re)assignment of connectors and tasks to this worker finished after `durationMs`. */
-  recordRebalance(durationMs: number): void
+  /** A (re)assignment of connectors and tasks to this worker began (rebalancing = 1 until recordRebalance). */
+  recordRebalanceStart?(): void
+  /** A (re)assignment of connectors and tasks to this worker finished after `durationMs`; `epoch` = generation. */
+  recordRebalance(durationMs: number, epoch?: number): void
   readonly producer: ProducerMetricsRecorder
 }

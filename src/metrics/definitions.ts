@@ -1,0 +1,911 @@
+// Every metric the worker exposes on /metrics, declared once: name, type, labels, unit, meaning and the Kafka
+// attribute it mirrors. worker-metrics.ts registers exactly these; docs.ts renders docs/metrics.md from them; the
+// seed-dashboard names we deliberately do not emit are listed here too, each with its reason.
+
+export type MetricType = 'counter' | 'gauge'
+
+export interface MetricDefinition {
+  readonly name: string
+  readonly type: MetricType
+  readonly labels: readonly string[]
+  /** What one unit of the value is: ms, seconds, bytes, records, ratio (0–1), per-second rates, info (always 1), … */
+  readonly unit: string
+  readonly help: string
+  /** The section of docs/metrics.md (Kafka's metric group, or flowscope's). */
+  readonly group: MetricGroup
+  /** The Kafka MBean attribute this mirrors, when it mirrors one. */
+  readonly upstream?: string
+}
+
+export const MetricGroups = {
+  worker: 'connect-worker-metrics',
+  rebalance: 'connect-worker-rebalance-metrics',
+  connector: 'connector-metrics',
+  task: 'connector-task-metrics',
+  sourceTask: 'source-task-metrics',
+  taskError: 'task-error-metrics',
+  app: 'app-info',
+  producer: 'producer-metrics',
+  producerTopic: 'producer-topic-metrics',
+  pipeline: 'flowscope',
+} as const
+export type MetricGroup = (typeof MetricGroups)[keyof typeof MetricGroups]
+
+const CONNECTOR = ['connector'] as const
+const TASK = ['connector', 'task'] as const
+const TABLE = ['connector', 'table'] as const
+const CLIENT = ['client_id'] as const
+const TOPIC = ['client_id', 'topic'] as const
+
+function connect(
+  group: MetricGroup,
+  mbeanType: string,
+  attribute: string,
+  type: MetricType,
+  labels: readonly string[],
+  unit: string,
+  help: string,
+): MetricDefinition {
+  const name = `kafka_connect_${mbeanType.replaceAll('-', '_')}_${attribute.replaceAll('-', '_')}`
+  return { name, type, labels, unit, help, group, upstream: `kafka.connect:type=${mbeanType} ${attribute}` }
+}
+
+function producer(
+  group: MetricGroup,
+  mbeanType: string,
+  attribute: string,
+  type: MetricType,
+  labels: readonly string[],
+  unit: string,
+  help: string,
+): MetricDefinition {
+  const name = `kafka_producer_${mbeanType.replaceAll('-', '_')}_${attribute.replaceAll('-', '_')}`
+  return { name, type, labels, unit, help, group, upstream: `kafka.producer:type=${mbeanType} ${attribute}` }
+}
+
+function flowscope(name: string, type: MetricType, labels: readonly string[], unit: string, help: string) {
+  return { name: `flowscope_${name}`, type, labels, unit, help, group: MetricGroups.pipeline }
+}
+
+const W = MetricGroups.worker
+const R = MetricGroups.rebalance
+const TG = MetricGroups.task
+const SG = MetricGroups.sourceTask
+const EG = MetricGroups.taskError
+const PG = MetricGroups.producer
+const PTG = MetricGroups.producerTopic
+const worker = 'connect-worker-metrics'
+const rebalance = 'connect-worker-rebalance-metrics'
+const task = 'connector-task-metrics'
+const source = 'source-task-metrics'
+const errors = 'task-error-metrics'
+const pm = 'producer-metrics'
+const ptm = 'producer-topic-metrics'
+const STATUS = 'Info-style: value 1, the current status (unassigned, running, paused, failed, restarting) in `status`.'
+
+export const metrics = {
+  // connect-worker-metrics
+  connectorCount: connect(
+    W,
+    worker,
+    'connector-count',
+    'gauge',
+    [],
+    'connectors',
+    'The number of connectors run in this worker.',
+  ),
+  taskCount: connect(W, worker, 'task-count', 'gauge', [], 'tasks', 'The number of tasks run in this worker.'),
+  connectorStartupAttempts: connect(
+    W,
+    worker,
+    'connector-startup-attempts-total',
+    'counter',
+    [],
+    'startups',
+    'The total number of connector startups that this worker has attempted.',
+  ),
+  connectorStartupSuccess: connect(
+    W,
+    worker,
+    'connector-startup-success-total',
+    'counter',
+    [],
+    'startups',
+    'The total number of connector starts that succeeded.',
+  ),
+  connectorStartupFailure: connect(
+    W,
+    worker,
+    'connector-startup-failure-total',
+    'counter',
+    [],
+    'startups',
+    'The total number of connector starts that failed.',
+  ),
+  connectorStartupSuccessPercentage: connect(
+    W,
+    worker,
+    'connector-startup-success-percentage',
+    'gauge',
+    [],
+    'ratio',
+    "The fraction (0–1, as Kafka reports it) of this worker's connector starts in the window that succeeded.",
+  ),
+  connectorStartupFailurePercentage: connect(
+    W,
+    worker,
+    'connector-startup-failure-percentage',
+    'gauge',
+    [],
+    'ratio',
+    "The fraction (0–1) of this worker's connector starts in the window that failed.",
+  ),
+  taskStartupAttempts: connect(
+    W,
+    worker,
+    'task-startup-attempts-total',
+    'counter',
+    [],
+    'startups',
+    'The total number of task startups that this worker has attempted.',
+  ),
+  taskStartupSuccess: connect(
+    W,
+    worker,
+    'task-startup-success-total',
+    'counter',
+    [],
+    'startups',
+    'The total number of task starts that succeeded.',
+  ),
+  taskStartupFailure: connect(
+    W,
+    worker,
+    'task-startup-failure-total',
+    'counter',
+    [],
+    'startups',
+    'The total number of task starts that failed.',
+  ),
+  taskStartupSuccessPercentage: connect(
+    W,
+    worker,
+    'task-startup-success-percentage',
+    'gauge',
+    [],
+    'ratio',
+    "The fraction (0–1) of this worker's task starts in the window that succeeded.",
+  ),
+  taskStartupFailurePercentage: connect(
+    W,
+    worker,
+    'task-startup-failure-percentage',
+    'gauge',
+    [],
+    'ratio',
+    "The fraction (0–1) of this worker's task starts in the window that failed.",
+  ),
+  connectorTotalTaskCount: connect(
+    W,
+    worker,
+    'connector-total-task-count',
+    'gauge',
+    CONNECTOR,
+    'tasks',
+    'The number of tasks of the connector on the worker.',
+  ),
+  connectorRunningTaskCount: connect(
+    W,
+    worker,
+    'connector-running-task-count',
+    'gauge',
+    CONNECTOR,
+    'tasks',
+    'The number of running tasks of the connector on the worker.',
+  ),
+  connectorPausedTaskCount: connect(
+    W,
+    worker,
+    'connector-paused-task-count',
+    'gauge',
+    CONNECTOR,
+    'tasks',
+    'The number of paused tasks of the connector on the worker.',
+  ),
+  connectorFailedTaskCount: connect(
+    W,
+    worker,
+    'connector-failed-task-count',
+    'gauge',
+    CONNECTOR,
+    'tasks',
+    'The number of failed tasks of the connector on the worker.',
+  ),
+  connectorUnassignedTaskCount: connect(
+    W,
+    worker,
+    'connector-unassigned-task-count',
+    'gauge',
+    CONNECTOR,
+    'tasks',
+    'The number of unassigned tasks of the connector on the worker.',
+  ),
+  connectorDestroyedTaskCount: connect(
+    W,
+    worker,
+    'connector-destroyed-task-count',
+    'gauge',
+    CONNECTOR,
+    'tasks',
+    'The number of destroyed tasks of the connector on the worker (always 0: a removed task drops its series at once).',
+  ),
+  connectorRestartingTaskCount: connect(
+    W,
+    worker,
+    'connector-restarting-task-count',
+    'gauge',
+    CONNECTOR,
+    'tasks',
+    'The number of restarting tasks of the connector on the worker.',
+  ),
+
+  // connect-worker-rebalance-metrics
+  completedRebalances: connect(
+    R,
+    rebalance,
+    'completed-rebalances-total',
+    'counter',
+    [],
+    'rebalances',
+    'The total number of rebalances (assignments of connectors and tasks) completed by this worker.',
+  ),
+  rebalancing: connect(
+    R,
+    rebalance,
+    'rebalancing',
+    'gauge',
+    [],
+    'boolean',
+    'Whether this worker is currently rebalancing (1) or not (0).',
+  ),
+  rebalanceAvgTime: connect(
+    R,
+    rebalance,
+    'rebalance-avg-time-ms',
+    'gauge',
+    [],
+    'ms',
+    'The average time in milliseconds spent by this worker to rebalance, over the window.',
+  ),
+  rebalanceMaxTime: connect(
+    R,
+    rebalance,
+    'rebalance-max-time-ms',
+    'gauge',
+    [],
+    'ms',
+    'The maximum time in milliseconds spent by this worker to rebalance, over the window.',
+  ),
+  timeSinceLastRebalance: connect(
+    R,
+    rebalance,
+    'time-since-last-rebalance-ms',
+    'gauge',
+    [],
+    'ms',
+    'The time in milliseconds since this worker completed the most recent rebalance (+Inf before the first, as Kafka).',
+  ),
+  epoch: connect(
+    R,
+    rebalance,
+    'epoch',
+    'gauge',
+    [],
+    'generation',
+    'The epoch or generation number of this worker (0 until the runtime reports one).',
+  ),
+
+  // connector-metrics
+  connectorStatus: {
+    name: 'kafka_connect_connector_metrics',
+    type: 'gauge',
+    labels: ['connector', 'status'],
+    unit: 'info',
+    help: 'The status of the connector. Info-style: value 1, the current status (unassigned, running, paused, stopped, failed, restarting) in `status`; exactly one series per connector.',
+    group: MetricGroups.connector,
+    upstream: 'kafka.connect:type=connector-metrics status',
+  },
+  connectorInfo: {
+    name: 'kafka_connect_connector_info',
+    type: 'gauge',
+    labels: ['connector', 'connector_class', 'connector_type', 'connector_version', 'status'],
+    unit: 'info',
+    help: 'The connector class, type (source or sink), version and current status, as labels on a series of value 1; one series per connector.',
+    group: MetricGroups.connector,
+    upstream: 'kafka.connect:type=connector-metrics connector-class, connector-type, connector-version, status',
+  },
+
+  // connector-task-metrics
+  taskStatus: connect(
+    TG,
+    task,
+    'status',
+    'gauge',
+    ['connector', 'task', 'status'],
+    'info',
+    `The status of the connector task. ${STATUS}`,
+  ),
+  taskRunningRatio: connect(
+    TG,
+    task,
+    'running-ratio',
+    'gauge',
+    TASK,
+    'ratio',
+    'The fraction of time this task has spent in the running state since it was created on this worker.',
+  ),
+  taskPauseRatio: connect(
+    TG,
+    task,
+    'pause-ratio',
+    'gauge',
+    TASK,
+    'ratio',
+    'The fraction of time this task has spent in the pause state since it was created on this worker.',
+  ),
+  taskBatchSizeAvg: connect(
+    TG,
+    task,
+    'batch-size-avg',
+    'gauge',
+    TASK,
+    'records',
+    'The average size of the (non-empty) batches processed by the task, over the window.',
+  ),
+  taskBatchSizeMax: connect(
+    TG,
+    task,
+    'batch-size-max',
+    'gauge',
+    TASK,
+    'records',
+    'The maximum size of the (non-empty) batches processed by the task, over the window.',
+  ),
+  taskCommitAvgTime: connect(
+    TG,
+    task,
+    'offset-commit-avg-time-ms',
+    'gauge',
+    TASK,
+    'ms',
+    'The average time in milliseconds taken by this task to commit offsets (successful commits), over the window.',
+  ),
+  taskCommitMaxTime: connect(
+    TG,
+    task,
+    'offset-commit-max-time-ms',
+    'gauge',
+    TASK,
+    'ms',
+    'The maximum time in milliseconds taken by this task to commit offsets (successful commits), over the window.',
+  ),
+  taskCommitSuccessPercentage: connect(
+    TG,
+    task,
+    'offset-commit-success-percentage',
+    'gauge',
+    TASK,
+    'ratio',
+    "The fraction (0–1, as Kafka reports it) of this task's offset commit attempts in the window that succeeded.",
+  ),
+  taskCommitFailurePercentage: connect(
+    TG,
+    task,
+    'offset-commit-failure-percentage',
+    'gauge',
+    TASK,
+    'ratio',
+    "The fraction (0–1) of this task's offset commit attempts in the window that failed.",
+  ),
+
+  // source-task-metrics
+  sourceRecordPollRate: connect(
+    SG,
+    source,
+    'source-record-poll-rate',
+    'gauge',
+    TASK,
+    'records/s',
+    'The average per-second number of records polled (before transformation) by this task, over the window.',
+  ),
+  sourceRecordPollTotal: connect(
+    SG,
+    source,
+    'source-record-poll-total',
+    'counter',
+    TASK,
+    'records',
+    'The total number of records polled (before transformation) by this task.',
+  ),
+  sourceRecordWriteRate: connect(
+    SG,
+    source,
+    'source-record-write-rate',
+    'gauge',
+    TASK,
+    'records/s',
+    'The average per-second number of records written to Kafka (acknowledged) for this task, over the window.',
+  ),
+  sourceRecordWriteTotal: connect(
+    SG,
+    source,
+    'source-record-write-total',
+    'counter',
+    TASK,
+    'records',
+    'The number of records written to Kafka (acknowledged) for this task since it was last (re)started.',
+  ),
+  pollBatchAvgTime: connect(
+    SG,
+    source,
+    'poll-batch-avg-time-ms',
+    'gauge',
+    TASK,
+    'ms',
+    'The average time in milliseconds taken by this task to poll for a (non-empty) batch of source records, over the window.',
+  ),
+  pollBatchMaxTime: connect(
+    SG,
+    source,
+    'poll-batch-max-time-ms',
+    'gauge',
+    TASK,
+    'ms',
+    'The maximum time in milliseconds taken by this task to poll for a (non-empty) batch of source records, over the window.',
+  ),
+  sourceRecordActiveCount: connect(
+    SG,
+    source,
+    'source-record-active-count',
+    'gauge',
+    TASK,
+    'records',
+    'The number of records polled by this task but not yet acknowledged by Kafka.',
+  ),
+  sourceRecordActiveCountAvg: connect(
+    SG,
+    source,
+    'source-record-active-count-avg',
+    'gauge',
+    TASK,
+    'records',
+    'The average number of records polled but not yet acknowledged, over the window.',
+  ),
+  sourceRecordActiveCountMax: connect(
+    SG,
+    source,
+    'source-record-active-count-max',
+    'gauge',
+    TASK,
+    'records',
+    'The maximum number of records polled but not yet acknowledged, over the window.',
+  ),
+
+  // task-error-metrics (cumulative, typed gauge: their names carry no _total suffix, as Kafka's)
+  totalRecordErrors: connect(
+    EG,
+    errors,
+    'total-record-errors',
+    'gauge',
+    TASK,
+    'records',
+    'The number of record processing errors in this task (cumulative).',
+  ),
+  totalRecordFailures: connect(
+    EG,
+    errors,
+    'total-record-failures',
+    'gauge',
+    TASK,
+    'records',
+    'The number of record processing failures in this task (cumulative).',
+  ),
+  totalRecordsSkipped: connect(
+    EG,
+    errors,
+    'total-records-skipped',
+    'gauge',
+    TASK,
+    'records',
+    'The number of records skipped due to errors (cumulative).',
+  ),
+  totalRetries: connect(
+    EG,
+    errors,
+    'total-retries',
+    'gauge',
+    TASK,
+    'operations',
+    'The number of operations retried (cumulative).',
+  ),
+  totalErrorsLogged: connect(
+    EG,
+    errors,
+    'total-errors-logged',
+    'gauge',
+    TASK,
+    'errors',
+    'The number of errors that were logged (cumulative).',
+  ),
+  dlqProduceRequests: connect(
+    EG,
+    errors,
+    'deadletterqueue-produce-requests',
+    'gauge',
+    TASK,
+    'requests',
+    'The number of attempted writes to the dead letter queue (cumulative).',
+  ),
+  dlqProduceFailures: connect(
+    EG,
+    errors,
+    'deadletterqueue-produce-failures',
+    'gauge',
+    TASK,
+    'requests',
+    'The number of failed writes to the dead letter queue (cumulative).',
+  ),
+  lastErrorTimestamp: connect(
+    EG,
+    errors,
+    'last-error-timestamp',
+    'gauge',
+    TASK,
+    'ms since epoch',
+    'The epoch timestamp in milliseconds when this task last encountered a record error or failure (0 if never).',
+  ),
+
+  // app-info
+  connectAppInfo: {
+    name: 'kafka_connect_app_info',
+    type: 'gauge',
+    labels: ['client_id', 'version', 'commit_id', 'start_time_ms'],
+    unit: 'info',
+    help: 'The worker: its client id, flowscope version, commit and start time (ms since epoch) as labels on a series of value 1.',
+    group: MetricGroups.app,
+    upstream: 'kafka.connect:type=app-info version, commit-id, start-time-ms',
+  },
+  producerAppInfo: {
+    name: 'kafka_producer_app_info',
+    type: 'gauge',
+    labels: ['client_id', 'version'],
+    unit: 'info',
+    help: "The worker's Kafka producer: client id and client library (@platformatic/kafka) version, on a series of value 1.",
+    group: MetricGroups.app,
+    upstream: 'kafka.producer:type=app-info version',
+  },
+
+  // producer-metrics
+  recordSendTotal: producer(
+    PG,
+    pm,
+    'record-send-total',
+    'counter',
+    CLIENT,
+    'records',
+    'The total number of records sent and acknowledged.',
+  ),
+  recordSendRate: producer(
+    PG,
+    pm,
+    'record-send-rate',
+    'gauge',
+    CLIENT,
+    'records/s',
+    'The average per-second number of records sent, over the window.',
+  ),
+  recordErrorTotal: producer(
+    PG,
+    pm,
+    'record-error-total',
+    'counter',
+    CLIENT,
+    'records',
+    'The total number of record sends that resulted in errors.',
+  ),
+  recordErrorRate: producer(
+    PG,
+    pm,
+    'record-error-rate',
+    'gauge',
+    CLIENT,
+    'records/s',
+    'The average per-second number of record sends that resulted in errors, over the window.',
+  ),
+  recordRetryTotal: producer(
+    PG,
+    pm,
+    'record-retry-total',
+    'counter',
+    CLIENT,
+    'records',
+    'The total number of retried record sends.',
+  ),
+  recordRetryRate: producer(
+    PG,
+    pm,
+    'record-retry-rate',
+    'gauge',
+    CLIENT,
+    'records/s',
+    'The average per-second number of retried record sends, over the window.',
+  ),
+  outgoingByteTotal: producer(
+    PG,
+    pm,
+    'outgoing-byte-total',
+    'counter',
+    CLIENT,
+    'bytes',
+    'The total number of record bytes (keys, values, headers) sent; protocol framing is not counted.',
+  ),
+  outgoingByteRate: producer(
+    PG,
+    pm,
+    'outgoing-byte-rate',
+    'gauge',
+    CLIENT,
+    'bytes/s',
+    'The average per-second number of record bytes sent, over the window.',
+  ),
+  batchSizeAvg: producer(
+    PG,
+    pm,
+    'batch-size-avg',
+    'gauge',
+    CLIENT,
+    'bytes',
+    'The average number of record bytes per topic per produce request, over the window.',
+  ),
+  recordSizeAvg: producer(
+    PG,
+    pm,
+    'record-size-avg',
+    'gauge',
+    CLIENT,
+    'bytes',
+    'The average record size in bytes, over the window.',
+  ),
+  requestLatencyAvg: producer(
+    PG,
+    pm,
+    'request-latency-avg',
+    'gauge',
+    CLIENT,
+    'ms',
+    'The average produce request latency in milliseconds (send to acknowledgement), over the window.',
+  ),
+  requestLatencyMax: producer(
+    PG,
+    pm,
+    'request-latency-max',
+    'gauge',
+    CLIENT,
+    'ms',
+    'The maximum produce request latency in milliseconds, over the window.',
+  ),
+  requestTotal: producer(
+    PG,
+    pm,
+    'request-total',
+    'counter',
+    CLIENT,
+    'requests',
+    'The total number of produce requests sent.',
+  ),
+  responseTotal: producer(
+    PG,
+    pm,
+    'response-total',
+    'counter',
+    CLIENT,
+    'responses',
+    'The total number of produce responses (or request failures) received.',
+  ),
+  requestsInFlight: producer(
+    PG,
+    pm,
+    'requests-in-flight',
+    'gauge',
+    CLIENT,
+    'requests',
+    'The current number of produce requests awaiting a response.',
+  ),
+
+  // producer-topic-metrics
+  topicRecordSendTotal: producer(
+    PTG,
+    ptm,
+    'record-send-total',
+    'counter',
+    TOPIC,
+    'records',
+    'The total number of records sent to the topic.',
+  ),
+  topicByteTotal: producer(
+    PTG,
+    ptm,
+    'byte-total',
+    'counter',
+    TOPIC,
+    'bytes',
+    'The total number of record bytes sent to the topic.',
+  ),
+  topicRecordErrorTotal: producer(
+    PTG,
+    ptm,
+    'record-error-total',
+    'counter',
+    TOPIC,
+    'records',
+    'The total number of record sends to the topic that resulted in errors.',
+  ),
+
+  // flowscope pipeline metrics
+  rowsRead: flowscope('source_rows_read_total', 'counter', TABLE, 'rows', 'Rows the source read from the table.'),
+  lastPoll: flowscope(
+    'source_last_poll_timestamp_seconds',
+    'gauge',
+    TABLE,
+    'seconds since epoch',
+    'When the source last polled the table successfully (absent until the first successful poll).',
+  ),
+  newestChange: flowscope(
+    'source_newest_change_timestamp_seconds',
+    'gauge',
+    TABLE,
+    'seconds since epoch',
+    'The commit/change time of the newest row the source captured from the table (absent until the source reports one).',
+  ),
+  freshness: flowscope(
+    'source_freshness_seconds',
+    'gauge',
+    TABLE,
+    'seconds',
+    'Now minus the newest change captured from the table, computed at scrape time. It also grows while the table is idle: read it with flowscope_source_pending_rows.',
+  ),
+  pendingRows: flowscope(
+    'source_pending_rows',
+    'gauge',
+    TABLE,
+    'rows',
+    'Rows known to be waiting in the source for the table (absent when the source cannot know).',
+  ),
+  pollErrors: flowscope('source_poll_errors_total', 'counter', TABLE, 'polls', 'Polls of the table that failed.'),
+  offsetCommitFailures: flowscope(
+    'offset_commit_failures_total',
+    'counter',
+    TASK,
+    'commits',
+    'Offset commits of this task that failed.',
+  ),
+  taskState: flowscope(
+    'task_state',
+    'gauge',
+    ['connector', 'task', 'state'],
+    'boolean',
+    'One series per task and state (unassigned, running, paused, failed, restarting): 1 for the current state, 0 for the others.',
+  ),
+} as const satisfies Record<string, MetricDefinition>
+
+export type MetricKey = keyof typeof metrics
+export const allMetrics: readonly MetricDefinition[] = Object.values(metrics)
+
+/** Series families prom-client's collectDefaultMetrics adds to the same registry (names documented, not defined here). */
+export const runtimeMetrics: readonly { name: string; help: string }[] = [
+  {
+    name: 'process_cpu_seconds_total',
+    help: 'CPU time of the worker process (user + system), seconds; shared with JVM exporters.',
+  },
+  { name: 'process_resident_memory_bytes', help: 'Resident memory of the worker process.' },
+  { name: 'process_start_time_seconds', help: 'Start time of the process since epoch.' },
+  { name: 'process_open_fds', help: 'Open file descriptors.' },
+  {
+    name: 'nodejs_heap_size_used_bytes / nodejs_heap_size_total_bytes',
+    help: 'V8 heap in use / allocated (the JVM panels’ counterpart).',
+  },
+  { name: 'nodejs_heap_space_size_used_bytes{space}', help: 'V8 heap per space.' },
+  {
+    name: 'nodejs_eventloop_lag_seconds, nodejs_eventloop_lag_p99_seconds, …',
+    help: 'Event-loop delay: a busy worker shows it here first.',
+  },
+  { name: 'nodejs_gc_duration_seconds{kind}', help: 'Garbage-collection pauses (histogram).' },
+  {
+    name: 'nodejs_active_handles, nodejs_active_requests, nodejs_version_info',
+    help: 'libuv handles, requests, Node version.',
+  },
+]
+
+/**
+ * Names the seed's dashboards query under kafka_connect_* / kafka_producer_* that this worker does not emit, and why.
+ * A name ending in `*` covers every name with that prefix.
+ */
+export const notApplicable: readonly { readonly name: string; readonly reason: string }[] = [
+  {
+    name: 'kafka_connect_sink_task_metrics_*',
+    reason: 'Sink-task metrics: flowscope runs source connectors only.',
+  },
+  {
+    name: 'kafka_connect_connect_metrics_*',
+    reason:
+      "Network metrics of the Java worker's group-membership client (connection count, io ratio, request rates, authentication). flowscope has no such client yet: group membership arrives with distributed mode.",
+  },
+  {
+    name: 'kafka_producer_producer_metrics_buffer_available_bytes',
+    reason: '@platformatic/kafka has no fixed-size record accumulator (buffer.memory); there is no pool to measure.',
+  },
+  {
+    name: 'kafka_producer_producer_metrics_compression_rate_avg',
+    reason: 'The client does not report compressed versus uncompressed batch sizes.',
+  },
+  {
+    name: 'kafka_producer_producer_metrics_connection_close_rate',
+    reason: 'Connection lifecycle is internal to the client connection pool and not reported to the worker.',
+  },
+  {
+    name: 'kafka_producer_producer_metrics_connection_count',
+    reason: 'Connection lifecycle is internal to the client connection pool and not reported to the worker.',
+  },
+  {
+    name: 'kafka_producer_producer_metrics_connection_creation_rate',
+    reason: 'Connection lifecycle is internal to the client connection pool and not reported to the worker.',
+  },
+  {
+    name: 'kafka_producer_producer_metrics_failed_authentication_total',
+    reason: 'SASL authentication outcomes are not reported by the client; failures surface as connection errors.',
+  },
+  {
+    name: 'kafka_producer_producer_metrics_io_ratio',
+    reason: "Java NIO selector statistic; Node's event loop does the I/O (see nodejs_eventloop_lag_*).",
+  },
+  {
+    name: 'kafka_producer_producer_metrics_io_time_ns_avg',
+    reason: "Java NIO selector statistic; Node's event loop does the I/O (see nodejs_eventloop_lag_*).",
+  },
+  {
+    name: 'kafka_producer_producer_metrics_io_wait_ratio',
+    reason: "Java NIO selector statistic; Node's event loop does the I/O (see nodejs_eventloop_lag_*).",
+  },
+  {
+    name: 'kafka_producer_producer_metrics_io_wait_time_ns_avg',
+    reason: "Java NIO selector statistic; Node's event loop does the I/O (see nodejs_eventloop_lag_*).",
+  },
+  {
+    name: 'kafka_producer_producer_metrics_select_rate',
+    reason: "Java NIO selector statistic; Node's event loop does the I/O (see nodejs_eventloop_lag_*).",
+  },
+  {
+    name: 'kafka_producer_producer_metrics_metadata_age',
+    reason: 'Metadata refreshes happen inside the client and are not reported to the worker.',
+  },
+  {
+    name: 'kafka_producer_producer_metrics_produce_throttle_time_avg',
+    reason: 'The client does not surface the broker throttle_time_ms of produce responses.',
+  },
+  {
+    name: 'kafka_producer_producer_metrics_record_queue_time_avg',
+    reason:
+      'No accumulator queue: records go to a produce request as soon as send() is called, so queue time is part of request_latency.',
+  },
+  {
+    name: 'kafka_producer_producer_metrics_request_size_avg',
+    reason: 'Encoded request sizes stay inside the client; batch_size_avg and record_size_avg give the record bytes.',
+  },
+]
+
+/** Whether `name` is covered by the not-applicable list. */
+export function isNotApplicable(name: string): boolean {
+  return notApplicable.some((entry) =>
+    entry.name.endsWith('*') ? name.startsWith(entry.name.slice(0, -1)) : name === entry.name,
+  )
+}
