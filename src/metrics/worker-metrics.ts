@@ -73,7 +73,7 @@ export function negotiateFormat(accept: string | undefined): 'openmetrics' | 'pr
 type Labels = Record<string, string>
 type Emit = (labels: Labels, value: number) => void
 type Read = (emit: Emit, nowMs: number) => void
-type SampleValue = { labels: Labels; value: number }
+type SampleValue = { labels: Labels; sharedLabels: Labels; value: number }
 
 const NO_LABELS: Labels = {}
 const TASK_STATES: readonly TaskState[] = ['UNASSIGNED', 'RUNNING', 'PAUSED', 'FAILED', 'RESTARTING']
@@ -111,9 +111,14 @@ class ViewCounter extends prom.Counter<string> {
   }
 }
 
+/**
+ * Series labels travel as prom-client's `sharedLabels`, whose formatted text prom-client caches per labels object:
+ * each series keeps one labels object for its life, so a scrape formats each label set once, not once per render.
+ * (getMetricsAsJSON consumers see them under `sharedLabels`.)
+ */
 function readValues(read: Read, nowMs: number): SampleValue[] {
   const values: SampleValue[] = []
-  read((labels, value) => values.push({ labels, value }), nowMs)
+  read((labels, value) => values.push({ labels: NO_LABELS, sharedLabels: labels, value }), nowMs)
   return values
 }
 
