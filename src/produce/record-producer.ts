@@ -1,0 +1,92 @@
+// The worker's Kafka producer: idempotent, acks=all. In: converted records of one poll. Out: a promise that
+// resolves when Kafka acknowledged all of them (or rejects). Producer metrics are recorded here, at the ack.
+import { type CompressionAlgorithmValue, Producer } from '@platformatic/kafka'
+import type { ProducerMetricsRecorder } from '../metrics/recorder.ts'
+
+export interface OutgoingRecord {
+  topic: string
+  partition?: number
+  key: Buffer | null
+  value: Buffer | null
+  timestamp?: number
+  headers?: Record<string, Buffer>
+}
+
+export interface RecordProducerOptions {
+  bootstrapServers: string[]
+  clientId: string
+  /** Worker `producer.*` properties (prefix stripped). */
+  overrides: Record<string, string>
+  metrics: ProducerMetricsRecorder
+}
+
+const compressions = new Set(['none', 'gzip', 'snappy', 'lz4', 'zstd'])
+
+export class RecordProducer {
+  readonly #producer: Producer
+  readonly #metrics: ProducerMetricsRecorder
+  readonly #autocreate: boolean
+
+  constructor(options: RecordProducerOptions) {
+    const compression = options.overrides['compression.type'] ?? 'none'
+    if (!compressions.has(compression)) {
+      throw new Error(`producer.compression.type: ${compression} is not one of ${[...compressions].join(', ')}`)
+    }
+    this.#metrics = options.metrics
+    this.#autocreate = options.overrides['allow.auto.create.topics'] !== 'false'
+    this.#producer = new Producer({
+      clientId: options.overrides['client.id'] ?? options.clientId,
+      bootstrapBrokers: options.bootstrapServers,
+      idempotent: true,
+      acks: -1,
+      compression: compression as CompressionAlgorithmValue,
+      autocreateTopics: this.#autocreate,
+      retries: Number(options.overrides.retries ?? 10),
+      retryDelay: Number(options.overrides['retry.backoff.ms'] ?? 250),
+      timeout: Number(options.overrides['request.timeout.ms'] ?? 30_000),
+    })
+  }
+
+  /** The underlying client (internal-topic logs share it). */
+  get client(): Producer {
+    return this.#producer
+  }
+
+  async send(records: OutgoingRecord[]): Promise<void> {
+    if (records.length === 0) return
+    const started = performance.now()
+    this.#metrics.requestsInFlight(1)
+    try {
+      await this.#producer.send({
+        messages: records.map((r) => ({
+          topic: r.topic,
+          key: r.key ?? undefined,
+          value: r.value as Buffer,
+          ...(r.partition === undefined ? {} : { partition: r.partition }),
+          ...(r.timestamp === undefined ? {} : { timestamp: BigInt(r.timestamp) }),
+          ...(r.headers ? { headers: r.headers } : {}),
+        })),
+        acks: -1,
+        autocreateTopics: this.#autocreate,
+      })
+    } catch (error) {
+      this.#metrics.recordErrors(records.length)
+      throw error
+    } finally {
+      this.#metrics.requestsInFlight(-1)
+    }
+    const latency = performance.now() - started
+    const perTopic = new Map<string, { n: number; bytes: number }>()
+    for (const r of records) {
+      const t = perTopic.get(r.topic) ?? { n: 0, bytes: 0 }
+      t.n++
+      t.bytes += (r.key?.length ?? 0) + (r.value?.length ?? 0)
+      perTopic.set(r.topic, t)
+    }
+    for (const [topic, t] of perTopic) this.#metrics.recordSend(topic, t.n, t.bytes, latency)
+  }
+
+  async close(): Promise<void> {
+    await this.#producer.close().catch(() => {})
+  }
+}

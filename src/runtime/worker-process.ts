@@ -1,0 +1,165 @@
+// Assembles one worker: metrics → producer → internal topics and stores → herder → REST API. Startup order follows
+// Connect: REST answers (health "starting") while the stores read their topics; then connectors resume in their
+// target states from their committed offsets. stop() is the graceful shutdown SIGTERM triggers.
+import { hostname } from 'node:os'
+import { Admin } from '@platformatic/kafka'
+import type { SourceConnectorPlugin } from '../connectors/plugin.ts'
+import { getLogger } from '../logging.ts'
+import { createWorkerMetrics, type WorkerMetrics } from '../metrics/worker-metrics.ts'
+import { RecordProducer } from '../produce/record-producer.ts'
+import { startRestServer } from '../rest/server.ts'
+import { ConfigStore } from '../storage/config-store.ts'
+import { KafkaLog, stablePartition } from '../storage/kafka-log.ts'
+import { OffsetStore } from '../storage/offset-store.ts'
+import { StatusStore } from '../storage/status-store.ts'
+import { ensureCompactedTopic } from '../storage/topic-admin.ts'
+import { CONNECT_COMPAT_VERSION, FLOWSCOPE_VERSION } from '../version.ts'
+import { ConnectHerder } from './connect-herder.ts'
+import { PluginRegistry } from './plugins.ts'
+
+export interface WorkerSettings {
+  bootstrapServers: string[]
+  groupId: string
+  clientId: string
+  restHost: string
+  restPort: number
+  advertisedHost: string
+  advertisedPort: number
+  maxBodyBytes: number
+  configTopic: { name: string; replicationFactor: number }
+  offsetTopic: { name: string; replicationFactor: number; partitions: number }
+  statusTopic: { name: string; replicationFactor: number; partitions: number }
+  offsetFlushIntervalMs: number
+  offsetFlushTimeoutMs: number
+  keyConverter: { className: string; config: Record<string, string> }
+  valueConverter: { className: string; config: Record<string, string> }
+  producerOverrides: Record<string, string>
+  topicTrackingEnabled: boolean
+  topicTrackingAllowReset: boolean
+  topicCreationEnabled: boolean
+  plugins: SourceConnectorPlugin[]
+}
+
+export interface RunningWorker {
+  readonly restUrl: string
+  readonly workerId: string
+  readonly herder: ConnectHerder
+  readonly metrics: WorkerMetrics
+  stop(): Promise<void>
+}
+
+const log = getLogger('flowscope.runtime.worker')
+
+export async function startWorker(settings: WorkerSettings): Promise<RunningWorker> {
+  const workerId = `${settings.advertisedHost}:${settings.advertisedPort}`
+  const clientId = settings.clientId
+  const metrics = createWorkerMetrics({
+    workerId,
+    clientId,
+    version: FLOWSCOPE_VERSION,
+    commitId: 'flowscope',
+    startTimeMs: Date.now(),
+  })
+  const admin = new Admin({ clientId: `${clientId}-admin`, bootstrapBrokers: settings.bootstrapServers })
+  const producer = new RecordProducer({
+    bootstrapServers: settings.bootstrapServers,
+    clientId: `${clientId}-producer`,
+    overrides: settings.producerOverrides,
+    metrics: metrics.producer,
+  })
+  const internalProducer = new RecordProducer({
+    bootstrapServers: settings.bootstrapServers,
+    clientId: `${clientId}-internal`,
+    overrides: {},
+    metrics: { recordSend() {}, recordErrors() {}, recordRetries() {}, requestsInFlight() {} },
+  })
+  const configs = new ConfigStore()
+  const offsets = new OffsetStore()
+  const statuses = new StatusStore()
+  const plugins = new PluginRegistry(settings.plugins)
+  const herder = new ConnectHerder({
+    workerId,
+    version: CONNECT_COMPAT_VERSION,
+    commit: `flowscope-${FLOWSCOPE_VERSION}`,
+    plugins,
+    configs,
+    offsets,
+    statuses,
+    producer,
+    admin,
+    metrics,
+    keyConverter: settings.keyConverter,
+    valueConverter: settings.valueConverter,
+    offsetFlushIntervalMs: settings.offsetFlushIntervalMs,
+    offsetFlushTimeoutMs: settings.offsetFlushTimeoutMs,
+    topicTrackingEnabled: settings.topicTrackingEnabled,
+    topicTrackingAllowReset: settings.topicTrackingAllowReset,
+    topicCreationEnabled: settings.topicCreationEnabled,
+  })
+  const rest = await startRestServer({
+    herder,
+    host: settings.restHost,
+    port: settings.restPort,
+    maxBodyBytes: settings.maxBodyBytes,
+    metrics,
+  })
+
+  const logs: KafkaLog[] = []
+  try {
+    const specs = [
+      { ...settings.configTopic, partitions: 1, property: 'config.storage.topic', store: configs },
+      { ...settings.offsetTopic, property: 'offset.storage.topic', store: offsets },
+      { ...settings.statusTopic, property: 'status.storage.topic', store: statuses },
+    ]
+    for (const spec of specs) {
+      await ensureCompactedTopic(admin, spec)
+      const store = spec.store
+      const kafkaLog = new KafkaLog({
+        topic: spec.name,
+        bootstrapServers: settings.bootstrapServers,
+        clientId: `${clientId}-${settings.groupId}`,
+        producer: internalProducer.client,
+        partitions: spec.partitions,
+        partitionOf: stablePartition,
+        onRecord: (key, value) => {
+          try {
+            store.apply(key, value)
+          } catch (error) {
+            log.warn({ err: error, topic: spec.name, key }, 'skipping an unreadable record of an internal topic')
+          }
+        },
+      })
+      store.attach(kafkaLog)
+      logs.push(kafkaLog)
+    }
+    await Promise.all(logs.map((l) => l.start()))
+    await herder.start()
+  } catch (error) {
+    await Promise.allSettled(logs.map((l) => l.stop()))
+    await rest.close()
+    await Promise.allSettled([producer.close(), internalProducer.close(), admin.close()])
+    throw error
+  }
+  log.info({ workerId, rest: rest.url }, 'worker started')
+
+  let stopping: Promise<void> | undefined
+  return {
+    restUrl: rest.url,
+    workerId,
+    herder,
+    metrics,
+    stop() {
+      stopping ??= (async () => {
+        await herder.stop()
+        await rest.close()
+        await Promise.allSettled(logs.map((l) => l.stop()))
+        await Promise.allSettled([producer.close(), internalProducer.close(), admin.close()])
+      })()
+      return stopping
+    },
+  }
+}
+
+export function defaultClientId(): string {
+  return `flowscope-${hostname()}`
+}

@@ -1,0 +1,263 @@
+// Runs one source task (Connect's AbstractWorkerSourceTask): poll → transform → convert → send, one loop.
+// Acks travel back per record into SubmittedRecords; offsets are committed every offset.flush.interval.ms, on pause,
+// on stop and on shutdown — and only offsets whose record and every record before it Kafka acknowledged.
+// Retriable poll errors are retried with backoff up to errors.retry.timeout; anything else fails this task only.
+import type { SourceTask, SourceTaskContext } from '../connectors/plugin.ts'
+import type { Converter } from '../convert/converter.ts'
+import { messageOf } from '../errors.ts'
+import type { Logger } from '../logging.ts'
+import type { TaskMetricsRecorder } from '../metrics/recorder.ts'
+import type { OutgoingRecord, RecordProducer } from '../produce/record-producer.ts'
+import type { SourceOffset, SourcePartition, SourceRecord } from '../record/source-record.ts'
+import type { OffsetStore } from '../storage/offset-store.ts'
+import { canonicalJson } from '../storage/offset-store.ts'
+import type { TransformChain } from '../transform/transformation.ts'
+import type { ConnectorSettings } from './connector-config.ts'
+import type { TaskStateName } from './herder.ts'
+import { withRetry } from './retry.ts'
+import { type SubmittedRecord, SubmittedRecords } from './submitted-records.ts'
+
+/** At most this many produce requests of one task in flight: beyond it polling waits (backpressure). */
+const MAX_IN_FLIGHT_SENDS = 5
+
+export interface WorkerSourceTaskOptions {
+  connector: string
+  taskId: number
+  task: SourceTask
+  config: Record<string, string>
+  settings: ConnectorSettings
+  keyConverter: Converter
+  valueConverter: Converter
+  transforms: TransformChain
+  producer: RecordProducer
+  offsets: OffsetStore
+  context: Omit<SourceTaskContext, 'log' | 'connectorName' | 'taskId'>
+  metrics: TaskMetricsRecorder
+  log: Logger
+  offsetFlushIntervalMs: number
+  offsetFlushTimeoutMs: number
+  paused: boolean
+  onStatus(state: TaskStateName, error?: unknown): void
+  /** Called before the first record to a topic (topic tracking, topic creation). */
+  onTopic(topic: string): Promise<void>
+}
+
+export class WorkerSourceTask {
+  readonly #o: WorkerSourceTaskOptions
+  readonly #submitted = new SubmittedRecords()
+  readonly #inFlight = new Set<Promise<void>>()
+  readonly #knownTopics = new Set<string>()
+  #stopping = false
+  #paused: boolean
+  #pollAbort = new AbortController()
+  #resume: (() => void) | undefined
+  #flushTimer: NodeJS.Timeout | undefined
+  #sendFailure: unknown
+  #loop: Promise<void> | undefined
+  #committing: Promise<void> = Promise.resolve()
+  #failed = false
+  #retryOffsets = new Map<string, { partition: SourcePartition; offset: SourceOffset }>()
+
+  constructor(options: WorkerSourceTaskOptions) {
+    this.#o = options
+    this.#paused = options.paused
+  }
+
+  get failed(): boolean {
+    return this.#failed
+  }
+
+  /** Starts the task and its loop; resolves once the task's start() finished (the loop goes on). */
+  async start(): Promise<boolean> {
+    const o = this.#o
+    try {
+      await o.task.start(o.config, { ...o.context, connectorName: o.connector, taskId: o.taskId, log: o.log })
+    } catch (error) {
+      this.#fail(error)
+      return false
+    }
+    this.#setState(this.#paused ? 'PAUSED' : 'RUNNING')
+    this.#flushTimer = setInterval(() => void this.commitOffsets(), o.offsetFlushIntervalMs)
+    this.#flushTimer.unref()
+    this.#loop = this.#run()
+    return true
+  }
+
+  pause(): void {
+    if (this.#paused || this.#stopping || this.#failed) return
+    this.#paused = true
+    this.#pollAbort.abort()
+    this.#setState('PAUSED')
+    void this.commitOffsets()
+  }
+
+  resume(): void {
+    if (!this.#paused || this.#stopping || this.#failed) return
+    this.#paused = false
+    this.#setState('RUNNING')
+    this.#resume?.()
+  }
+
+  /** Stops polling, waits for in-flight records, commits their offsets, stops the task. */
+  async stop(): Promise<void> {
+    if (this.#stopping) return this.#loop
+    this.#stopping = true
+    this.#pollAbort.abort()
+    this.#resume?.()
+    clearInterval(this.#flushTimer)
+    await this.#loop?.catch(() => {})
+    const acked = await this.#submitted.awaitAllAcked(this.#o.offsetFlushTimeoutMs)
+    if (!acked) this.#o.log.warn({ pending: this.#submitted.pending }, 'stopping with records not yet acknowledged')
+    await this.commitOffsets()
+    try {
+      await this.#o.task.stop()
+    } catch (error) {
+      this.#o.log.warn({ err: error }, 'task stop failed')
+    }
+    this.#o.metrics.recordActiveCount(0)
+  }
+
+  /** Writes the committable offsets to the offsets topic (never ahead of acknowledged data). */
+  commitOffsets(): Promise<void> {
+    this.#committing = this.#committing.then(() => this.#commitOnce())
+    return this.#committing
+  }
+
+  async #commitOnce(): Promise<void> {
+    // Offsets of a failed commit are retried, unless newer acknowledged offsets of the same partition supersede them.
+    const toWrite = this.#retryOffsets
+    this.#retryOffsets = new Map()
+    for (const entry of this.#submitted.takeCommittable().offsets) toWrite.set(canonicalJson(entry.partition), entry)
+    if (toWrite.size === 0) return
+    const started = performance.now()
+    try {
+      await this.#o.offsets.write(this.#o.connector, [...toWrite.values()])
+      this.#o.metrics.recordOffsetCommit(performance.now() - started, true)
+    } catch (error) {
+      this.#o.metrics.recordOffsetCommit(performance.now() - started, false)
+      this.#o.log.error({ err: error }, 'offset commit failed; retrying with the next commit')
+      for (const [id, entry] of toWrite) if (!this.#retryOffsets.has(id)) this.#retryOffsets.set(id, entry)
+      return
+    }
+    try {
+      await this.#o.task.commit?.()
+    } catch (error) {
+      this.#o.log.warn({ err: error }, 'task commit hook failed')
+    }
+  }
+
+  async #run(): Promise<void> {
+    const o = this.#o
+    while (!this.#stopping) {
+      if (this.#paused) {
+        await new Promise<void>((resolve) => {
+          this.#resume = resolve
+        })
+        this.#resume = undefined
+        this.#pollAbort = new AbortController()
+        continue
+      }
+      if (this.#sendFailure) return this.#fail(this.#sendFailure)
+      let records: SourceRecord[]
+      const started = performance.now()
+      try {
+        records = await withRetry(() => o.task.poll(this.#pollAbort.signal), {
+          timeoutMs: o.settings.retryTimeoutMs,
+          delayMaxMs: o.settings.retryDelayMaxMs,
+          signal: this.#pollAbort.signal,
+          onRetry: (attempt, error, delay) => {
+            o.metrics.recordError('retry')
+            o.log.warn({ attempt, delay, err: messageOf(error) }, 'poll failed with a retriable error; retrying')
+          },
+        })
+      } catch (error) {
+        if (this.#stopping || this.#paused) continue
+        return this.#fail(error)
+      }
+      if (this.#stopping && records.length === 0) break
+      o.metrics.recordPoll(records.length, performance.now() - started)
+      if (records.length === 0) continue
+      try {
+        await this.#send(records)
+      } catch (error) {
+        return this.#fail(error)
+      }
+    }
+  }
+
+  async #send(records: SourceRecord[]): Promise<void> {
+    const o = this.#o
+    const outgoing: OutgoingRecord[] = []
+    const submitted: SubmittedRecord[] = []
+    for (const original of records) {
+      let converted: OutgoingRecord
+      try {
+        const record = o.transforms.length ? o.transforms.apply(original) : original
+        if (record === null) {
+          // Dropped by a transform: its offset still counts as done.
+          this.#submitted.ack(this.#submitted.submit(original.sourcePartition, original.sourceOffset))
+          continue
+        }
+        converted = {
+          topic: record.topic,
+          partition: record.kafkaPartition,
+          key: o.keyConverter.fromConnectData(record.topic, record.keySchema, record.key),
+          value: o.valueConverter.fromConnectData(record.topic, record.valueSchema, record.value),
+          timestamp: record.timestamp,
+        }
+      } catch (error) {
+        o.metrics.recordError('record-error')
+        if (!o.settings.toleranceAll) throw error
+        o.metrics.recordError('record-skipped')
+        if (o.settings.logErrors) o.log.error({ err: messageOf(error), topic: original.topic }, 'record skipped')
+        this.#submitted.ack(this.#submitted.submit(original.sourcePartition, original.sourceOffset))
+        continue
+      }
+      if (!this.#knownTopics.has(converted.topic)) {
+        await o.onTopic(converted.topic)
+        this.#knownTopics.add(converted.topic)
+      }
+      outgoing.push(converted)
+      submitted.push(this.#submitted.submit(original.sourcePartition, original.sourceOffset))
+    }
+    if (outgoing.length === 0) return
+    o.metrics.recordActiveCount(this.#submitted.pending)
+    const send: Promise<void> = o.producer.send(outgoing).then(
+      () => {
+        for (const s of submitted) this.#submitted.ack(s)
+        o.metrics.recordWrite(submitted.length)
+        o.metrics.recordActiveCount(this.#submitted.pending)
+      },
+      (error: unknown) => {
+        o.metrics.recordError('record-failure')
+        this.#sendFailure ??= error
+        this.#pollAbort.abort()
+      },
+    )
+    const tracked = send.finally(() => this.#inFlight.delete(tracked))
+    this.#inFlight.add(tracked)
+    // Backpressure: with the producer this far behind, wait for the oldest request before polling again.
+    while (this.#inFlight.size >= MAX_IN_FLIGHT_SENDS) await Promise.race(this.#inFlight)
+  }
+
+  #setState(state: TaskStateName, error?: unknown): void {
+    this.#o.metrics.recordState(state)
+    this.#o.onStatus(state, error)
+  }
+
+  async #fail(error: unknown): Promise<void> {
+    if (this.#failed) return
+    this.#failed = true
+    this.#o.log.error({ err: error }, 'task failed')
+    clearInterval(this.#flushTimer)
+    // What Kafka already acknowledged is still committed, so a restart resumes right after it.
+    await Promise.allSettled(this.#inFlight)
+    await this.commitOffsets().catch(() => {})
+    try {
+      await this.#o.task.stop()
+    } catch {
+      // already failing
+    }
+    this.#setState('FAILED', error)
+  }
+}

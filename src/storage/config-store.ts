@@ -1,0 +1,110 @@
+// Connector configs, task configs and target states, kept in the config topic (1 partition, compacted) in Kafka
+// Connect's record format, so a restarted worker — or another worker of the group — rebuilds the same view.
+//   connector-<name>    {"properties":{…}}         (null = deleted)
+//   task-<name>-<n>     {"properties":{…}}         (take effect once commit-<name> says how many)
+//   commit-<name>       {"tasks":N}
+//   target-state-<name> {"state":"STARTED|PAUSED","state.v2":"STARTED|PAUSED|STOPPED"}
+import type { TargetState } from '../runtime/herder.ts'
+import type { KafkaLog } from './kafka-log.ts'
+
+export type ConfigChange =
+  | { kind: 'connector'; name: string }
+  | { kind: 'tasks'; name: string }
+  | { kind: 'target-state'; name: string }
+
+export class ConfigStore {
+  readonly #connectors = new Map<string, Record<string, string>>()
+  readonly #tasks = new Map<string, Record<string, string>[]>()
+  readonly #pendingTasks = new Map<string, Map<number, Record<string, string>>>()
+  readonly #targetStates = new Map<string, TargetState>()
+  #log: KafkaLog | undefined
+  onChange: (change: ConfigChange) => void = () => {}
+
+  attach(log: KafkaLog): void {
+    this.#log = log
+  }
+
+  /** Applies one record of the config topic (called by the KafkaLog for every record, own writes included). */
+  apply(key: string | null, value: Buffer | null): void {
+    if (!key) return
+    const body = value ? (JSON.parse(value.toString('utf8')) as Record<string, unknown>) : null
+    if (key.startsWith('connector-')) {
+      const name = key.slice('connector-'.length)
+      if (body) this.#connectors.set(name, body.properties as Record<string, string>)
+      else {
+        this.#connectors.delete(name)
+        this.#tasks.delete(name)
+        this.#pendingTasks.delete(name)
+        this.#targetStates.delete(name)
+      }
+      this.onChange({ kind: 'connector', name })
+    } else if (key.startsWith('task-')) {
+      const match = /^task-(.*)-(\d+)$/s.exec(key)
+      if (!match || !body) return
+      const [, name, n] = match
+      const pending = this.#pendingTasks.get(name) ?? new Map()
+      pending.set(Number(n), body.properties as Record<string, string>)
+      this.#pendingTasks.set(name, pending)
+    } else if (key.startsWith('commit-')) {
+      const name = key.slice('commit-'.length)
+      const count = Number((body as { tasks?: number } | null)?.tasks ?? 0)
+      const pending = this.#pendingTasks.get(name) ?? new Map()
+      const tasks: Record<string, string>[] = []
+      for (let i = 0; i < count; i++) tasks.push(pending.get(i) ?? {})
+      this.#tasks.set(name, tasks)
+      this.#pendingTasks.delete(name)
+      this.onChange({ kind: 'tasks', name })
+    } else if (key.startsWith('target-state-')) {
+      const name = key.slice('target-state-'.length)
+      if (!body) this.#targetStates.delete(name)
+      else this.#targetStates.set(name, ((body['state.v2'] ?? body.state) as TargetState) ?? 'STARTED')
+      this.onChange({ kind: 'target-state', name })
+    }
+  }
+
+  connectorNames(): string[] {
+    return [...this.#connectors.keys()].sort()
+  }
+
+  connectorConfig(name: string): Record<string, string> | undefined {
+    return this.#connectors.get(name)
+  }
+
+  taskConfigs(name: string): Record<string, string>[] {
+    return this.#tasks.get(name) ?? []
+  }
+
+  targetState(name: string): TargetState {
+    return this.#targetStates.get(name) ?? 'STARTED'
+  }
+
+  async putConnectorConfig(name: string, config: Record<string, string>, targetState?: TargetState): Promise<void> {
+    // The target state goes first so the connector never starts, even briefly, in the wrong state.
+    if (targetState) await this.putTargetState(name, targetState)
+    await this.#write(`connector-${name}`, { properties: config })
+  }
+
+  async removeConnector(name: string): Promise<void> {
+    await this.#write(`connector-${name}`, null)
+    await this.#write(`target-state-${name}`, null)
+  }
+
+  async putTaskConfigs(name: string, configs: Record<string, string>[]): Promise<void> {
+    for (const [i, config] of configs.entries()) await this.#write(`task-${name}-${i}`, { properties: config })
+    await this.#write(`commit-${name}`, { tasks: configs.length })
+  }
+
+  async putTargetState(name: string, state: TargetState): Promise<void> {
+    // Older workers know only STARTED/PAUSED: they read STOPPED as PAUSED (as Connect writes it).
+    await this.#write(`target-state-${name}`, { state: state === 'STOPPED' ? 'PAUSED' : state, 'state.v2': state })
+  }
+
+  async readToEnd(): Promise<void> {
+    await this.#log?.readToEnd()
+  }
+
+  async #write(key: string, value: unknown): Promise<void> {
+    if (!this.#log) throw new Error('config store is not attached to its topic')
+    await this.#log.send(key, value === null ? null : Buffer.from(JSON.stringify(value)))
+  }
+}

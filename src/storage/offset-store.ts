@@ -1,0 +1,67 @@
+// Source offsets, kept in the offsets topic in Kafka Connect's format: key = JSON ["<connector>",{partition}],
+// value = the offset map as JSON (null = reset). Written only with offsets whose records Kafka acknowledged.
+import type { SourceOffset, SourcePartition } from '../record/source-record.ts'
+import type { KafkaLog } from './kafka-log.ts'
+
+/** A stable text form of a JSON value (sorted object keys), so equal partitions compare equal. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+  }
+  return JSON.stringify(value) ?? 'null'
+}
+
+export class OffsetStore {
+  /** connector → canonical partition → { partition, offset } */
+  readonly #offsets = new Map<string, Map<string, { partition: SourcePartition; offset: SourceOffset }>>()
+  #log: KafkaLog | undefined
+
+  attach(log: KafkaLog): void {
+    this.#log = log
+  }
+
+  apply(key: string | null, value: Buffer | null): void {
+    if (!key) return
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(key)
+    } catch {
+      return // not a Connect offset key; Connect ignores those too
+    }
+    if (!Array.isArray(parsed) || parsed.length !== 2 || typeof parsed[0] !== 'string') return
+    const [connector, partition] = parsed as [string, SourcePartition]
+    const byPartition = this.#offsets.get(connector) ?? new Map()
+    const id = canonicalJson(partition)
+    if (value === null) byPartition.delete(id)
+    else byPartition.set(id, { partition, offset: JSON.parse(value.toString('utf8')) as SourceOffset })
+    this.#offsets.set(connector, byPartition)
+  }
+
+  get(connector: string, partition: SourcePartition): SourceOffset | null {
+    return this.#offsets.get(connector)?.get(canonicalJson(partition))?.offset ?? null
+  }
+
+  all(connector: string): { partition: SourcePartition; offset: SourceOffset }[] {
+    return [...(this.#offsets.get(connector)?.values() ?? [])]
+  }
+
+  /** Writes offsets (null = tombstone) and resolves once Kafka acknowledged every one of them. */
+  async write(
+    connector: string,
+    offsets: { partition: SourcePartition; offset: SourceOffset | null }[],
+  ): Promise<void> {
+    if (!this.#log) throw new Error('offset store is not attached to its topic')
+    const log = this.#log
+    await Promise.all(
+      offsets.map(({ partition, offset }) =>
+        log.send(canonicalJson([connector, partition]), offset === null ? null : Buffer.from(JSON.stringify(offset))),
+      ),
+    )
+  }
+
+  async readToEnd(): Promise<void> {
+    await this.#log?.readToEnd()
+  }
+}
