@@ -146,7 +146,7 @@ function parseValue(key: ConfigKey, value: string): ParseResult {
     case ConfigTypes.INT:
     case ConfigTypes.SHORT:
     case ConfigTypes.LONG: {
-      if (!/^[-+]?\d+$/.test(text)) return invalid(key, value, 'Not a number of type ' + key.type)
+      if (!/^[-+]?\d+$/.test(text)) return invalid(key, value, `Not a number of type ${key.type}`)
       const n = Number(text)
       const [min, max] =
         key.type === ConfigTypes.SHORT

@@ -671,7 +671,7 @@ export class ConnectHerder implements Herder {
 
   async #restartTask(name: string, taskId: number): Promise<void> {
     const running = this.#running.get(name)
-    if (!running || !running.instance) return
+    if (!running?.instance) return
     await this.#setTaskState(name, taskId, 'RESTARTING')
     await running.tasks.get(taskId)?.stop()
     running.tasks.delete(taskId)

@@ -17,7 +17,8 @@ const ERRORS = 'Error Handling'
 const TOPIC_CREATION = 'Topic Creation'
 
 const noControlChars: Validator = (value: ConfigValue) =>
-  typeof value === 'string' && /[\u0000-\u001f\u007f-\u009f]/.test(value)
+  typeof value === 'string' &&
+  [...value].some((c) => c.charCodeAt(0) < 0x20 || (c.charCodeAt(0) >= 0x7f && c.charCodeAt(0) <= 0x9f))
     ? 'Connector name contains ISO control characters'
     : undefined
 

@@ -61,7 +61,7 @@ export class KafkaLog {
     if (!this.#consumer) throw new Error(`log ${this.topic} is not started`)
     const ends = await this.#consumer.listOffsets({ topics: [this.topic] })
     const target = new Map<number, bigint>()
-    ;(ends.get(this.topic) ?? []).forEach((end, partition) => target.set(partition, end))
+    for (const [partition, end] of (ends.get(this.topic) ?? []).entries()) target.set(partition, end)
     if (this.#reached(target)) return
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
