@@ -131,7 +131,10 @@ test('topic postgres-jdbc-users receives the 10 sample rows with the right value
 })
 
 test('the connector and its task are RUNNING and the worker reports healthy', async () => {
-  const status = await (await fetch(`${stack.worker.restUrl}/connectors/${SEED_CONNECTOR_NAME}/status`)).json()
+  const status = (await (await fetch(`${stack.worker.restUrl}/connectors/${SEED_CONNECTOR_NAME}/status`)).json()) as {
+    connector: { state: string }
+    tasks: { state: string }[]
+  }
   assert.equal(status.connector.state, 'RUNNING')
   assert.equal(status.tasks.length, 1)
   assert.equal(status.tasks[0].state, 'RUNNING')
