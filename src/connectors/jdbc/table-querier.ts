@@ -134,6 +134,8 @@ export class TableQuerier {
         records.push(record)
         if (changed && (newest === null || compareInstants(changed, newest) > 0)) newest = changed
       }
+      // These records are handed out now: a later failure must not roll back before them.
+      this.#committed = this.#offset
       if (batch.rows.length < maxRows) await this.#endRound()
       if (records.length > 0) {
         pipeline.rowsRead(this.label, records.length, newest ? instantToMs(newest) : Date.now())
@@ -209,6 +211,7 @@ export class TableQuerier {
       const probe = await client.query({ text: `SELECT * FROM (${source.query}) AS flowscope_query LIMIT 0` })
       const notNull = await columnNotNull(client, probe.fields)
       facts = probe.fields.map((f) => ({ name: f.name, nullable: !notNull.get(`${f.tableID}:${f.columnID}`) }))
+      this.#nullable = new Map(facts.map((f) => [f.name, f.nullable]))
       oids = probe.fields.map((f) => f.dataTypeID)
     }
     const where = source.kind === 'table' ? `table ${tableLabel(source.table)}` : 'the query'
