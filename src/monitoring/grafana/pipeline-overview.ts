@@ -1,0 +1,299 @@
+// The pipeline overview dashboard: one screen per connector — its Postgres tables, its tasks, its Kafka topic and
+// the broker's health — built from the worker's flowscope_* / kafka_connect_* series and the broker's JMX series.
+import type { DashboardSpec } from './panels.ts'
+import { q } from './panels.ts'
+
+const C = 'job="kafka-connect",connector="$connector"'
+const T = 'job="kafka-connect",connector="$connector",table=~"$table"'
+const B = 'job="kafka-broker"'
+
+/** Zero for each partitioned topic, so a topic without traffic yet shows 0 rather than no data. */
+const topicZero = `sum by (topic) (0 * kafka_log_log_size{${B},topic="$topic"})`
+
+export const pipelineOverview: DashboardSpec = {
+  uid: 'flowscope-pipeline',
+  title: 'flowscope / Pipeline overview',
+  description:
+    'One pipeline end to end: Postgres table(s) → connector and tasks → Kafka topic, with freshness, pending rows, errors and the broker health.',
+  tags: ['flowscope', 'pipeline'],
+  variables: [
+    {
+      name: 'connector',
+      label: 'Connector',
+      query: 'label_values(kafka_connect_connector_metrics{job="kafka-connect"}, connector)',
+    },
+    {
+      name: 'table',
+      label: 'Table(s)',
+      query: 'label_values(flowscope_source_pending_rows{job="kafka-connect",connector="$connector"}, table)',
+      multi: true,
+    },
+    {
+      name: 'topic',
+      label: 'Topic',
+      query: 'label_values(kafka_log_log_size{job="kafka-broker"}, topic)',
+      regex: '/^[^_].*/',
+    },
+  ],
+  rows: [
+    {
+      title: 'Status: $connector',
+      panels: [
+        {
+          kind: 'stat',
+          title: 'Connector status',
+          description: 'Connect state of the connector (RUNNING, PAUSED, STOPPED, FAILED, UNASSIGNED, RESTARTING).',
+          queries: [q(`sum by (status) (kafka_connect_connector_metrics{${C}}) == 1`, '{{status}}')],
+          width: 6,
+          showName: true,
+        },
+        {
+          kind: 'stat',
+          title: 'Tasks running / total',
+          queries: [
+            q(`sum(kafka_connect_connect_worker_metrics_connector_running_task_count{${C}})`, 'running'),
+            q(`sum(kafka_connect_connect_worker_metrics_connector_total_task_count{${C}})`, 'total'),
+          ],
+        },
+        {
+          kind: 'stat',
+          title: 'Tasks failed',
+          queries: [q(`sum(kafka_connect_connect_worker_metrics_connector_failed_task_count{${C}})`)],
+          thresholds: [[1, 'red']],
+        },
+        {
+          kind: 'stat',
+          title: 'Rows pending',
+          description: 'Rows changed in the source tables that are not yet in Kafka.',
+          queries: [q(`sum(flowscope_source_pending_rows{${T}})`)],
+          thresholds: [[1, 'yellow']],
+        },
+        {
+          kind: 'stat',
+          title: 'Worst freshness',
+          description: 'How far Kafka is behind the slowest selected table.',
+          queries: [q(`max(flowscope_source_freshness_seconds{${T}})`)],
+          unit: 's',
+          thresholds: [
+            [60, 'yellow'],
+            [300, 'red'],
+          ],
+          width: 6,
+        },
+        {
+          kind: 'table',
+          title: 'Task status',
+          queries: [{ expr: `kafka_connect_connector_task_metrics_status{${C}} == 1`, table: true }],
+          width: 24,
+          height: 5,
+        },
+      ],
+    },
+    {
+      title: 'Source: Postgres table(s)',
+      panels: [
+        {
+          kind: 'timeseries',
+          title: 'Rows read per second',
+          queries: [q(`sum by (table) (rate(flowscope_source_rows_read_total{${T}}[$__rate_interval]))`, '{{table}}')],
+          unit: 'rowsps',
+          min: 0,
+        },
+        {
+          kind: 'timeseries',
+          title: 'Pending rows',
+          description: 'Changed rows not yet written to Kafka, per table.',
+          queries: [q(`sum by (table) (flowscope_source_pending_rows{${T}})`, '{{table}}')],
+          min: 0,
+        },
+        {
+          kind: 'timeseries',
+          title: 'Freshness (DB change → Kafka)',
+          queries: [q(`max by (table) (flowscope_source_freshness_seconds{${T}})`, '{{table}}')],
+          unit: 's',
+          min: 0,
+          thresholds: [[300, 'red']],
+        },
+        {
+          kind: 'timeseries',
+          title: 'Time since last poll',
+          queries: [q(`time() - max by (table) (flowscope_source_last_poll_timestamp_seconds{${T}})`, '{{table}}')],
+          unit: 's',
+          min: 0,
+        },
+        {
+          kind: 'timeseries',
+          title: 'Age of the newest change seen',
+          description: 'Time since the newest change the source has seen in each table was committed.',
+          queries: [q(`time() - max by (table) (flowscope_source_newest_change_timestamp_seconds{${T}})`, '{{table}}')],
+          unit: 's',
+          min: 0,
+        },
+        {
+          kind: 'timeseries',
+          title: 'Poll errors (per 5 min)',
+          queries: [q(`sum by (table) (increase(flowscope_source_poll_errors_total{${T}}[5m]))`, '{{table}}')],
+          min: 0,
+          thresholds: [[1, 'red']],
+        },
+      ],
+    },
+    {
+      title: 'Connector → Kafka',
+      panels: [
+        {
+          kind: 'timeseries',
+          title: 'Records polled vs written per second',
+          queries: [
+            q(
+              `sum(rate(kafka_connect_source_task_metrics_source_record_poll_total{${C}}[$__rate_interval]))`,
+              'polled',
+            ),
+            q(
+              `sum(rate(kafka_connect_source_task_metrics_source_record_write_total{${C}}[$__rate_interval]))`,
+              'written (acked)',
+            ),
+          ],
+          unit: 'rps',
+          min: 0,
+        },
+        {
+          kind: 'timeseries',
+          title: 'Write rate per task',
+          queries: [q(`kafka_connect_source_task_metrics_source_record_write_rate{${C}}`, 'task {{task}}')],
+          unit: 'rps',
+          min: 0,
+        },
+        {
+          kind: 'timeseries',
+          title: 'Records in flight (avg)',
+          description: 'Records polled but not yet acknowledged by Kafka.',
+          queries: [q(`kafka_connect_source_task_metrics_source_record_active_count_avg{${C}}`, 'task {{task}}')],
+          min: 0,
+        },
+        {
+          kind: 'timeseries',
+          title: 'Offset commits',
+          queries: [
+            q(
+              `kafka_connect_connector_task_metrics_offset_commit_success_percentage{${C}}`,
+              'success ratio, task {{task}}',
+            ),
+            q(
+              `sum by (task) (increase(flowscope_offset_commit_failures_total{${C}}[5m]))`,
+              'failures per 5 min, task {{task}}',
+            ),
+          ],
+          min: 0,
+        },
+        {
+          kind: 'timeseries',
+          title: 'Record errors and failures',
+          queries: [
+            q(`sum(kafka_connect_task_error_metrics_total_record_errors{${C}})`, 'errors'),
+            q(`sum(kafka_connect_task_error_metrics_total_record_failures{${C}})`, 'failures'),
+          ],
+          min: 0,
+        },
+        {
+          kind: 'timeseries',
+          title: 'Poll batch time',
+          queries: [
+            q(`kafka_connect_source_task_metrics_poll_batch_avg_time_ms{${C}}`, 'avg, task {{task}}'),
+            q(`kafka_connect_source_task_metrics_poll_batch_max_time_ms{${C}}`, 'max, task {{task}}'),
+          ],
+          unit: 'ms',
+          min: 0,
+        },
+      ],
+    },
+    {
+      title: 'Topic: $topic',
+      panels: [
+        {
+          kind: 'timeseries',
+          title: 'Messages in per second',
+          queries: [
+            q(
+              `sum by (topic) (rate(kafka_server_brokertopicmetrics_messagesinpersec{${B},topic="$topic"}[$__rate_interval])) or ${topicZero}`,
+              '{{topic}}',
+            ),
+          ],
+          unit: 'rps',
+          min: 0,
+        },
+        {
+          kind: 'timeseries',
+          title: 'Bytes in / out per second',
+          queries: [
+            q(
+              `sum by (topic) (rate(kafka_server_brokertopicmetrics_bytesinpersec{${B},topic="$topic"}[$__rate_interval])) or ${topicZero}`,
+              'in',
+            ),
+            q(
+              `sum by (topic) (rate(kafka_server_brokertopicmetrics_bytesoutpersec{${B},topic="$topic"}[$__rate_interval])) or ${topicZero}`,
+              'out',
+            ),
+          ],
+          unit: 'Bps',
+          min: 0,
+        },
+        {
+          kind: 'stat',
+          title: 'End offset (sum of partitions)',
+          queries: [q(`sum(kafka_log_log_logendoffset{${B},topic="$topic"})`)],
+        },
+        {
+          kind: 'stat',
+          title: 'Log size',
+          queries: [q(`sum(kafka_log_log_size{${B},topic="$topic"})`)],
+          unit: 'bytes',
+        },
+      ],
+    },
+    {
+      title: 'Kafka broker health',
+      panels: [
+        {
+          kind: 'stat',
+          title: 'Targets up',
+          description: 'Scrape targets of the worker and broker jobs that answer.',
+          queries: [q('sum by (job) (up{job=~"kafka-connect|kafka-broker"})', '{{job}}')],
+        },
+        {
+          kind: 'stat',
+          title: 'Active controllers',
+          queries: [q(`sum(kafka_controller_kafkacontroller_activecontrollercount{${B}})`)],
+          baseColor: 'red',
+          thresholds: [
+            [1, 'green'],
+            [2, 'red'],
+          ],
+        },
+        {
+          kind: 'stat',
+          title: 'Active brokers',
+          queries: [q(`max(kafka_controller_kafkacontroller_activebrokercount{${B}})`)],
+        },
+        {
+          kind: 'stat',
+          title: 'Under-replicated partitions',
+          queries: [q(`sum(kafka_server_replicamanager_underreplicatedpartitions{${B}})`)],
+          thresholds: [[1, 'red']],
+        },
+        {
+          kind: 'stat',
+          title: 'Under min ISR partitions',
+          queries: [q(`sum(kafka_cluster_partition_underminisr{${B}})`)],
+          thresholds: [[1, 'red']],
+        },
+        {
+          kind: 'stat',
+          title: 'Offline partitions',
+          queries: [q(`sum(kafka_controller_kafkacontroller_offlinepartitionscount{${B}})`)],
+          thresholds: [[1, 'red']],
+        },
+      ],
+    },
+  ],
+}

@@ -1,0 +1,205 @@
+// Prometheus alerting rules for a flowscope stack: thresholds in, a rule-file YAML text out.
+// Every alert says what is wrong and what to do; monitoring/prometheus/alert-rules.test.yml tests each one.
+import { stringify } from 'yaml'
+
+export interface AlertRuleOptions {
+  /** How long a scrape target must be down before `service_down` fires (default 2m, the seed's). */
+  readonly targetDownFor?: string
+  /** `high_load` fires when the 1-minute load per CPU stays above this (default 1). */
+  readonly highLoadPerCpu?: number
+  /** Minutes a connector may stay paused, stopped, unassigned or restarting before an alert (default 10). */
+  readonly connectorNotRunningMinutes?: number
+  /** Seconds of source freshness (how far Kafka is behind the table) tolerated (default 300). */
+  readonly freshnessThresholdSeconds?: number
+  /** How long rows may stay pending with nothing written to Kafka (default 5m). */
+  readonly noWritesFor?: string
+  /** Event loop p99 lag of the worker, in seconds, tolerated (default 0.5). */
+  readonly eventLoopLagSeconds?: number
+}
+
+export const alertDefaults = {
+  targetDownFor: '2m',
+  highLoadPerCpu: 1,
+  connectorNotRunningMinutes: 10,
+  freshnessThresholdSeconds: 300,
+  noWritesFor: '5m',
+  eventLoopLagSeconds: 0.5,
+} as const
+
+export interface AlertRule {
+  readonly alert: string
+  readonly expr: string
+  readonly for: string
+  readonly labels: { readonly severity: 'page' | 'warning' }
+  readonly annotations: { readonly summary: string; readonly description: string }
+}
+
+export interface AlertGroup {
+  readonly name: string
+  readonly rules: readonly AlertRule[]
+}
+
+function rule(
+  alert: string,
+  severity: 'page' | 'warning',
+  forDuration: string,
+  expr: string,
+  summary: string,
+  description: string,
+): AlertRule {
+  return { alert, expr, for: forDuration, labels: { severity }, annotations: { summary, description } }
+}
+
+/** The alert groups as data (used by the renderer, the docs check and the tests). */
+export function alertGroups(options: AlertRuleOptions = {}): AlertGroup[] {
+  const o = { ...alertDefaults, ...options }
+  const notRunningFor = `${o.connectorNotRunningMinutes}m`
+  return [
+    {
+      name: 'flowscope-targets',
+      rules: [
+        rule(
+          'service_down',
+          'page',
+          o.targetDownFor,
+          'up == 0',
+          'Instance {{ $labels.instance }} down',
+          `{{ $labels.instance }} of job {{ $labels.job }} has been unreachable for more than ${o.targetDownFor}. Check that the process runs and that its metrics endpoint answers (worker: GET /metrics on the REST port; broker: the JMX exporter agent port; node exporter: :9100/metrics).`,
+        ),
+        rule(
+          'high_load',
+          'page',
+          '5m',
+          `node_load1 / on (job, instance) count by (job, instance) (node_cpu_seconds_total{mode="idle"}) > ${o.highLoadPerCpu}`,
+          'Instance {{ $labels.instance }} under high load',
+          `{{ $labels.instance }} of job {{ $labels.job }} has had a 1-minute load above ${o.highLoadPerCpu} per CPU for 5 minutes. Find the busy processes (top), and check the worker and broker CPU panels; add CPUs or move load off the host.`,
+        ),
+      ],
+    },
+    {
+      name: 'flowscope-connectors',
+      rules: [
+        rule(
+          'ConnectorFailed',
+          'page',
+          '1m',
+          'kafka_connect_connector_metrics{status="failed"} == 1',
+          'Connector {{ $labels.connector }} FAILED',
+          'Connector {{ $labels.connector }} on {{ $labels.instance }} is in state FAILED: no rows move. Read the trace in GET /connectors/{{ $labels.connector }}/status, fix the cause (database reachable? credentials? config?), then POST /connectors/{{ $labels.connector }}/restart.',
+        ),
+        rule(
+          'ConnectorTaskFailed',
+          'page',
+          '1m',
+          'kafka_connect_connector_task_metrics_status{status="failed"} == 1',
+          'Task {{ $labels.task }} of connector {{ $labels.connector }} FAILED',
+          'Task {{ $labels.task }} of {{ $labels.connector }} on {{ $labels.instance }} is FAILED and moves no rows. Read the trace in GET /connectors/{{ $labels.connector }}/tasks/{{ $labels.task }}/status, fix the cause, then POST /connectors/{{ $labels.connector }}/tasks/{{ $labels.task }}/restart.',
+        ),
+        rule(
+          'ConnectorNotRunning',
+          'warning',
+          notRunningFor,
+          'kafka_connect_connector_metrics{status!~"running|failed"} == 1',
+          'Connector {{ $labels.connector }} is {{ $labels.status }}',
+          `Connector {{ $labels.connector }} has been {{ $labels.status }} (not RUNNING) for more than ${o.connectorNotRunningMinutes} minutes; its tables are not copied. If it was paused or stopped on purpose, resume it (PUT /connectors/{{ $labels.connector }}/resume) or delete it; if it stays unassigned or restarting, check the workers' logs and that every worker of the group is up.`,
+        ),
+      ],
+    },
+    {
+      name: 'flowscope-pipeline',
+      rules: [
+        rule(
+          'SourceRowsNotWritten',
+          'page',
+          o.noWritesFor,
+          `sum by (job, connector) (flowscope_source_pending_rows) > 0 unless on (job, connector) sum by (job, connector) (rate(kafka_connect_source_task_metrics_source_record_write_total[${o.noWritesFor}])) > 0`,
+          'Connector {{ $labels.connector }} writes nothing while rows are pending',
+          `{{ $value }} row(s) wait in the source tables of {{ $labels.connector }} but no record reached Kafka for ${o.noWritesFor}. Check the connector and task status, the broker (is it up, is the topic writable?) and the worker log for produce errors; the pipeline dashboard shows which table is stuck.`,
+        ),
+        rule(
+          'SourceFreshnessHigh',
+          'warning',
+          '5m',
+          `max by (job, connector, table) (flowscope_source_freshness_seconds) > ${o.freshnessThresholdSeconds}`,
+          'Table {{ $labels.table }} is {{ $value }}s behind in Kafka',
+          `Rows of {{ $labels.table }} (connector {{ $labels.connector }}) reach Kafka more than ${o.freshnessThresholdSeconds}s after they changed in Postgres. Look at pending rows and write rate on the pipeline dashboard: raise batch.max.rows / tasks.max if the connector cannot keep up, or fix the failing stage (poll errors, broker latency).`,
+        ),
+        rule(
+          'SourcePollErrors',
+          'warning',
+          '5m',
+          'sum by (job, connector, table) (increase(flowscope_source_poll_errors_total[5m])) > 0',
+          'Polling {{ $labels.table }} fails for connector {{ $labels.connector }}',
+          'Queries of {{ $labels.table }} by {{ $labels.connector }} have failed repeatedly over the last 5 minutes. Check that Postgres is reachable, the credentials and the table/columns still exist (worker log has the SQL error).',
+        ),
+        rule(
+          'OffsetCommitFailures',
+          'warning',
+          '5m',
+          'sum by (job, connector, task) (increase(flowscope_offset_commit_failures_total[10m])) > 0 or max by (job, connector, task) (kafka_connect_connector_task_metrics_offset_commit_failure_percentage) > 0',
+          'Offset commits fail for {{ $labels.connector }} task {{ $labels.task }}',
+          'Task {{ $labels.task }} of {{ $labels.connector }} cannot commit its source offsets: after a restart it will re-send rows already written (duplicates, never loss). Check the offsets topic (exists, writable, min.insync.replicas met) and the broker health row.',
+        ),
+        rule(
+          'WorkerEventLoopLag',
+          'warning',
+          '5m',
+          `max by (job, instance) (nodejs_eventloop_lag_p99_seconds) > ${o.eventLoopLagSeconds}`,
+          'Worker {{ $labels.instance }} event loop lags',
+          `The p99 event loop lag of worker {{ $labels.instance }} has stayed above ${o.eventLoopLagSeconds}s for 5 minutes: polling, producing and REST calls are delayed. Check its CPU panel; lower batch sizes or spread connectors over more workers.`,
+        ),
+      ],
+    },
+    {
+      name: 'flowscope-kafka',
+      rules: [
+        rule(
+          'KafkaUnderReplicatedPartitions',
+          'warning',
+          '5m',
+          'sum by (job, instance) (kafka_server_replicamanager_underreplicatedpartitions) > 0',
+          'Broker {{ $labels.instance }} has {{ $value }} under-replicated partitions',
+          'Some partitions led by {{ $labels.instance }} have fewer in-sync replicas than replicas for 5 minutes. Check that every broker is up (Kafka cluster dashboard), their disks and network; a slow follower shows in the ISR shrink rate.',
+        ),
+        rule(
+          'KafkaUnderMinIsrPartitions',
+          'page',
+          '5m',
+          'sum by (job, instance) (kafka_cluster_partition_underminisr) > 0',
+          'Broker {{ $labels.instance }} has {{ $value }} partitions under min.insync.replicas',
+          'Writes with acks=all (the worker uses them) to these partitions fail. Bring the missing brokers back, or lower min.insync.replicas for the topic only as a conscious trade of durability.',
+        ),
+        rule(
+          'KafkaOfflinePartitions',
+          'page',
+          '1m',
+          'max by (job) (kafka_controller_kafkacontroller_offlinepartitionscount) > 0',
+          '{{ $value }} Kafka partitions are offline',
+          'Partitions without a leader can be neither written nor read: the pipeline stops for their topics. Start the brokers that hold their replicas; check the controller log for the partitions concerned.',
+        ),
+        rule(
+          'KafkaNoActiveController',
+          'page',
+          '1m',
+          'sum by (job) (kafka_controller_kafkacontroller_activecontrollercount) != 1',
+          'Kafka has {{ $value }} active controllers',
+          'Exactly one KRaft controller must be active. With none, metadata changes (topic creation, leader election) stop; check the controller quorum (controller.quorum.voters reachable, raft metrics on the Kafka cluster dashboard, controller logs).',
+        ),
+        rule(
+          'KafkaBrokerCountDropped',
+          'page',
+          '1m',
+          'max by (job) (kafka_controller_kafkacontroller_activebrokercount) < max by (job) (max_over_time(kafka_controller_kafkacontroller_activebrokercount[1h])) or max by (job) (kafka_controller_kafkacontroller_fencedbrokercount) > 0',
+          'A Kafka broker left the cluster',
+          'Fewer brokers are registered and unfenced than during the last hour (or a broker is fenced). Find the missing broker (Kafka cluster dashboard, service_down alerts), restart it and watch under-replicated partitions return to 0.',
+        ),
+      ],
+    },
+  ]
+}
+
+/** The rule file (YAML) Prometheus loads. */
+export function renderAlertRules(options: AlertRuleOptions = {}): string {
+  const header = '# Generated by src/monitoring/export.ts (npm run monitoring:export); do not edit by hand.\n'
+  return header + stringify({ groups: alertGroups(options) }, { lineWidth: 0, aliasDuplicateObjects: false })
+}
