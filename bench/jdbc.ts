@@ -1,0 +1,285 @@
+// `npm run bench:jdbc`: copies a users-shaped table to Kafka through the worker and the JDBC source, and prints
+// rows/s, MB/s and peak RSS against the machine's limit measured in the same run: min(Postgres COPY rate, the broker's
+// producer rate from Kafka's own ProducerPerformance with the same record size). A benchmark, not a test.
+//   npm run bench:jdbc                       100k + 1M rows incrementing, 1M rows bulk (one full pass)
+//   npm run bench:jdbc -- --rows 200000 --modes incrementing
+import { execFile, spawn } from 'node:child_process'
+import { chmod, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs, promisify } from 'node:util'
+import pg from 'pg'
+import { builtinPlugins } from '../src/cli/plugins.ts'
+import { loadWorkerConfig } from '../src/config/worker-config.ts'
+import { JsonConverter } from '../src/convert/json-converter.ts'
+import { startLocalKafka } from '../src/local/kafka.ts'
+import { ensureKafkaJars } from '../src/local/kafka-jars.ts'
+import { freePort } from '../src/local/ports.ts'
+import { startLocalPostgres } from '../src/local/postgres.ts'
+import { consoleProgress, silentProgress } from '../src/local/progress.ts'
+import { setLoggerLevel } from '../src/logging.ts'
+import { startWorker } from '../src/runtime/worker-process.ts'
+import { workerSettingsFrom } from '../src/runtime/worker-settings.ts'
+
+const run = promisify(execFile)
+const TARGET_RATIO = 0.7
+const RSS_LIMIT_MB = 200
+
+const { values } = parseArgs({
+  options: {
+    rows: { type: 'string', multiple: true },
+    modes: { type: 'string' },
+    child: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  },
+})
+if (values.help) {
+  console.log('Usage: npm run bench:jdbc -- [--rows N ...] [--modes incrementing,bulk]')
+  process.exit(0)
+}
+
+interface ChildResult {
+  rows: number
+  mode: string
+  seconds: number
+  bytes: number
+  peakRssMb: number
+}
+
+/** One measured copy (runs in its own process so peak RSS is its own). */
+async function child(): Promise<void> {
+  setLoggerLevel('root', 'WARN')
+  const env = JSON.parse(process.env.BENCH_ENV ?? '{}') as {
+    pg: string
+    bootstrap: string
+    table: string
+    rows: number
+    mode: string
+  }
+  let peak = process.memoryUsage().rss
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss)
+  }, 50)
+  const port = await freePort()
+  const group = `bench-${process.pid}`
+  const worker = await startWorker(
+    workerSettingsFrom(
+      loadWorkerConfig({
+        env: {},
+        overrides: {
+          'bootstrap.servers': env.bootstrap,
+          listeners: `http://127.0.0.1:${port}`,
+          'group.id': group,
+          'config.storage.topic': `${group}-configs`,
+          'offset.storage.topic': `${group}-offsets`,
+          'status.storage.topic': `${group}-status`,
+          'config.storage.replication.factor': '1',
+          'offset.storage.replication.factor': '1',
+          'status.storage.replication.factor': '1',
+          'offset.flush.interval.ms': '5000',
+        },
+      }),
+      builtinPlugins,
+    ),
+  )
+  const u = new URL(env.pg)
+  const started = performance.now()
+  await worker.herder.putConnectorConfig(
+    'bench',
+    {
+      'connector.class': 'io.confluent.connect.jdbc.JdbcSourceConnector',
+      'connection.url': `jdbc:postgresql://${u.hostname}:${u.port}/postgres`,
+      'connection.user': decodeURIComponent(u.username),
+      'connection.password': decodeURIComponent(u.password),
+      'table.whitelist': env.table,
+      mode: env.mode,
+      ...(env.mode === 'incrementing' ? { 'incrementing.column.name': 'id' } : {}),
+      'topic.prefix': `${group}-`,
+      'batch.max.rows': '2000',
+      'poll.interval.ms': env.mode === 'bulk' ? '3600000' : '100',
+    },
+    { allowReplace: true },
+  )
+  const written = () => {
+    const line = /kafka_connect_source_task_metrics_source_record_write_total\{[^}]*\} (\d+)/
+    return worker.metrics.render().then((r) => Number(line.exec(r.body)?.[1] ?? 0))
+  }
+  let bytes = 0
+  for (;;) {
+    const n = await written()
+    if (n >= env.rows) break
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  const seconds = (performance.now() - started) / 1000
+  const byteLine = /kafka_producer_producer_metrics_outgoing_byte_total\{[^}]*\} ([\d.e+]+)/.exec(
+    (await worker.metrics.render()).body,
+  )
+  bytes = Number(byteLine?.[1] ?? 0)
+  clearInterval(sampler)
+  await worker.stop()
+  const result: ChildResult = { rows: env.rows, mode: env.mode, seconds, bytes, peakRssMb: peak / 1024 / 1024 }
+  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`)
+  process.exit(0)
+}
+
+async function measureChild(envValue: object): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [new URL(import.meta.url).pathname, '--child'], {
+      env: { ...process.env, BENCH_ENV: JSON.stringify(envValue) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    let out = ''
+    p.stdout.on('data', (d: Buffer) => {
+      out += d.toString()
+    })
+    p.on('exit', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('RESULT '))
+      if (code !== 0 || !line) reject(new Error(`benchmark child failed (exit ${code}): ${out.slice(-500)}`))
+      else resolve(JSON.parse(line.slice(7)) as ChildResult)
+    })
+  })
+}
+
+async function main(): Promise<void> {
+  const sizes = (values.rows ?? ['100000', '1000000']).map(Number)
+  const modes = (values.modes ?? 'incrementing,bulk').split(',')
+  const progress = consoleProgress()
+  const dir = await mkdtemp(join(tmpdir(), 'flowscope-bench-'))
+  await chmod(dir, 0o755)
+  const postgres = await startLocalPostgres({ dataDir: join(dir, 'pg'), port: await freePort(), seed: false, progress })
+  const jars = await ensureKafkaJars(progress)
+  const kafka = await startLocalKafka({
+    dataDir: join(dir, 'kafka'),
+    jars,
+    port: await freePort(),
+    controllerPort: await freePort(),
+    metricsPort: null,
+    heapMb: 1024,
+    progress: silentProgress,
+  })
+  const client = new pg.Client({ connectionString: postgres.url })
+  await client.connect()
+  const rows: { label: string; result: ChildResult; limit: number; copyRate: number; producerRate: number }[] = []
+  try {
+    for (const size of sizes) {
+      const table = `bench_users_${size}`
+      const done = progress.step(`Creating ${table} with ${size} users-shaped rows`)
+      await client.query(`DROP TABLE IF EXISTS ${table}`)
+      await client.query(`CREATE TABLE ${table} (id SERIAL PRIMARY KEY, name VARCHAR(256), age INTEGER,
+        insert_date TIMESTAMPTZ DEFAULT CURRENT_TIMESTAMP, update_date TIMESTAMPTZ DEFAULT CURRENT_TIMESTAMP)`)
+      await client.query(
+        `INSERT INTO ${table} (name, age) SELECT 'user ' || g, 20 + g % 60 FROM generate_series(1, ${size}) g`,
+      )
+      await client.query(`VACUUM ANALYZE ${table}`)
+      done()
+
+      // Limit 1: Postgres' own COPY of the same rows (psql, output discarded).
+      const u = new URL(postgres.url)
+      const copyStarted = performance.now()
+      await run(
+        'psql',
+        [
+          '-h',
+          u.hostname,
+          '-p',
+          u.port,
+          '-U',
+          'postgres',
+          '-d',
+          'postgres',
+          '-c',
+          `COPY (SELECT * FROM ${table}) TO '/dev/null'`,
+        ],
+        {
+          env: { ...process.env, PGPASSWORD: 'postgres' },
+        },
+      ).catch(async () =>
+        run('sh', ['-c', `psql "${postgres.url}" -c "\\copy (SELECT * FROM ${table}) TO '/dev/null'"`]),
+      )
+      const copyRate = size / ((performance.now() - copyStarted) / 1000)
+
+      // Limit 2: the broker's producer rate for records of the size the worker writes.
+      const sample = (await client.query(`SELECT * FROM ${table} LIMIT 1`)).rows[0] as Record<string, unknown>
+      const json = new JsonConverter()
+      json.configure({}, false)
+      const recordSize = json.fromConnectData('t', usersSchema(table), {
+        ...sample,
+        insert_date: sample.insert_date as Date,
+        update_date: sample.update_date as Date,
+      })!.length
+      const perf = await run(
+        'java',
+        [
+          '-Xmx512m',
+          '-cp',
+          jars.classpath.join(':'),
+          'org.apache.kafka.tools.ProducerPerformance',
+          '--topic',
+          `perf-${size}`,
+          '--num-records',
+          String(Math.min(size, 500_000)),
+          '--record-size',
+          String(recordSize),
+          '--throughput',
+          '-1',
+          '--producer-props',
+          `bootstrap.servers=${kafka.bootstrapServers}`,
+          'acks=all',
+          'enable.idempotence=true',
+        ],
+        { maxBuffer: 16 * 1024 * 1024 },
+      )
+      const perfLine = perf.stdout.trim().split('\n').pop() ?? ''
+      const producerRate = Number(/([\d.]+) records\/sec/.exec(perfLine)?.[1] ?? 0)
+      const limit = Math.min(copyRate, producerRate)
+      progress.info(
+        `limits for ${size} rows: COPY ${copyRate.toFixed(0)} rows/s, producer ${producerRate.toFixed(0)} rec/s (${recordSize} B records)`,
+      )
+
+      for (const mode of modes) {
+        if (mode === 'bulk' && size !== Math.max(...sizes)) continue
+        const result = await measureChild({
+          pg: postgres.url,
+          bootstrap: kafka.bootstrapServers,
+          table,
+          rows: size,
+          mode,
+        })
+        rows.push({ label: `${mode} ${size}`, result, limit, copyRate, producerRate })
+      }
+    }
+  } finally {
+    await client.end()
+    await kafka.stop()
+    await postgres.stop()
+    await rm(dir, { recursive: true, force: true })
+  }
+  console.log('\nflowscope JDBC source → Kafka (JsonConverter with schemas, acks=all, idempotent)')
+  console.log('run                 rows/s    MB/s   peak RSS   limit rows/s   ratio   (target ≥ 0.70, RSS < 200 MB)')
+  for (const r of rows) {
+    const rate = r.result.rows / r.result.seconds
+    const mbs = r.result.bytes / r.result.seconds / 1024 / 1024
+    const ratio = rate / r.limit
+    console.log(
+      `${r.label.padEnd(18)} ${rate.toFixed(0).padStart(7)} ${mbs.toFixed(1).padStart(7)} ${r.result.peakRssMb.toFixed(0).padStart(7)} MB ${r.limit.toFixed(0).padStart(12)}   ${ratio.toFixed(2)}  ${ratio >= TARGET_RATIO ? 'ok' : 'below target'}${r.result.peakRssMb < RSS_LIMIT_MB ? '' : ' RSS over limit'}`,
+    )
+  }
+}
+
+function usersSchema(table: string) {
+  const ts = { type: 'int64' as const, optional: true, name: 'org.apache.kafka.connect.data.Timestamp', version: 1 }
+  return {
+    type: 'struct' as const,
+    optional: false,
+    name: table,
+    fields: [
+      { name: 'id', index: 0, schema: { type: 'int32' as const, optional: false } },
+      { name: 'name', index: 1, schema: { type: 'string' as const, optional: true } },
+      { name: 'age', index: 2, schema: { type: 'int32' as const, optional: true } },
+      { name: 'insert_date', index: 3, schema: ts },
+      { name: 'update_date', index: 4, schema: ts },
+    ],
+  }
+}
+
+await (values.child ? child() : main())
