@@ -25,7 +25,7 @@ export const pipelineOverview: DashboardSpec = {
     {
       name: 'table',
       label: 'Table(s)',
-      query: 'label_values(flowscope_source_pending_rows{job="kafka-connect",connector="$connector"}, table)',
+      query: 'label_values(flowscope_source_rows_read_total{job="kafka-connect",connector="$connector"}, table)',
       multi: true,
     },
     {
