@@ -171,7 +171,8 @@ export async function readTopic(topic: string): Promise<unknown[]> {
     const { stdout } = await run(
       'kcat',
       ['-b', testStack().bootstrapServers, '-t', topic, '-C', '-o', 'beginning', '-e', '-q', '-f', '%s\n'],
-      { timeout: 30_000, maxBuffer: 64 * 1024 * 1024 },
+      // kcat exits 0 on SIGTERM, which would pass a timed-out, truncated read off as complete: kill it hard.
+      { timeout: 30_000, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024 },
     )
     return stdout
       .split('\n')
