@@ -126,15 +126,20 @@ async function measureChild(envValue: object): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [new URL(import.meta.url).pathname, '--child'], {
       env: { ...process.env, BENCH_ENV: JSON.stringify(envValue) },
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     })
     let out = ''
+    let err = ''
     p.stdout.on('data', (d: Buffer) => {
       out += d.toString()
     })
+    p.stderr.on('data', (d: Buffer) => {
+      err += d.toString()
+    })
     p.on('exit', (code) => {
       const line = out.split('\n').find((l) => l.startsWith('RESULT '))
-      if (code !== 0 || !line) reject(new Error(`benchmark child failed (exit ${code}): ${out.slice(-500)}`))
+      if (code !== 0 || !line)
+        reject(new Error(`benchmark child failed (exit ${code}): ${out.slice(-500)}\n${err.slice(-3000)}`))
       else resolve(JSON.parse(line.slice(7)) as ChildResult)
     })
   })
@@ -158,6 +163,7 @@ async function main(): Promise<void> {
     progress: silentProgress,
   })
   const client = new pg.Client({ connectionString: postgres.url })
+  client.on('error', (e) => console.error('bench: Postgres connection error:', e.message))
   await client.connect()
   const rows: { label: string; result: ChildResult; limit: number; copyRate: number; producerRate: number }[] = []
   try {
