@@ -263,7 +263,7 @@ export class ConnectHerder implements Herder {
     return this.#serial(async () => {
       this.connectorConfig(name)
       if (this.#o.configs.targetState(name) === 'STOPPED') {
-        // Connect keeps a stopped connector stopped until resumed; pausing records the wish only.
+        // Pausing a STOPPED connector starts it in the PAUSED state (connector up, tasks created but not polling).
         await this.#o.configs.putTargetState(name, 'PAUSED')
         await this.#o.configs.readToEnd()
         await this.#startConnector(name)
