@@ -9,13 +9,14 @@ import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { promisify } from 'node:util'
 import { builtinPlugins } from '../../../src/cli/plugins.ts'
+import { loadWorkerConfig } from '../../../src/config/worker-config.ts'
 import { freePort } from '../../../src/local/ports.ts'
 import { SAMPLE_USERS } from '../../../src/local/postgres.ts'
 import { silentProgress } from '../../../src/local/progress.ts'
 import { SEED_CONNECTOR_NAME, SEED_TOPIC, seedConnectorConfig } from '../../../src/local/seed-connector.ts'
 import { defaultPorts, type RunningStack, startStack } from '../../../src/local/stack.ts'
+import { workerSettingsFrom } from '../../../src/runtime/worker-settings.ts'
 import { testStack } from '../../support/stack.ts'
-import { testWorkerSettings } from '../../support/worker-settings.ts'
 
 const run = promisify(execFile)
 const SEED = new URL('../../../../shared/seed/', import.meta.url)
@@ -34,7 +35,25 @@ before(async () => {
     prometheus: false,
     plugins: builtinPlugins,
     progress: silentProgress,
-    worker: (bootstrap, restPort) => testWorkerSettings('e2e-seed', bootstrap.join(','), restPort),
+    worker: (bootstrap, restPort) =>
+      workerSettingsFrom(
+        loadWorkerConfig({
+          env: {},
+          overrides: {
+            'bootstrap.servers': bootstrap.join(','),
+            listeners: `http://127.0.0.1:${restPort}`,
+            'group.id': 'e2e-seed',
+            'config.storage.topic': 'e2e-seed-configs',
+            'offset.storage.topic': 'e2e-seed-offsets',
+            'status.storage.topic': 'e2e-seed-status',
+            'config.storage.replication.factor': '1',
+            'offset.storage.replication.factor': '1',
+            'status.storage.replication.factor': '1',
+            'offset.flush.interval.ms': '1000',
+          },
+        }),
+        builtinPlugins,
+      ),
   })
 })
 

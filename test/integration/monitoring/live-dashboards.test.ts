@@ -14,14 +14,15 @@ import { after, before, test } from 'node:test'
 import { promisify } from 'node:util'
 import pg from 'pg'
 import { builtinPlugins } from '../../../src/cli/plugins.ts'
+import { loadWorkerConfig } from '../../../src/config/worker-config.ts'
 import { freePort } from '../../../src/local/ports.ts'
 import { silentProgress } from '../../../src/local/progress.ts'
 import { findBinary, type LocalPrometheus, startLocalPrometheus } from '../../../src/local/prometheus.ts'
 import { SEED_CONNECTOR_NAME, SEED_TOPIC } from '../../../src/local/seed-connector.ts'
 import { defaultPorts, type RunningStack, startStack } from '../../../src/local/stack.ts'
 import { panelQueries, parseLabelValues, substituteVariables } from '../../../src/monitoring/panel-queries.ts'
+import { workerSettingsFrom } from '../../../src/runtime/worker-settings.ts'
 import { testStack, uniqueName } from '../../support/stack.ts'
-import { testWorkerSettings } from '../../support/worker-settings.ts'
 
 const run = promisify(execFile)
 const REPO = new URL('../../../', import.meta.url)
@@ -226,7 +227,25 @@ before(async () => {
     prometheus: false,
     plugins: builtinPlugins,
     progress: silentProgress,
-    worker: (bootstrap, restPort) => testWorkerSettings(groupId, bootstrap.join(','), restPort),
+    worker: (bootstrap, restPort) =>
+      workerSettingsFrom(
+        loadWorkerConfig({
+          env: {},
+          overrides: {
+            'bootstrap.servers': bootstrap.join(','),
+            listeners: `http://127.0.0.1:${restPort}`,
+            'group.id': groupId,
+            'config.storage.topic': `${groupId}-configs`,
+            'offset.storage.topic': `${groupId}-offsets`,
+            'status.storage.topic': `${groupId}-status`,
+            'config.storage.replication.factor': '1',
+            'offset.storage.replication.factor': '1',
+            'status.storage.replication.factor': '1',
+            'offset.flush.interval.ms': '1000',
+          },
+        }),
+        builtinPlugins,
+      ),
   })
   const started = await startLocalPrometheus({
     dataDir: join(dir, 'prometheus'),

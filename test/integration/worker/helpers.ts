@@ -4,11 +4,13 @@ import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import pg from 'pg'
+import { builtinPlugins } from '../../../src/cli/plugins.ts'
+import { loadWorkerConfig } from '../../../src/config/worker-config.ts'
 import { freePort } from '../../../src/local/ports.ts'
 import { type RunningWorker, startWorker } from '../../../src/runtime/worker-process.ts'
+import { workerSettingsFrom } from '../../../src/runtime/worker-settings.ts'
 import { httpRequester, type RestRequest, type RestResponse } from '../../support/rest-contract.ts'
 import { testStack, uniqueName } from '../../support/stack.ts'
-import { testWorkerSettings } from '../../support/worker-settings.ts'
 
 const run = promisify(execFile)
 
@@ -33,13 +35,25 @@ export interface TestWorker {
 
 export async function startTestWorker(identity: WorkerIdentity): Promise<TestWorker> {
   const { groupId, port } = identity
-  const settings = testWorkerSettings(groupId, testStack().bootstrapServers, port, {
-    'offset.storage.partitions': '3',
-    'status.storage.partitions': '1',
-    'offset.flush.interval.ms': '500',
-    ...identity.overrides,
+  const config = loadWorkerConfig({
+    env: {},
+    overrides: {
+      'bootstrap.servers': testStack().bootstrapServers,
+      listeners: `http://127.0.0.1:${port}`,
+      'group.id': groupId,
+      'config.storage.topic': `${groupId}-configs`,
+      'offset.storage.topic': `${groupId}-offsets`,
+      'status.storage.topic': `${groupId}-status`,
+      'config.storage.replication.factor': '1',
+      'offset.storage.replication.factor': '1',
+      'status.storage.replication.factor': '1',
+      'offset.storage.partitions': '3',
+      'status.storage.partitions': '1',
+      'offset.flush.interval.ms': '500',
+      ...identity.overrides,
+    },
   })
-  const worker = await startWorker(settings)
+  const worker = await startWorker(workerSettingsFrom(config, builtinPlugins))
   const url = `http://127.0.0.1:${port}`
   return { worker, url, request: httpRequester(url) }
 }
