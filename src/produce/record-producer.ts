@@ -1,7 +1,14 @@
 // The worker's Kafka producer: idempotent, acks=all. In: converted records of one poll. Out: a promise that
-// resolves when Kafka acknowledged all of them (or rejects). Producer metrics are recorded here, at the ack.
+// resolves when Kafka acknowledged all of them (or rejects). Records are split into requests the broker accepts
+// (request-size.ts). Producer metrics are recorded here, at the ack.
 import { type CompressionAlgorithmValue, Producer } from '@platformatic/kafka'
 import type { ProducerMetricsRecorder } from '../metrics/recorder.ts'
+import {
+  checkRecordSize,
+  DEFAULT_MAX_REQUEST_BYTES,
+  type RecordTooLargeError,
+  splitIntoRequests,
+} from './request-size.ts'
 
 export interface OutgoingRecord {
   topic: string
@@ -26,11 +33,17 @@ export class RecordProducer {
   readonly #producer: Producer
   readonly #metrics: ProducerMetricsRecorder
   readonly #autocreate: boolean
+  readonly #maxRequestBytes: number
 
   constructor(options: RecordProducerOptions) {
     const compression = options.overrides['compression.type'] ?? 'none'
     if (!compressions.has(compression)) {
       throw new Error(`producer.compression.type: ${compression} is not one of ${[...compressions].join(', ')}`)
+    }
+    const maxRequest = options.overrides['max.request.size'] ?? String(DEFAULT_MAX_REQUEST_BYTES)
+    this.#maxRequestBytes = Number(maxRequest)
+    if (!/^\d+$/.test(maxRequest) || this.#maxRequestBytes < 1) {
+      throw new Error(`producer.max.request.size: ${maxRequest} is not a positive whole number of bytes`)
     }
     this.#metrics = options.metrics
     this.#autocreate = options.overrides['allow.auto.create.topics'] !== 'false'
@@ -52,8 +65,18 @@ export class RecordProducer {
     return this.#producer
   }
 
+  /** Why this record can never be sent (larger than `max.request.size`), or undefined when it can. */
+  tooLarge(record: OutgoingRecord): RecordTooLargeError | undefined {
+    return checkRecordSize(record, this.#maxRequestBytes)
+  }
+
+  /** Sends the records as one or more requests (issued in order, so per-partition order holds); all acked or reject. */
   async send(records: OutgoingRecord[]): Promise<void> {
     if (records.length === 0) return
+    await Promise.all(splitIntoRequests(records, this.#maxRequestBytes).map((request) => this.#sendRequest(request)))
+  }
+
+  async #sendRequest(records: OutgoingRecord[]): Promise<void> {
     const started = performance.now()
     this.#metrics.requestsInFlight(1)
     try {

@@ -205,6 +205,9 @@ export class WorkerSourceTask {
           value: o.valueConverter.fromConnectData(record.topic, record.valueSchema, record.value),
           timestamp: record.timestamp,
         }
+        // As Connect's producer callback does: a record no request can carry fails the task or, tolerated, is skipped.
+        const tooLarge = o.producer.tooLarge(converted)
+        if (tooLarge) throw tooLarge
       } catch (error) {
         o.metrics.recordError('record-error')
         if (!o.settings.toleranceAll) throw error
