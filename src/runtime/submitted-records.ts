@@ -22,18 +22,33 @@ export interface CommittableOffsets {
   pendingCount: number
 }
 
+/** One source partition: records not yet acknowledged-in-order, and what their acknowledged prefix allows. */
+interface PartitionQueue {
+  /** Records in submission order from `head` on; everything before `head` was acknowledged and folded away. */
+  records: SubmittedRecord[]
+  head: number
+  /** The last record of the acknowledged prefix not yet taken, and how many records that prefix holds. */
+  committable: SubmittedRecord | null
+  committableCount: number
+}
+
 export class SubmittedRecords {
-  /** Per partition, records in submission order; the head is the oldest not yet committed. */
-  readonly #byPartition = new Map<string, SubmittedRecord[]>()
+  readonly #byPartition = new Map<string, PartitionQueue>()
+  /** A task hands the same partition object with each of its records: its canonical form is computed once. */
+  readonly #partitionIds = new WeakMap<SourcePartition, string>()
   #pending = 0
   #idle: (() => void)[] = []
 
   submit(partition: SourcePartition, offset: SourceOffset): SubmittedRecord {
-    const partitionId = canonicalJson(partition)
+    let partitionId = this.#partitionIds.get(partition)
+    if (partitionId === undefined) {
+      partitionId = canonicalJson(partition)
+      this.#partitionIds.set(partition, partitionId)
+    }
     const record: SubmittedRecord = { partitionId, partition, offset, acked: false }
     const queue = this.#byPartition.get(partitionId)
-    if (queue) queue.push(record)
-    else this.#byPartition.set(partitionId, [record])
+    if (queue) queue.records.push(record)
+    else this.#byPartition.set(partitionId, { records: [record], head: 0, committable: null, committableCount: 0 })
     this.#pending++
     return record
   }
@@ -42,10 +57,35 @@ export class SubmittedRecords {
     if (record.acked) return
     record.acked = true
     this.#pending--
+    // Fold the acknowledged prefix into `committable` now, so memory holds only records still in flight, not every
+    // record since the last offset flush.
+    const queue = this.#byPartition.get(record.partitionId)
+    if (queue && queue.records[queue.head] === record) {
+      const { records } = queue
+      while (queue.head < records.length && records[queue.head].acked) {
+        queue.committable = records[queue.head]
+        queue.committableCount++
+        queue.head++
+      }
+      if (queue.head === records.length) {
+        records.length = 0
+        queue.head = 0
+      } else if (queue.head >= 1024 && queue.head * 2 >= records.length) {
+        records.splice(0, queue.head)
+        queue.head = 0
+      }
+    }
     if (this.#pending === 0) {
       for (const resolve of this.#idle) resolve()
       this.#idle = []
     }
+  }
+
+  /** Records still held: in flight, or acknowledged behind one still in flight. Bounded by what is in flight. */
+  get held(): number {
+    let n = 0
+    for (const queue of this.#byPartition.values()) n += queue.records.length - queue.head
+    return n
   }
 
   /** Records submitted and not yet acknowledged. */
@@ -54,21 +94,19 @@ export class SubmittedRecords {
   }
 
   /**
-   * Removes the acknowledged prefix of every partition's queue and returns the offset of the last record of each
-   * prefix. Call it when about to commit; the removed records are not offered again.
+   * Returns, per partition, the offset of the last record of its acknowledged prefix not yet taken, and forgets it:
+   * call it when about to commit; a taken offset is not offered again.
    */
   takeCommittable(): CommittableOffsets {
     const offsets: CommittableOffsets['offsets'] = []
     let committedCount = 0
     for (const [id, queue] of this.#byPartition) {
-      let n = 0
-      while (n < queue.length && queue[n].acked) n++
-      if (n === 0) continue
-      const last = queue[n - 1]
-      offsets.push({ partition: last.partition, offset: last.offset })
-      committedCount += n
-      if (n === queue.length) this.#byPartition.delete(id)
-      else queue.splice(0, n)
+      if (queue.committable === null) continue
+      offsets.push({ partition: queue.committable.partition, offset: queue.committable.offset })
+      committedCount += queue.committableCount
+      queue.committable = null
+      queue.committableCount = 0
+      if (queue.records.length === 0) this.#byPartition.delete(id)
     }
     return { offsets, committedCount, pendingCount: this.#pending }
   }
