@@ -103,6 +103,14 @@ const JSON_TYPE_NAMES: Record<SchemaType, string> = {
 const TYPES_BY_JSON_NAME = new Map(Object.entries(JSON_TYPE_NAMES).map(([type, json]) => [json, type as SchemaType]))
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 
+interface StructLayout {
+  path: string
+  fields: NonNullable<Schema['fields']>
+  names: Set<string>
+  prefixes: string[]
+  paths: string[]
+}
+
 export class JsonConverter implements Converter {
   #schemasEnabled = true
   #decimalFormat: DecimalFormat = DecimalFormats.BASE64
@@ -110,6 +118,8 @@ export class JsonConverter implements Converter {
   #root = 'record value'
   /** Envelope "schema" text per schema object (upstream caches the same way, by schema). */
   #schemaText = new WeakMap<Schema, string>()
+  /** Per struct schema (and path), what every record of it reuses: field names as JSON, field paths, the name set. */
+  #structLayouts = new WeakMap<Schema, StructLayout>()
 
   configure(config: Record<string, string>, isKey: boolean): void {
     const parsed = jsonConverterConfigDef.parse(config)
@@ -379,17 +389,34 @@ export class JsonConverter implements Converter {
 
   #structToJson(schema: Schema, value: unknown, path: string): string {
     if (!isPlainObject(value)) this.#fail(path, `expected struct (a plain object) but got ${describe(value)}`)
-    const fields = schema.fields ?? []
-    for (const key of Object.keys(value)) {
-      if (!fields.some((f) => f.name === key)) {
+    const layout = this.#structLayout(schema, path)
+    for (const key in value) {
+      if (!layout.names.has(key)) {
         this.#fail(childPath(path, key), `not a field of struct schema ${schema.name ?? '(unnamed)'}`)
       }
     }
-    const parts = fields.map((field) => {
-      const fieldPath = childPath(path, field.name)
-      return `${jsonString(field.name)}:${this.#toJson(field.schema, value[field.name], fieldPath)}`
-    })
-    return `{${parts.join(',')}}`
+    let text = '{'
+    for (let i = 0; i < layout.fields.length; i++) {
+      const field = layout.fields[i]
+      if (i > 0) text += ','
+      text += layout.prefixes[i] + this.#toJson(field.schema, value[field.name], layout.paths[i])
+    }
+    return `${text}}`
+  }
+
+  #structLayout(schema: Schema, path: string): StructLayout {
+    const cached = this.#structLayouts.get(schema)
+    if (cached?.path === path) return cached
+    const fields = schema.fields ?? []
+    const layout: StructLayout = {
+      path,
+      fields,
+      names: new Set(fields.map((f) => f.name)),
+      prefixes: fields.map((f) => `${jsonString(f.name)}:`),
+      paths: fields.map((f) => childPath(path, f.name)),
+    }
+    this.#structLayouts.set(schema, layout)
+    return layout
   }
 
   /** Without a schema the value's own type decides (upstream's ConnectSchema.schemaType(class)). */

@@ -130,8 +130,8 @@ export class TableQuerier {
       const records: SourceRecord[] = []
       let newest: Instant | null = null
       for (const row of batch.rows) {
-        const { record, changed } = this.#toRecord(mapping, row)
-        records.push(record)
+        records.push(this.#toRecord(mapping, row))
+        const changed = this.#mode === Modes.BULK ? null : this.#offset.timestamp
         if (changed && (newest === null || compareInstants(changed, newest) > 0)) newest = changed
       }
       // These records are handed out now: a later failure must not roll back before them.
@@ -302,7 +302,8 @@ export class TableQuerier {
     return this.#mapping
   }
 
-  #toRecord(mapping: RowMapping, row: (string | null)[]): { record: SourceRecord; changed: Instant | null } {
+  /** One row as a record; in non-bulk modes it also moves the querier's offset to that row's. */
+  #toRecord(mapping: RowMapping, row: (string | null)[]): SourceRecord {
     const value: Struct = {}
     for (let i = 0; i < mapping.names.length; i++) {
       const raw = row[i]
@@ -331,16 +332,13 @@ export class TableQuerier {
       this.#offset = { incrementing, timestamp: changed }
     }
     return {
-      record: {
-        sourcePartition: this.partition,
-        sourceOffset: this.#mode === Modes.BULK ? {} : offsetToMap(this.#offset),
-        topic: this.#spec.topic,
-        keySchema: null,
-        key: null,
-        valueSchema: mapping.schema,
-        value,
-      },
-      changed,
+      sourcePartition: this.partition,
+      sourceOffset: this.#mode === Modes.BULK ? {} : offsetToMap(this.#offset),
+      topic: this.#spec.topic,
+      keySchema: null,
+      key: null,
+      valueSchema: mapping.schema,
+      value,
     }
   }
 }
