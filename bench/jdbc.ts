@@ -1,6 +1,8 @@
 // `npm run bench:jdbc`: copies a users-shaped table to Kafka through the worker and the JDBC source, and prints
 // rows/s, MB/s and peak RSS against the machine's limit measured in the same run: min(Postgres COPY rate, the broker's
 // producer rate from Kafka's own ProducerPerformance with the same record size). A benchmark, not a test.
+// Each copy runs in a process of its own, started with flowscope's V8 flags (src/cli/v8-flags.ts) as `npm start`
+// is, and with the connector's default settings (batch.max.rows 100, poll.interval.ms 5000), as a user would.
 //   npm run bench:jdbc                       100k + 1M rows incrementing, 1M rows bulk (one full pass)
 //   npm run bench:jdbc -- --rows 200000 --modes incrementing
 import { execFile, spawn } from 'node:child_process'
@@ -10,6 +12,7 @@ import { join } from 'node:path'
 import { parseArgs, promisify } from 'node:util'
 import pg from 'pg'
 import { builtinPlugins } from '../src/cli/plugins.ts'
+import { V8_FLAGS } from '../src/cli/v8-flags.ts'
 import { loadWorkerConfig } from '../src/config/worker-config.ts'
 import { JsonConverter } from '../src/convert/json-converter.ts'
 import { startLocalKafka } from '../src/local/kafka.ts'
@@ -34,7 +37,10 @@ const { values } = parseArgs({
   },
 })
 if (values.help) {
-  console.log('Usage: npm run bench:jdbc -- [--rows N ...] [--modes incrementing,bulk]')
+  console.log(`Usage: npm run bench:jdbc -- [--rows N ...] [--modes incrementing,bulk]
+
+Copies users-shaped tables of N rows (default 100000 and 1000000) to Kafka through a flowscope worker and prints
+rows/s, MB/s and peak RSS next to the machine's limit measured in the same run. Bulk mode runs on the largest size.`)
   process.exit(0)
 }
 
@@ -44,7 +50,12 @@ interface ChildResult {
   seconds: number
   bytes: number
   peakRssMb: number
+  /** RSS once the worker is up, before the connector starts: what the process costs idle. */
+  idleRssMb: number
 }
+
+/** No progress for this long means the copy is stuck: the child reports and gives up instead of hanging. */
+const STALL_MS = 60_000
 
 /** One measured copy (runs in its own process so peak RSS is its own). */
 async function child(): Promise<void> {
@@ -76,12 +87,12 @@ async function child(): Promise<void> {
           'config.storage.replication.factor': '1',
           'offset.storage.replication.factor': '1',
           'status.storage.replication.factor': '1',
-          'offset.flush.interval.ms': '5000',
         },
       }),
       builtinPlugins,
     ),
   )
+  const idleRssMb = process.memoryUsage().rss / 1024 / 1024
   const u = new URL(env.pg)
   const started = performance.now()
   await worker.herder.putConnectorConfig(
@@ -95,36 +106,45 @@ async function child(): Promise<void> {
       mode: env.mode,
       ...(env.mode === 'incrementing' ? { 'incrementing.column.name': 'id' } : {}),
       'topic.prefix': `${group}-`,
-      'batch.max.rows': '2000',
-      'poll.interval.ms': env.mode === 'bulk' ? '3600000' : '100',
     },
     { allowReplace: true },
   )
-  const written = () => {
-    const line = /kafka_connect_source_task_metrics_source_record_write_total\{[^}]*\} (\d+)/
-    return worker.metrics.render().then((r) => Number(line.exec(r.body)?.[1] ?? 0))
+  const scrape = async (name: string) => {
+    const line = new RegExp(`^${name}\\{[^}]*\\} ([\\d.e+]+)$`, 'm')
+    return Number(line.exec((await worker.metrics.render()).body)?.[1] ?? 0)
   }
-  let bytes = 0
-  for (;;) {
-    const n = await written()
-    if (n >= env.rows) break
-    await new Promise((r) => setTimeout(r, 100))
+  let written = 0
+  let lastProgress = performance.now()
+  while (written < env.rows) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const n = await scrape('kafka_connect_source_task_metrics_source_record_write_total')
+    if (n > written) lastProgress = performance.now()
+    written = n
+    const task = worker.herder.connectorStatus('bench').tasks[0]
+    if (task?.state === 'FAILED') throw new Error(`the bench connector's task failed:\n${task.trace}`)
+    if (performance.now() - lastProgress > STALL_MS) {
+      throw new Error(`no record written for ${STALL_MS / 1000} s (${written} of ${env.rows}); task: ${task?.state}`)
+    }
   }
   const seconds = (performance.now() - started) / 1000
-  const byteLine = /kafka_producer_producer_metrics_outgoing_byte_total\{[^}]*\} ([\d.e+]+)/.exec(
-    (await worker.metrics.render()).body,
-  )
-  bytes = Number(byteLine?.[1] ?? 0)
+  const bytes = await scrape('kafka_producer_producer_metrics_outgoing_byte_total')
   clearInterval(sampler)
   await worker.stop()
-  const result: ChildResult = { rows: env.rows, mode: env.mode, seconds, bytes, peakRssMb: peak / 1024 / 1024 }
+  const result: ChildResult = {
+    rows: env.rows,
+    mode: env.mode,
+    seconds,
+    bytes,
+    peakRssMb: peak / 1024 / 1024,
+    idleRssMb,
+  }
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`)
   process.exit(0)
 }
 
 async function measureChild(envValue: object): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [new URL(import.meta.url).pathname, '--child'], {
+    const p = spawn(process.execPath, [...V8_FLAGS, new URL(import.meta.url).pathname, '--child'], {
       env: { ...process.env, BENCH_ENV: JSON.stringify(envValue) },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
@@ -260,14 +280,21 @@ async function main(): Promise<void> {
     await postgres.stop()
     await rm(dir, { recursive: true, force: true })
   }
-  console.log('\nflowscope JDBC source → Kafka (JsonConverter with schemas, acks=all, idempotent)')
-  console.log('run                 rows/s    MB/s   peak RSS   limit rows/s   ratio   (target ≥ 0.70, RSS < 200 MB)')
+  console.log('\nflowscope JDBC source → Kafka (JsonConverter with schemas, acks=all, idempotent, connector defaults)')
+  console.log(`worker process: node ${V8_FLAGS.join(' ')}; limit = min(COPY rows/s, ProducerPerformance rec/s)`)
+  console.log(
+    'run                    rows/s    MB/s  peak RSS  idle RSS  limit rows/s  ratio  (targets: ratio ≥ 0.70, peak RSS < 200 MB)',
+  )
   for (const r of rows) {
     const rate = r.result.rows / r.result.seconds
     const mbs = r.result.bytes / r.result.seconds / 1024 / 1024
     const ratio = rate / r.limit
+    const verdicts = [
+      ratio >= TARGET_RATIO ? 'ok' : 'BELOW TARGET',
+      r.result.peakRssMb < RSS_LIMIT_MB ? 'ok' : 'RSS OVER LIMIT',
+    ]
     console.log(
-      `${r.label.padEnd(18)} ${rate.toFixed(0).padStart(7)} ${mbs.toFixed(1).padStart(7)} ${r.result.peakRssMb.toFixed(0).padStart(7)} MB ${r.limit.toFixed(0).padStart(12)}   ${ratio.toFixed(2)}  ${ratio >= TARGET_RATIO ? 'ok' : 'below target'}${r.result.peakRssMb < RSS_LIMIT_MB ? '' : ' RSS over limit'}`,
+      `${r.label.padEnd(21)} ${rate.toFixed(0).padStart(7)} ${mbs.toFixed(1).padStart(7)} ${r.result.peakRssMb.toFixed(0).padStart(6)} MB ${r.result.idleRssMb.toFixed(0).padStart(6)} MB ${r.limit.toFixed(0).padStart(13)}  ${ratio.toFixed(2).padStart(5)}  ${verdicts.join(', ')}`,
     )
   }
 }
