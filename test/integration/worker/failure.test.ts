@@ -1,7 +1,7 @@
 // Failures stay contained: a task whose source breaks goes FAILED with a trace while the worker and another
 // connector keep RUNNING and producing; once the source is fixed, restarting only the failed tasks brings it back.
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import {
   createConnector,
   createTable,
@@ -10,31 +10,19 @@ import {
   jdbcConfig,
   path,
   sql,
-  startTestWorker,
   statusOf,
-  type TestWorker,
   waitForIds,
   waitForState,
-  workerIdentity,
+  workerForFile,
 } from './helpers.ts'
 
-let running: TestWorker
-const tables: string[] = []
-
-before(async () => {
-  running = await startTestWorker(await workerIdentity('failure'))
-})
-
-after(async () => {
-  await running?.worker.stop()
-  for (const table of tables) await sql(`DROP TABLE IF EXISTS ${table}`)
-})
+const file = workerForFile('failure')
 
 test('a broken source fails its task only; fixed + restart?includeTasks&onlyFailed brings it back', async () => {
-  const { request } = running
+  const { request } = file.running
   const broken = await createTable('failure_broken')
   const healthy = await createTable('failure_healthy')
-  tables.push(broken, healthy)
+  file.tables.push(broken, healthy)
   // A query-based source: its query fails once the table is gone (a whitelisted table would just be skipped).
   const brokenTopic = `failure-${broken}`
   await createConnector(

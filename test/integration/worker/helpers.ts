@@ -2,6 +2,7 @@
 // Postgres, JDBC connector configs, REST calls, topic reads with kcat, and bounded waits.
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
+import { after, before } from 'node:test'
 import { promisify } from 'node:util'
 import pg from 'pg'
 import { builtinPlugins } from '../../../src/cli/plugins.ts'
@@ -56,6 +57,33 @@ export async function startTestWorker(identity: WorkerIdentity): Promise<TestWor
   const worker = await startWorker(workerSettingsFrom(config, builtinPlugins))
   const url = `http://127.0.0.1:${port}`
   return { worker, url, request: httpRequester(url) }
+}
+
+/** One worker for every test of a file: started before them; after them stopped, and the tables they made dropped. */
+export interface FileWorker {
+  /** The running worker (only inside tests and hooks). */
+  readonly running: TestWorker
+  /** Tables a test created: pushed here, dropped after the file's tests. */
+  readonly tables: string[]
+}
+
+export function workerForFile(prefix: string): FileWorker {
+  let running: TestWorker | undefined
+  const tables: string[] = []
+  before(async () => {
+    running = await startTestWorker(await workerIdentity(prefix))
+  })
+  after(async () => {
+    await running?.worker.stop()
+    for (const table of tables) await sql(`DROP TABLE IF EXISTS ${table}`)
+  })
+  return {
+    tables,
+    get running(): TestWorker {
+      if (!running) throw new Error(`the ${prefix} test worker is not running (used outside a test?)`)
+      return running
+    },
+  }
 }
 
 /** Runs SQL on the test database with a short-lived client. */

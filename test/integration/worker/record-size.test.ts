@@ -2,7 +2,7 @@
 // splits it), while a single record over producer.max.request.size fails the task with a message saying which
 // setting to raise, or, with errors.tolerance=all, is skipped and the records after it still flow.
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import { uniqueName } from '../../support/stack.ts'
 import {
   createConnector,
@@ -10,36 +10,24 @@ import {
   idsInTopic,
   jdbcConfig,
   sql,
-  startTestWorker,
   statusOf,
-  type TestWorker,
   waitForIds,
   waitForState,
-  workerIdentity,
+  workerForFile,
 } from './helpers.ts'
 
-let running: TestWorker
-const tables: string[] = []
-
-before(async () => {
-  running = await startTestWorker(await workerIdentity('record-size'))
-})
-
-after(async () => {
-  await running?.worker.stop()
-  for (const table of tables) await sql(`DROP TABLE IF EXISTS ${table}`)
-})
+const file = workerForFile('record-size')
 
 async function tableWithRows(prefix: string, rows: number, width: number): Promise<string> {
   const table = uniqueName(prefix)
-  tables.push(table)
+  file.tables.push(table)
   await sql(`CREATE TABLE ${table} (id serial PRIMARY KEY, v text NOT NULL)`)
   await sql(`INSERT INTO ${table} (v) SELECT repeat('x', $1) FROM generate_series(1, $2)`, [width, rows])
   return table
 }
 
 test('a 3 MB poll (3,000 rows of 1 KB) reaches Kafka whole though the broker takes at most 1 MB per batch', async () => {
-  const { request } = running
+  const { request } = file.running
   const table = await tableWithRows('size_big_poll', 3000, 1000)
   await createConnector(request, 'big-poll', jdbcConfig(table, { 'batch.max.rows': '3000' }))
   const ids = await waitForIds(
@@ -56,7 +44,7 @@ test('a 3 MB poll (3,000 rows of 1 KB) reaches Kafka whole though the broker tak
 })
 
 test('a record over max.request.size fails the task saying what to raise; tolerated, it is skipped', async () => {
-  const { request } = running
+  const { request } = file.running
   const table = await tableWithRows('size_huge_row', 3, 10)
   await sql(`INSERT INTO ${table} (v) VALUES (repeat('y', 2 * 1024 * 1024))`) // id 4: 2 MiB
   await sql(`INSERT INTO ${table} (v) SELECT 'after' FROM generate_series(1, 2)`) // ids 5, 6
