@@ -144,8 +144,11 @@ export class JdbcSourceTask implements SourceTask {
           this.#queriers = this.#queriers.filter((q) => q !== querier)
           return []
         }
-        if (isConnectionError(error) || connection.broken) {
-          await this.#dropConnection()
+        // A failed cursor marks its connection broken too (it cannot be closed politely): drop it either way, but
+        // only a lost connection is retried and reported as one; an SQL error keeps its own message.
+        const lost = isConnectionError(error) || (connection.broken && !hasSqlState(error))
+        if (connection.broken || lost) await this.#dropConnection()
+        if (lost) {
           if (attempt < 2) continue
           throw new RetriableError(
             `Lost the connection to PostgreSQL while reading ${querier.label}: ${messageOf(error)}`,
@@ -204,4 +207,10 @@ export class JdbcSourceTask implements SourceTask {
     for (const querier of this.#queriers) if (querier.querying) await querier.reset(Date.now(), true)
     await closeConnection(connection)
   }
+}
+
+/** Whether the server answered with an SQLSTATE (a statement failed), as opposed to the connection failing. */
+function hasSqlState(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)
 }

@@ -170,3 +170,31 @@ test('a connection killed mid-stream is re-established and the rows continue wit
     await task.stop()
   }
 })
+
+test('an SQL error inside a cursor fails with its own message, not as a lost connection, and is not retried', async () => {
+  const name = await table('jdbc_sql_error')
+  await sql(`INSERT INTO ${name} (v) SELECT 'r' || g FROM generate_series(1, 30) g`)
+  // Query mode: row 25 divides by zero (the ORDER BY around the query makes it fail on the first fetch).
+  const task = new JdbcSourceTask()
+  const { context, pipeline } = taskContext()
+  await task.start(
+    baseConfig({
+      mode: 'incrementing',
+      'incrementing.column.name': 'id',
+      'batch.max.rows': '10',
+      query: `SELECT id, v, 1 / (25 - id) AS x FROM ${name}`,
+      tables: '[]',
+    }),
+    context,
+  )
+  try {
+    await assert.rejects(task.poll(new AbortController().signal), (error: unknown) => {
+      assert.ok(!(error instanceof RetriableError), 'an SQL error is not a lost connection')
+      assert.match((error as Error).message, /^Reading query failed: division by zero/)
+      return true
+    })
+    assert.equal(pipeline.errors.length, 1, 'reported once: the query was not re-run as if the connection had dropped')
+  } finally {
+    await task.stop()
+  }
+})
