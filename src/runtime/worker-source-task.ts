@@ -94,6 +94,9 @@ export class WorkerSourceTask {
   resume(): void {
     if (!this.#paused || this.#stopping || this.#failed) return
     this.#paused = false
+    // A fresh signal: pause() aborted the old one, and a resume that lands before the loop has seen the pause
+    // would otherwise leave every later poll aborted on arrival (the loop spun without yielding, starving the worker).
+    this.#pollAbort = new AbortController()
     this.#setState('RUNNING')
     this.#resume?.()
   }
@@ -154,29 +157,34 @@ export class WorkerSourceTask {
           this.#resume = resolve
         })
         this.#resume = undefined
-        this.#pollAbort = new AbortController()
         continue
       }
       if (this.#sendFailure) return this.#fail(this.#sendFailure)
       let records: SourceRecord[]
       const started = performance.now()
+      const signal = this.#pollAbort.signal
       try {
-        records = await withRetry(() => o.task.poll(this.#pollAbort.signal), {
+        records = await withRetry(() => o.task.poll(signal), {
           timeoutMs: o.settings.retryTimeoutMs,
           delayMaxMs: o.settings.retryDelayMaxMs,
-          signal: this.#pollAbort.signal,
+          signal,
           onRetry: (attempt, error, delay) => {
             o.metrics.recordError('retry')
             o.log.warn({ attempt, delay, err: messageOf(error) }, 'poll failed with a retriable error; retrying')
           },
         })
       } catch (error) {
-        if (this.#stopping || this.#paused) continue
+        // Interrupted (pause, stop, a failed send): the top of the loop decides what comes next.
+        if (this.#stopping || this.#paused || signal.aborted) continue
         return this.#fail(error)
       }
       if (this.#stopping && records.length === 0) break
       o.metrics.recordPoll(records.length, performance.now() - started)
-      if (records.length === 0) continue
+      if (records.length === 0) {
+        // Let timers and I/O run: a source that answers [] at once must not hold the event loop (REST, other tasks).
+        await new Promise((resolve) => setImmediate(resolve))
+        continue
+      }
       try {
         await this.#send(records)
       } catch (error) {
