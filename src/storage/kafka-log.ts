@@ -20,7 +20,7 @@ export class KafkaLog {
   readonly #options: KafkaLogOptions
   #consumer: Consumer | undefined
   #stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined
-  /** Next offset to read per partition (one past the last record seen). */
+  /** Next offset to read per partition: one past the last record delivered (or marker skipped). */
   readonly #position = new Map<number, bigint>()
   #waiters: { target: Map<number, bigint>; resolve(): void }[] = []
   #failure: Error | undefined
@@ -47,6 +47,21 @@ export class KafkaLog {
       this.#position.set(message.partition, message.offset + 1n)
       o.onRecord(message.key?.length ? message.key.toString('utf8') : null, message.value ?? null, message.partition)
       this.#release()
+    })
+    // The last offsets of a topic may hold nothing the stream hands out: transaction markers (a topic written by a
+    // Connect cluster with exactly-once source support) or records compacted away. The stream's next fetch offset
+    // moves past those too, so once it has delivered everything buffered, that offset is this log's position.
+    const stream = this.#stream
+    stream.on('fetch', () => {
+      if (stream.readableLength > 0) return
+      let moved = false
+      for (const [key, next] of stream.offsetsToFetch) {
+        const partition = Number(key.slice(key.lastIndexOf(':') + 1))
+        if (key.slice(0, key.lastIndexOf(':')) !== o.topic || next <= (this.#position.get(partition) ?? 0n)) continue
+        this.#position.set(partition, next)
+        moved = true
+      }
+      if (moved) this.#release()
     })
     this.#stream.on('error', (error: Error) => {
       this.#failure = error
