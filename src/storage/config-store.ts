@@ -18,6 +18,7 @@ export class ConfigStore {
   readonly #pendingTasks = new Map<string, Map<number, Record<string, string>>>()
   readonly #targetStates = new Map<string, TargetState>()
   #log: KafkaLog | undefined
+  #taskWrites: Promise<void> = Promise.resolve()
   onChange: (change: ConfigChange) => void = () => {}
 
   attach(log: KafkaLog): void {
@@ -49,10 +50,17 @@ export class ConfigStore {
       const name = key.slice('commit-'.length)
       const count = Number((body as { tasks?: number } | null)?.tasks ?? 0)
       const pending = this.#pendingTasks.get(name) ?? new Map()
-      const tasks: Record<string, string>[] = []
-      for (let i = 0; i < count; i++) tasks.push(pending.get(i) ?? {})
-      this.#tasks.set(name, tasks)
       this.#pendingTasks.delete(name)
+      const tasks: Record<string, string>[] = []
+      for (let i = 0; i < count; i++) {
+        const config = pending.get(i)
+        if (config) tasks.push(config)
+      }
+      // As Connect's KafkaConfigBackingStore: a commit applies only a complete set of task configs written since the
+      // previous commit. An incomplete one (interleaved writers, compacted history) leaves the last applied set in
+      // place; the connector's next start compares and rewrites its task configs.
+      if (tasks.length < count) return
+      this.#tasks.set(name, tasks)
       this.onChange({ kind: 'tasks', name })
     } else if (key.startsWith('target-state-')) {
       const name = key.slice('target-state-'.length)
@@ -89,9 +97,14 @@ export class ConfigStore {
     await this.#write(`target-state-${name}`, null)
   }
 
-  async putTaskConfigs(name: string, configs: Record<string, string>[]): Promise<void> {
-    for (const [i, config] of configs.entries()) await this.#write(`task-${name}-${i}`, { properties: config })
-    await this.#write(`commit-${name}`, { tasks: configs.length })
+  /** Writes the task configs and their commit as one run: two calls never interleave their records. */
+  putTaskConfigs(name: string, configs: Record<string, string>[]): Promise<void> {
+    const write = this.#taskWrites.then(async () => {
+      for (const [i, config] of configs.entries()) await this.#write(`task-${name}-${i}`, { properties: config })
+      await this.#write(`commit-${name}`, { tasks: configs.length })
+    })
+    this.#taskWrites = write.catch(() => {})
+    return write
   }
 
   async putTargetState(name: string, state: TargetState): Promise<void> {
