@@ -75,20 +75,29 @@ export class ConnectHerder implements Herder {
   readonly #createdTopics = new Set<string>()
   #clusterId = ''
   #started = false
-  /** Management calls run one at a time, like Connect's herder thread. */
-  #queue: Promise<unknown> = Promise.resolve()
+  /**
+   * Management calls run one at a time, like Connect's herder thread, and only once start() has finished: the REST
+   * API listens (answering /health "starting") while the internal topics are still being read.
+   */
+  #queue: Promise<unknown>
+  #openQueue: () => void = () => {}
 
   constructor(options: ConnectHerderOptions) {
     this.#o = options
+    this.#queue = new Promise<void>((resolve) => {
+      this.#openQueue = resolve
+    })
   }
 
   async start(): Promise<void> {
     const meta = await this.#o.admin.metadata({ topics: [] })
     this.#clusterId = meta.id
     const started = performance.now()
+    // Management calls wait until this is done (see #queue), so none can start a connector this loop starts too.
     for (const name of this.#o.configs.connectorNames()) await this.#startConnector(name)
     this.#o.metrics.recordRebalance(performance.now() - started)
     this.#started = true
+    this.#openQueue()
   }
 
   /** Graceful shutdown: every task stops polling, flushes, commits offsets. */
@@ -608,6 +617,12 @@ export class ConnectHerder implements Herder {
       metrics.recordState('FAILED')
       await this.#setTaskState(name, taskId, 'FAILED', error)
       return
+    }
+    // Never two live tasks for one id: a replaced one would keep polling unseen and write every row again.
+    const previous = running.tasks.get(taskId)
+    if (previous) {
+      log.warn({ connector: name, task: taskId }, 'task started while another instance ran; stopping the old one')
+      await previous.stop()
     }
     running.tasks.set(taskId, worker)
     const ok = await worker.start()

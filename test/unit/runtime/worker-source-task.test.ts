@@ -37,7 +37,11 @@ class GatedSource implements SourceTask {
     }
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 20)
-      signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true })
+      const onAbort = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
     })
     return []
   }
