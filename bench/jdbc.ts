@@ -22,7 +22,7 @@ import { startLocalPostgres } from '../src/local/postgres.ts'
 import { consoleProgress, silentProgress } from '../src/local/progress.ts'
 import { setLoggerLevel } from '../src/logging.ts'
 import { startWorker } from '../src/runtime/worker-process.ts'
-import { workerSettingsFrom } from '../src/runtime/worker-settings.ts'
+import { isolatedWorkerProperties, workerSettingsFrom } from '../src/runtime/worker-settings.ts'
 
 const run = promisify(execFile)
 const TARGET_RATIO = 0.7
@@ -77,17 +77,7 @@ async function child(): Promise<void> {
     workerSettingsFrom(
       loadWorkerConfig({
         env: {},
-        overrides: {
-          'bootstrap.servers': env.bootstrap,
-          listeners: `http://127.0.0.1:${port}`,
-          'group.id': group,
-          'config.storage.topic': `${group}-configs`,
-          'offset.storage.topic': `${group}-offsets`,
-          'status.storage.topic': `${group}-status`,
-          'config.storage.replication.factor': '1',
-          'offset.storage.replication.factor': '1',
-          'status.storage.replication.factor': '1',
-        },
+        overrides: isolatedWorkerProperties(group, env.bootstrap, port),
       }),
       builtinPlugins,
     ),

@@ -9,7 +9,7 @@ import { consoleProgress } from '../local/progress.ts'
 import { defaultPorts, type StackPorts, startStack } from '../local/stack.ts'
 import { stateDir } from '../local/state-dir.ts'
 import { type LogLevel, setLoggerLevel } from '../logging.ts'
-import { workerSettingsFrom } from '../runtime/worker-settings.ts'
+import { SINGLE_REPLICA_INTERNAL_TOPICS, workerSettingsFrom } from '../runtime/worker-settings.ts'
 import { builtinPlugins } from './plugins.ts'
 
 export const upHelp = `Usage: flowscope up [options]
@@ -96,11 +96,7 @@ export async function up(argv: string[]): Promise<void> {
             // A local single broker holds one replica of everything.
             ...(values['bootstrap-servers'] || process.env.KAFKA_BOOTSTRAP_SERVERS
               ? {}
-              : {
-                  'config.storage.replication.factor': '1',
-                  'offset.storage.replication.factor': '1',
-                  'status.storage.replication.factor': '1',
-                }),
+              : SINGLE_REPLICA_INTERNAL_TOPICS),
             'offset.flush.interval.ms': process.env.CONNECT_OFFSET_FLUSH_INTERVAL_MS ?? '10000',
           },
         }),

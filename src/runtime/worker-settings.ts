@@ -36,3 +36,26 @@ export function workerSettingsFrom(config: WorkerConfig, plugins: SourceConnecto
     plugins,
   }
 }
+
+/** One replica of each internal topic: what a single local broker can hold. */
+export const SINGLE_REPLICA_INTERNAL_TOPICS: Readonly<Record<string, string>> = {
+  'config.storage.replication.factor': '1',
+  'offset.storage.replication.factor': '1',
+  'status.storage.replication.factor': '1',
+}
+
+/**
+ * Worker properties for a worker with internal topics of its own (`<groupId>-configs`, `-offsets`, `-status`) on a
+ * single-broker cluster, its REST API on 127.0.0.1: how benchmarks and tests run workers side by side.
+ */
+export function isolatedWorkerProperties(groupId: string, bootstrapServers: string, restPort: number) {
+  return {
+    'bootstrap.servers': bootstrapServers,
+    listeners: `http://127.0.0.1:${restPort}`,
+    'group.id': groupId,
+    'config.storage.topic': `${groupId}-configs`,
+    'offset.storage.topic': `${groupId}-offsets`,
+    'status.storage.topic': `${groupId}-status`,
+    ...SINGLE_REPLICA_INTERNAL_TOPICS,
+  }
+}

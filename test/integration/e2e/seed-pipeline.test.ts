@@ -15,7 +15,7 @@ import { SAMPLE_USERS } from '../../../src/local/postgres.ts'
 import { silentProgress } from '../../../src/local/progress.ts'
 import { SEED_CONNECTOR_NAME, SEED_TOPIC, seedConnectorConfig } from '../../../src/local/seed-connector.ts'
 import { defaultPorts, type RunningStack, startStack } from '../../../src/local/stack.ts'
-import { workerSettingsFrom } from '../../../src/runtime/worker-settings.ts'
+import { isolatedWorkerProperties, workerSettingsFrom } from '../../../src/runtime/worker-settings.ts'
 import { testStack } from '../../support/stack.ts'
 
 const run = promisify(execFile)
@@ -40,15 +40,7 @@ before(async () => {
         loadWorkerConfig({
           env: {},
           overrides: {
-            'bootstrap.servers': bootstrap.join(','),
-            listeners: `http://127.0.0.1:${restPort}`,
-            'group.id': 'e2e-seed',
-            'config.storage.topic': 'e2e-seed-configs',
-            'offset.storage.topic': 'e2e-seed-offsets',
-            'status.storage.topic': 'e2e-seed-status',
-            'config.storage.replication.factor': '1',
-            'offset.storage.replication.factor': '1',
-            'status.storage.replication.factor': '1',
+            ...isolatedWorkerProperties('e2e-seed', bootstrap.join(','), restPort),
             'offset.flush.interval.ms': '1000',
           },
         }),

@@ -21,7 +21,7 @@ import { findBinary, type LocalPrometheus, startLocalPrometheus } from '../../..
 import { SEED_CONNECTOR_NAME, SEED_TOPIC } from '../../../src/local/seed-connector.ts'
 import { defaultPorts, type RunningStack, startStack } from '../../../src/local/stack.ts'
 import { panelQueries, parseLabelValues, substituteVariables } from '../../../src/monitoring/panel-queries.ts'
-import { workerSettingsFrom } from '../../../src/runtime/worker-settings.ts'
+import { isolatedWorkerProperties, workerSettingsFrom } from '../../../src/runtime/worker-settings.ts'
 import { testStack, uniqueName } from '../../support/stack.ts'
 
 const run = promisify(execFile)
@@ -232,15 +232,7 @@ before(async () => {
         loadWorkerConfig({
           env: {},
           overrides: {
-            'bootstrap.servers': bootstrap.join(','),
-            listeners: `http://127.0.0.1:${restPort}`,
-            'group.id': groupId,
-            'config.storage.topic': `${groupId}-configs`,
-            'offset.storage.topic': `${groupId}-offsets`,
-            'status.storage.topic': `${groupId}-status`,
-            'config.storage.replication.factor': '1',
-            'offset.storage.replication.factor': '1',
-            'status.storage.replication.factor': '1',
+            ...isolatedWorkerProperties(groupId, bootstrap.join(','), restPort),
             'offset.flush.interval.ms': '1000',
           },
         }),

@@ -9,7 +9,7 @@ import { builtinPlugins } from '../../../src/cli/plugins.ts'
 import { loadWorkerConfig } from '../../../src/config/worker-config.ts'
 import { freePort } from '../../../src/local/ports.ts'
 import { type RunningWorker, startWorker } from '../../../src/runtime/worker-process.ts'
-import { workerSettingsFrom } from '../../../src/runtime/worker-settings.ts'
+import { isolatedWorkerProperties, workerSettingsFrom } from '../../../src/runtime/worker-settings.ts'
 import { httpRequester, type RestRequest, type RestResponse } from '../../support/rest-contract.ts'
 import { testStack, uniqueName } from '../../support/stack.ts'
 
@@ -39,15 +39,7 @@ export async function startTestWorker(identity: WorkerIdentity): Promise<TestWor
   const config = loadWorkerConfig({
     env: {},
     overrides: {
-      'bootstrap.servers': testStack().bootstrapServers,
-      listeners: `http://127.0.0.1:${port}`,
-      'group.id': groupId,
-      'config.storage.topic': `${groupId}-configs`,
-      'offset.storage.topic': `${groupId}-offsets`,
-      'status.storage.topic': `${groupId}-status`,
-      'config.storage.replication.factor': '1',
-      'offset.storage.replication.factor': '1',
-      'status.storage.replication.factor': '1',
+      ...isolatedWorkerProperties(groupId, testStack().bootstrapServers, port),
       'offset.storage.partitions': '3',
       'status.storage.partitions': '1',
       'offset.flush.interval.ms': '500',
