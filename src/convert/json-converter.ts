@@ -3,7 +3,7 @@
 // (schema, value). Output matches upstream byte for byte for the types flowscope produces.
 import { ConfigDef, ConfigTypes, Importance, oneOf, Width } from '../config/config-def.ts'
 import { type Field, LogicalNames, type Schema, type SchemaType, SchemaTypes } from '../record/schema.ts'
-import type { Converter, SchemaAndValue } from './converter.ts'
+import { type Converter, converterTypeKey, type SchemaAndValue } from './converter.ts'
 import { childPath, DataError, describe, where } from './data-error.ts'
 import {
   bigDecimalToString,
@@ -30,14 +30,7 @@ export type DecimalFormat = (typeof DecimalFormats)[keyof typeof DecimalFormats]
 
 /** JsonConverterConfig's keys, defaults and docs (plus ConverterConfig's `converter.type`). */
 export const jsonConverterConfigDef = new ConfigDef()
-  .define({
-    name: 'converter.type',
-    type: ConfigTypes.STRING,
-    default: null,
-    validator: oneOf(['key', 'value', 'header']),
-    importance: Importance.LOW,
-    documentation: 'How this converter will be used.',
-  })
+  .define(converterTypeKey)
   .define({
     name: 'schemas.enable',
     type: ConfigTypes.BOOLEAN,

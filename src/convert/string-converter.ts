@@ -1,9 +1,9 @@
 // org.apache.kafka.connect.storage.StringConverter: any value in → its string form encoded as `converter.encoding`
 // (UTF-8 by default) out; bytes back → an optional string. Non-string values are written as Java's toString would
 // show them (a struct key becomes `Struct{id=1}`), which is what Connect users see in such topics.
-import { ConfigDef, ConfigTypes, Importance, oneOf } from '../config/config-def.ts'
+import { ConfigDef, ConfigTypes, Importance } from '../config/config-def.ts'
 import { type Schema, SchemaTypes } from '../record/schema.ts'
-import type { Converter, SchemaAndValue } from './converter.ts'
+import { type Converter, converterTypeKey, type SchemaAndValue } from './converter.ts'
 import { javaDouble, javaFloat } from './json-text.ts'
 
 const OPTIONAL_STRING: Schema = { type: SchemaTypes.STRING, optional: true }
@@ -22,29 +22,20 @@ const ENCODINGS: Record<string, 'utf8' | 'ascii' | 'latin1' | 'utf16le' | 'utf16
 }
 export const stringConverterEncodings = ['UTF-8', 'US-ASCII', 'ISO-8859-1', 'UTF-16', 'UTF-16BE', 'UTF-16LE']
 
-export const stringConverterConfigDef = new ConfigDef()
-  .define({
-    name: 'converter.type',
-    type: ConfigTypes.STRING,
-    default: null,
-    validator: oneOf(['key', 'value', 'header']),
-    importance: Importance.LOW,
-    documentation: 'How this converter will be used.',
-  })
-  .define({
-    name: 'converter.encoding',
-    type: ConfigTypes.STRING,
-    default: 'UTF-8',
-    validator: (value) =>
-      typeof value === 'string' && ENCODINGS[value.toUpperCase()] === undefined
-        ? `Unsupported encoding; supported: ${stringConverterEncodings.join(', ')}`
-        : undefined,
-    importance: Importance.HIGH,
-    documentation: 'The name of the Java character set to use for encoding strings as byte arrays.',
-    group: 'Converter',
-    orderInGroup: 0,
-    displayName: 'Encoding',
-  })
+export const stringConverterConfigDef = new ConfigDef().define(converterTypeKey).define({
+  name: 'converter.encoding',
+  type: ConfigTypes.STRING,
+  default: 'UTF-8',
+  validator: (value) =>
+    typeof value === 'string' && ENCODINGS[value.toUpperCase()] === undefined
+      ? `Unsupported encoding; supported: ${stringConverterEncodings.join(', ')}`
+      : undefined,
+  importance: Importance.HIGH,
+  documentation: 'The name of the Java character set to use for encoding strings as byte arrays.',
+  group: 'Converter',
+  orderInGroup: 0,
+  displayName: 'Encoding',
+})
 
 export class StringConverter implements Converter {
   #encoding: (typeof ENCODINGS)[string] = 'utf8'
