@@ -37,7 +37,9 @@ const TABLE = ['connector', 'table'] as const
 const CLIENT = ['client_id'] as const
 const TOPIC = ['client_id', 'topic'] as const
 
-function connect(
+/** A JMX metric of a Connect worker or its producer, under the name the JMX exporter gives it. */
+function fromMBean(
+  domain: 'connect' | 'producer',
   group: MetricGroup,
   mbeanType: string,
   attribute: string,
@@ -46,22 +48,13 @@ function connect(
   unit: string,
   help: string,
 ): MetricDefinition {
-  const name = `kafka_connect_${mbeanType.replaceAll('-', '_')}_${attribute.replaceAll('-', '_')}`
-  return { name, type, labels, unit, help, group, upstream: `kafka.connect:type=${mbeanType} ${attribute}` }
+  const name = `kafka_${domain}_${mbeanType.replaceAll('-', '_')}_${attribute.replaceAll('-', '_')}`
+  return { name, type, labels, unit, help, group, upstream: `kafka.${domain}:type=${mbeanType} ${attribute}` }
 }
 
-function producer(
-  group: MetricGroup,
-  mbeanType: string,
-  attribute: string,
-  type: MetricType,
-  labels: readonly string[],
-  unit: string,
-  help: string,
-): MetricDefinition {
-  const name = `kafka_producer_${mbeanType.replaceAll('-', '_')}_${attribute.replaceAll('-', '_')}`
-  return { name, type, labels, unit, help, group, upstream: `kafka.producer:type=${mbeanType} ${attribute}` }
-}
+type MBeanArgs = Parameters<typeof fromMBean> extends [unknown, ...infer Rest] ? Rest : never
+const connect = (...args: MBeanArgs) => fromMBean('connect', ...args)
+const producer = (...args: MBeanArgs) => fromMBean('producer', ...args)
 
 function flowscope(name: string, type: MetricType, labels: readonly string[], unit: string, help: string) {
   return { name: `flowscope_${name}`, type, labels, unit, help, group: MetricGroups.pipeline }

@@ -78,37 +78,15 @@ type SampleValue = { labels: Labels; sharedLabels: Labels; value: number }
 const NO_LABELS: Labels = {}
 const TASK_STATES: readonly TaskState[] = ['UNASSIGNED', 'RUNNING', 'PAUSED', 'FAILED', 'RESTARTING']
 
-/** A gauge whose series are read from recorder state at scrape time (no per-series hashing, no stale series). */
-class ViewGauge extends prom.Gauge<string> {
-  readonly #read: Read
-  readonly #now: () => number
-
-  constructor(def: MetricDefinition, registry: prom.Registry, now: () => number, read: Read) {
-    super({ name: def.name, help: def.help, labelNames: [...def.labels], registers: [registry] })
-    this.#read = read
-    this.#now = now
-  }
-
-  override async get() {
-    const base = await super.get()
-    return { ...base, values: readValues(this.#read, this.#now()) }
-  }
-}
-
-class ViewCounter extends prom.Counter<string> {
-  readonly #read: Read
-  readonly #now: () => number
-
-  constructor(def: MetricDefinition, registry: prom.Registry, now: () => number, read: Read) {
-    super({ name: def.name, help: def.help, labelNames: [...def.labels], registers: [registry] })
-    this.#read = read
-    this.#now = now
-  }
-
-  override async get() {
-    const base = await super.get()
-    return { ...base, values: readValues(this.#read, this.#now()) }
-  }
+/**
+ * A counter or gauge whose series are read from recorder state at scrape time (no per-series hashing, no stale
+ * series): prom-client's own metric, with get() answering from `read`.
+ */
+function viewMetric(def: MetricDefinition, registry: prom.Registry, now: () => number, read: Read): void {
+  const options = { name: def.name, help: def.help, labelNames: [...def.labels], registers: [registry] }
+  const metric = def.type === 'counter' ? new prom.Counter(options) : new prom.Gauge(options)
+  const ownGet = metric.get.bind(metric)
+  metric.get = async () => ({ ...(await ownGet()), values: readValues(read, now()) })
 }
 
 /**
@@ -521,8 +499,7 @@ class WorkerMetricsImpl implements WorkerMetrics {
   }
 
   #define(def: MetricDefinition, read: Read): void {
-    if (def.type === 'counter') new ViewCounter(def, this.registry, this.#now, read)
-    else new ViewGauge(def, this.registry, this.#now, read)
+    viewMetric(def, this.registry, this.#now, read)
   }
 
   #worker(def: MetricDefinition, value: (nowMs: number) => number): void {
