@@ -1,5 +1,7 @@
 // The Kafka cluster dashboard: the seed's kafka-cluster dashboard for a KRaft broker scraped through
 // monitoring/jmx/kafka-broker.yml; the ZooKeeper panels give way to the KRaft metadata quorum.
+
+import { activeControllersStat, partitionHealthStats } from './broker-health.ts'
 import type { DashboardSpec, PanelSpec } from './panels.ts'
 import { q } from './panels.ts'
 
@@ -63,17 +65,7 @@ export const kafkaCluster: DashboardSpec = {
     {
       title: 'Overview',
       panels: [
-        {
-          kind: 'stat',
-          title: 'Active controllers',
-          description: 'Exactly one KRaft controller is active in a healthy cluster.',
-          queries: [q(`sum(kafka_controller_kafkacontroller_activecontrollercount{${B}})`)],
-          baseColor: 'red',
-          thresholds: [
-            [1, 'green'],
-            [2, 'red'],
-          ],
-        },
+        activeControllersStat(B),
         {
           kind: 'stat',
           title: 'Brokers online',
@@ -104,24 +96,7 @@ export const kafkaCluster: DashboardSpec = {
           queries: [q(`sum(increase(kafka_controller_controllerstats_uncleanleaderelectionspersec{${B}}[1h]))`)],
           thresholds: [[1, 'red']],
         },
-        {
-          kind: 'stat',
-          title: 'Under-replicated partitions',
-          queries: [q(`sum(kafka_server_replicamanager_underreplicatedpartitions{${B}})`)],
-          thresholds: [[1, 'red']],
-        },
-        {
-          kind: 'stat',
-          title: 'Under min ISR partitions',
-          queries: [q(`sum(kafka_cluster_partition_underminisr{${B}})`)],
-          thresholds: [[1, 'red']],
-        },
-        {
-          kind: 'stat',
-          title: 'Offline partitions',
-          queries: [q(`sum(kafka_controller_kafkacontroller_offlinepartitionscount{${B}})`)],
-          thresholds: [[1, 'red']],
-        },
+        ...partitionHealthStats(B),
         requestStat('All requests per sec'),
         requestStat('Produce requests per sec', 'Produce'),
         requestStat('Fetch requests per sec', 'Fetch'),

@@ -1,5 +1,7 @@
 // The pipeline overview dashboard: one screen per connector — its Postgres tables, its tasks, its Kafka topic and
 // the broker's health — built from the worker's flowscope_* / kafka_connect_* series and the broker's JMX series.
+
+import { activeControllersStat, partitionHealthStats } from './broker-health.ts'
 import type { DashboardSpec } from './panels.ts'
 import { q } from './panels.ts'
 
@@ -260,39 +262,13 @@ export const pipelineOverview: DashboardSpec = {
           description: 'Scrape targets of the worker and broker jobs that answer.',
           queries: [q('sum by (job) (up{job=~"kafka-connect|kafka-broker"})', '{{job}}')],
         },
-        {
-          kind: 'stat',
-          title: 'Active controllers',
-          queries: [q(`sum(kafka_controller_kafkacontroller_activecontrollercount{${B}})`)],
-          baseColor: 'red',
-          thresholds: [
-            [1, 'green'],
-            [2, 'red'],
-          ],
-        },
+        activeControllersStat(B),
         {
           kind: 'stat',
           title: 'Active brokers',
           queries: [q(`max(kafka_controller_kafkacontroller_activebrokercount{${B}})`)],
         },
-        {
-          kind: 'stat',
-          title: 'Under-replicated partitions',
-          queries: [q(`sum(kafka_server_replicamanager_underreplicatedpartitions{${B}})`)],
-          thresholds: [[1, 'red']],
-        },
-        {
-          kind: 'stat',
-          title: 'Under min ISR partitions',
-          queries: [q(`sum(kafka_cluster_partition_underminisr{${B}})`)],
-          thresholds: [[1, 'red']],
-        },
-        {
-          kind: 'stat',
-          title: 'Offline partitions',
-          queries: [q(`sum(kafka_controller_kafkacontroller_offlinepartitionscount{${B}})`)],
-          thresholds: [[1, 'red']],
-        },
+        ...partitionHealthStats(B),
       ],
     },
   ],
