@@ -44,6 +44,11 @@ rows/s, MB/s and peak RSS next to the machine's limit measured in the same run. 
   process.exit(0)
 }
 
+function usageError(message: string): never {
+  console.error(`bench:jdbc: ${message} (see --help)`)
+  process.exit(2)
+}
+
 interface ChildResult {
   rows: number
   mode: string
@@ -158,6 +163,10 @@ async function measureChild(envValue: object): Promise<ChildResult> {
 async function main(): Promise<void> {
   const sizes = (values.rows ?? ['100000', '1000000']).map(Number)
   const modes = (values.modes ?? 'incrementing,bulk').split(',')
+  const badSize = (values.rows ?? []).find((n) => !/^[1-9]\d*$/.test(n))
+  if (badSize !== undefined) usageError(`--rows ${badSize}: expected a whole number of rows above 0`)
+  const badMode = modes.find((m) => m !== 'incrementing' && m !== 'bulk')
+  if (badMode !== undefined) usageError(`--modes: ${badMode} is not one of incrementing, bulk`)
   const progress = consoleProgress()
   const dir = await mkdtemp(join(tmpdir(), 'flowscope-bench-'))
   await chmod(dir, 0o755)
