@@ -1,6 +1,7 @@
 // Prometheus alerting rules for a flowscope stack: thresholds in, a rule-file YAML text out.
 // Every alert says what is wrong and what to do; monitoring/prometheus/alert-rules.test.yml tests each one.
 import { stringify } from 'yaml'
+import { metrics as M } from '../../metrics/definitions.ts'
 
 export interface AlertRuleOptions {
   /** How long a scrape target must be down before `service_down` fires (default 2m, the seed's). */
@@ -83,7 +84,7 @@ export function alertGroups(options: AlertRuleOptions = {}): AlertGroup[] {
           'ConnectorFailed',
           'page',
           '1m',
-          'kafka_connect_connector_metrics{status="failed"} == 1',
+          `${M.connectorStatus.name}{status="failed"} == 1`,
           'Connector {{ $labels.connector }} FAILED',
           'Connector {{ $labels.connector }} on {{ $labels.instance }} is in state FAILED: no rows move. Read the trace in GET /connectors/{{ $labels.connector }}/status, fix the cause (database reachable? credentials? config?), then POST /connectors/{{ $labels.connector }}/restart.',
         ),
@@ -91,7 +92,7 @@ export function alertGroups(options: AlertRuleOptions = {}): AlertGroup[] {
           'ConnectorTaskFailed',
           'page',
           '1m',
-          'kafka_connect_connector_task_metrics_status{status="failed"} == 1',
+          `${M.taskStatus.name}{status="failed"} == 1`,
           'Task {{ $labels.task }} of connector {{ $labels.connector }} FAILED',
           'Task {{ $labels.task }} of {{ $labels.connector }} on {{ $labels.instance }} is FAILED and moves no rows. Read the trace in GET /connectors/{{ $labels.connector }}/tasks/{{ $labels.task }}/status, fix the cause, then POST /connectors/{{ $labels.connector }}/tasks/{{ $labels.task }}/restart.',
         ),
@@ -99,7 +100,7 @@ export function alertGroups(options: AlertRuleOptions = {}): AlertGroup[] {
           'ConnectorNotRunning',
           'warning',
           notRunningFor,
-          'kafka_connect_connector_metrics{status!~"running|failed"} == 1',
+          `${M.connectorStatus.name}{status!~"running|failed"} == 1`,
           'Connector {{ $labels.connector }} is {{ $labels.status }}',
           `Connector {{ $labels.connector }} has been {{ $labels.status }} (not RUNNING) for more than ${o.connectorNotRunningMinutes} minutes; its tables are not copied. If it was paused or stopped on purpose, resume it (PUT /connectors/{{ $labels.connector }}/resume) or delete it; if it stays unassigned or restarting, check the workers' logs and that every worker of the group is up.`,
         ),
@@ -112,7 +113,7 @@ export function alertGroups(options: AlertRuleOptions = {}): AlertGroup[] {
           'SourceRowsNotWritten',
           'page',
           o.noWritesFor,
-          `sum by (job, connector) (flowscope_source_pending_rows) > 0 unless on (job, connector) sum by (job, connector) (rate(kafka_connect_source_task_metrics_source_record_write_total[${o.noWritesFor}])) > 0`,
+          `sum by (job, connector) (${M.pendingRows.name}) > 0 unless on (job, connector) sum by (job, connector) (rate(${M.sourceRecordWriteTotal.name}[${o.noWritesFor}])) > 0`,
           'Connector {{ $labels.connector }} writes nothing while rows are pending',
           `{{ $value }} row(s) wait in the source tables of {{ $labels.connector }} but no record reached Kafka for ${o.noWritesFor}. Check the connector and task status, the broker (is it up, is the topic writable?) and the worker log for produce errors; the pipeline dashboard shows which table is stuck.`,
         ),
@@ -120,7 +121,7 @@ export function alertGroups(options: AlertRuleOptions = {}): AlertGroup[] {
           'SourceFreshnessHigh',
           'warning',
           '5m',
-          `max by (job, connector, table) (flowscope_source_freshness_seconds) > ${o.freshnessThresholdSeconds}`,
+          `max by (job, connector, table) (${M.freshness.name}) > ${o.freshnessThresholdSeconds}`,
           'Table {{ $labels.table }} is {{ $value }}s behind in Kafka',
           `Rows of {{ $labels.table }} (connector {{ $labels.connector }}) reach Kafka more than ${o.freshnessThresholdSeconds}s after they changed in Postgres. Look at pending rows and write rate on the pipeline dashboard: raise batch.max.rows / tasks.max if the connector cannot keep up, or fix the failing stage (poll errors, broker latency).`,
         ),
@@ -128,7 +129,7 @@ export function alertGroups(options: AlertRuleOptions = {}): AlertGroup[] {
           'SourcePollErrors',
           'warning',
           '5m',
-          'sum by (job, connector, table) (increase(flowscope_source_poll_errors_total[5m])) > 0',
+          `sum by (job, connector, table) (increase(${M.pollErrors.name}[5m])) > 0`,
           'Polling {{ $labels.table }} fails for connector {{ $labels.connector }}',
           'Queries of {{ $labels.table }} by {{ $labels.connector }} have failed repeatedly over the last 5 minutes. Check that Postgres is reachable, the credentials and the table/columns still exist (worker log has the SQL error).',
         ),
@@ -136,7 +137,7 @@ export function alertGroups(options: AlertRuleOptions = {}): AlertGroup[] {
           'OffsetCommitFailures',
           'warning',
           '5m',
-          'sum by (job, connector, task) (increase(flowscope_offset_commit_failures_total[10m])) > 0 or max by (job, connector, task) (kafka_connect_connector_task_metrics_offset_commit_failure_percentage) > 0',
+          `sum by (job, connector, task) (increase(${M.offsetCommitFailures.name}[10m])) > 0 or max by (job, connector, task) (${M.taskCommitFailurePercentage.name}) > 0`,
           'Offset commits fail for {{ $labels.connector }} task {{ $labels.task }}',
           'Task {{ $labels.task }} of {{ $labels.connector }} cannot commit its source offsets: after a restart it will re-send rows already written (duplicates, never loss). Check the offsets topic (exists, writable, min.insync.replicas met) and the broker health row.',
         ),
