@@ -1,25 +1,37 @@
 // The Connect worker dashboard: the seed's Kafka Connect cluster dashboard on flowscope's kafka_connect_* series,
 // with the Node.js process (process_*, nodejs_*) in place of the JVM panels.
+import { metrics as M, type MetricDefinition } from '../../metrics/definitions.ts'
 import type { DashboardSpec, PanelSpec } from './panels.ts'
 import { q } from './panels.ts'
 
 const W = 'job="kafka-connect",kafka_connect_cluster_id=~"$kafka_connect_cluster_id",instance=~"$instance"'
 const C = `${W},connector=~"$connector"`
 
-function perTask(title: string, metric: string, unit?: string): PanelSpec {
-  return { kind: 'timeseries', title, queries: [q(`${metric}{${C}}`, '{{connector}}-{{task}}')], unit, min: 0 }
+function perTask(title: string, metric: MetricDefinition, unit?: string): PanelSpec {
+  return { kind: 'timeseries', title, queries: [q(`${metric.name}{${C}}`, '{{connector}}-{{task}}')], unit, min: 0 }
 }
 
-function taskCount(title: string, state: string, alarm?: boolean): PanelSpec {
+/** The worker's per-connector task count for each task state the dashboard shows. */
+const taskCountMetric = {
+  total: M.connectorTotalTaskCount,
+  running: M.connectorRunningTaskCount,
+  paused: M.connectorPausedTaskCount,
+  failed: M.connectorFailedTaskCount,
+  unassigned: M.connectorUnassignedTaskCount,
+  destroyed: M.connectorDestroyedTaskCount,
+} as const satisfies Record<string, MetricDefinition>
+type TaskCountState = keyof typeof taskCountMetric
+
+function taskCount(title: string, state: TaskCountState, alarm?: boolean): PanelSpec {
   return {
     kind: 'stat',
     title,
-    queries: [q(`sum(kafka_connect_connect_worker_metrics_connector_${state}_task_count{${C}})`)],
+    queries: [q(`sum(${taskCountMetric[state].name}{${C}})`)],
     thresholds: alarm === true ? [[1, 'red']] : undefined,
   }
 }
 
-const taskStates = ['running', 'paused', 'failed', 'unassigned', 'destroyed'] as const
+const taskStates: readonly TaskCountState[] = ['running', 'paused', 'failed', 'unassigned', 'destroyed']
 
 export const connectWorker: DashboardSpec = {
   uid: 'flowscope-connect-worker',
@@ -31,20 +43,18 @@ export const connectWorker: DashboardSpec = {
     {
       name: 'kafka_connect_cluster_id',
       label: 'Connect cluster',
-      query: 'label_values(kafka_connect_app_info{job="kafka-connect"}, kafka_connect_cluster_id)',
+      query: `label_values(${M.connectAppInfo.name}{job="kafka-connect"}, kafka_connect_cluster_id)`,
     },
     {
       name: 'instance',
       label: 'Worker',
-      query:
-        'label_values(kafka_connect_app_info{job="kafka-connect",kafka_connect_cluster_id=~"$kafka_connect_cluster_id"}, instance)',
+      query: `label_values(${M.connectAppInfo.name}{job="kafka-connect",kafka_connect_cluster_id=~"$kafka_connect_cluster_id"}, instance)`,
       multi: true,
     },
     {
       name: 'connector',
       label: 'Connector',
-      query:
-        'label_values(kafka_connect_connector_metrics{job="kafka-connect",kafka_connect_cluster_id=~"$kafka_connect_cluster_id"}, connector)',
+      query: `label_values(${M.connectorStatus.name}{job="kafka-connect",kafka_connect_cluster_id=~"$kafka_connect_cluster_id"}, connector)`,
       multi: true,
     },
   ],
@@ -61,20 +71,18 @@ export const connectWorker: DashboardSpec = {
         {
           kind: 'piechart',
           title: 'Connectors per status',
-          queries: [q(`sum by (status) (kafka_connect_connector_metrics{${C}})`, '{{status}}')],
+          queries: [q(`sum by (status) (${M.connectorStatus.name}{${C}})`, '{{status}}')],
         },
         {
           kind: 'timeseries',
           title: 'Status of connectors',
-          queries: [q(`sum by (status) (kafka_connect_connector_metrics{${C}})`, '{{status}}')],
+          queries: [q(`sum by (status) (${M.connectorStatus.name}{${C}})`, '{{status}}')],
           min: 0,
         },
         {
           kind: 'timeseries',
           title: 'Status of tasks',
-          queries: taskStates.map((s) =>
-            q(`sum(kafka_connect_connect_worker_metrics_connector_${s}_task_count{${C}})`, s),
-          ),
+          queries: taskStates.map((s) => q(`sum(${taskCountMetric[s].name}{${C}})`, s)),
           min: 0,
         },
       ],
@@ -125,7 +133,7 @@ export const connectWorker: DashboardSpec = {
         {
           kind: 'table',
           title: 'Workers',
-          queries: [{ expr: `kafka_connect_app_info{${W}}`, table: true }],
+          queries: [{ expr: `${M.connectAppInfo.name}{${W}}`, table: true }],
           width: 24,
           height: 5,
         },
@@ -133,11 +141,8 @@ export const connectWorker: DashboardSpec = {
           kind: 'timeseries',
           title: 'Connectors and tasks per worker',
           queries: [
-            q(
-              `sum by (instance) (kafka_connect_connect_worker_metrics_connector_count{${W}})`,
-              'connectors {{instance}}',
-            ),
-            q(`sum by (instance) (kafka_connect_connect_worker_metrics_task_count{${W}})`, 'tasks {{instance}}'),
+            q(`sum by (instance) (${M.connectorCount.name}{${W}})`, 'connectors {{instance}}'),
+            q(`sum by (instance) (${M.taskCount.name}{${W}})`, 'tasks {{instance}}'),
           ],
           min: 0,
           width: 12,
@@ -146,22 +151,10 @@ export const connectWorker: DashboardSpec = {
           kind: 'timeseries',
           title: 'Startups (cumulative)',
           queries: [
-            q(
-              `sum by (instance) (kafka_connect_connect_worker_metrics_connector_startup_success_total{${W}})`,
-              'connector ok {{instance}}',
-            ),
-            q(
-              `sum by (instance) (kafka_connect_connect_worker_metrics_connector_startup_failure_total{${W}})`,
-              'connector failed {{instance}}',
-            ),
-            q(
-              `sum by (instance) (kafka_connect_connect_worker_metrics_task_startup_success_total{${W}})`,
-              'task ok {{instance}}',
-            ),
-            q(
-              `sum by (instance) (kafka_connect_connect_worker_metrics_task_startup_failure_total{${W}})`,
-              'task failed {{instance}}',
-            ),
+            q(`sum by (instance) (${M.connectorStartupSuccess.name}{${W}})`, 'connector ok {{instance}}'),
+            q(`sum by (instance) (${M.connectorStartupFailure.name}{${W}})`, 'connector failed {{instance}}'),
+            q(`sum by (instance) (${M.taskStartupSuccess.name}{${W}})`, 'task ok {{instance}}'),
+            q(`sum by (instance) (${M.taskStartupFailure.name}{${W}})`, 'task failed {{instance}}'),
           ],
           min: 0,
           width: 12,
@@ -174,7 +167,7 @@ export const connectWorker: DashboardSpec = {
         {
           kind: 'table',
           title: 'Connectors',
-          queries: [{ expr: `kafka_connect_connector_info{${C}}`, table: true }],
+          queries: [{ expr: `${M.connectorInfo.name}{${C}}`, table: true }],
           width: 24,
           height: 6,
         },
@@ -186,12 +179,7 @@ export const connectWorker: DashboardSpec = {
         {
           kind: 'timeseries',
           title: 'Rebalance average time',
-          queries: [
-            q(
-              `kafka_connect_connect_worker_rebalance_metrics_rebalance_avg_time_ms{${W}}`,
-              '{{kafka_connect_cluster_id}}-{{instance}}',
-            ),
-          ],
+          queries: [q(`${M.rebalanceAvgTime.name}{${W}}`, '{{kafka_connect_cluster_id}}-{{instance}}')],
           unit: 'ms',
           min: 0,
           width: 12,
@@ -199,12 +187,7 @@ export const connectWorker: DashboardSpec = {
         {
           kind: 'timeseries',
           title: 'Time since last rebalance',
-          queries: [
-            q(
-              `kafka_connect_connect_worker_rebalance_metrics_time_since_last_rebalance_ms{${W}}`,
-              '{{kafka_connect_cluster_id}}-{{instance}}',
-            ),
-          ],
+          queries: [q(`${M.timeSinceLastRebalance.name}{${W}}`, '{{kafka_connect_cluster_id}}-{{instance}}')],
           unit: 'ms',
           min: 0,
           width: 12,
@@ -214,21 +197,17 @@ export const connectWorker: DashboardSpec = {
     {
       title: 'Task metrics',
       panels: [
-        perTask('Batch size average', 'kafka_connect_connector_task_metrics_batch_size_avg'),
-        perTask('Batch size max', 'kafka_connect_connector_task_metrics_batch_size_max'),
-        perTask('Running ratio', 'kafka_connect_connector_task_metrics_running_ratio', 'percentunit'),
-        perTask(
-          'Offset commit success percentage',
-          'kafka_connect_connector_task_metrics_offset_commit_success_percentage',
-          'percentunit',
-        ),
-        perTask('Offset commit average time', 'kafka_connect_connector_task_metrics_offset_commit_avg_time_ms', 'ms'),
+        perTask('Batch size average', M.taskBatchSizeAvg),
+        perTask('Batch size max', M.taskBatchSizeMax),
+        perTask('Running ratio', M.taskRunningRatio, 'percentunit'),
+        perTask('Offset commit success percentage', M.taskCommitSuccessPercentage, 'percentunit'),
+        perTask('Offset commit average time', M.taskCommitAvgTime, 'ms'),
         {
           kind: 'timeseries',
           title: 'Offset commit failures (per 5 min)',
           queries: [
             q(
-              `sum by (connector, task) (increase(flowscope_offset_commit_failures_total{${C}}[5m]))`,
+              `sum by (connector, task) (increase(${M.offsetCommitFailures.name}{${C}}[5m]))`,
               '{{connector}}-{{task}}',
             ),
           ],
@@ -239,29 +218,23 @@ export const connectWorker: DashboardSpec = {
     {
       title: 'Task error metrics',
       panels: [
-        perTask('Total record failures', 'kafka_connect_task_error_metrics_total_record_failures'),
-        perTask('Total record errors', 'kafka_connect_task_error_metrics_total_record_errors'),
-        perTask('Total records skipped', 'kafka_connect_task_error_metrics_total_records_skipped'),
-        perTask('Total errors logged', 'kafka_connect_task_error_metrics_total_errors_logged'),
-        perTask('Total retries', 'kafka_connect_task_error_metrics_total_retries'),
-        perTask(
-          'Dead letter queue produce requests',
-          'kafka_connect_task_error_metrics_deadletterqueue_produce_requests',
-        ),
+        perTask('Total record failures', M.totalRecordFailures),
+        perTask('Total record errors', M.totalRecordErrors),
+        perTask('Total records skipped', M.totalRecordsSkipped),
+        perTask('Total errors logged', M.totalErrorsLogged),
+        perTask('Total retries', M.totalRetries),
+        perTask('Dead letter queue produce requests', M.dlqProduceRequests),
       ],
     },
     {
       title: 'Source metrics',
       panels: [
-        perTask('Poll batch average time', 'kafka_connect_source_task_metrics_poll_batch_avg_time_ms', 'ms'),
-        perTask('Poll batch max time', 'kafka_connect_source_task_metrics_poll_batch_max_time_ms', 'ms'),
-        perTask('Source record poll rate', 'kafka_connect_source_task_metrics_source_record_poll_rate', 'rps'),
-        perTask('Source record write rate', 'kafka_connect_source_task_metrics_source_record_write_rate', 'rps'),
-        perTask(
-          'Source record active count average',
-          'kafka_connect_source_task_metrics_source_record_active_count_avg',
-        ),
-        perTask('Source record active count max', 'kafka_connect_source_task_metrics_source_record_active_count_max'),
+        perTask('Poll batch average time', M.pollBatchAvgTime, 'ms'),
+        perTask('Poll batch max time', M.pollBatchMaxTime, 'ms'),
+        perTask('Source record poll rate', M.sourceRecordPollRate, 'rps'),
+        perTask('Source record write rate', M.sourceRecordWriteRate, 'rps'),
+        perTask('Source record active count average', M.sourceRecordActiveCountAvg),
+        perTask('Source record active count max', M.sourceRecordActiveCountMax),
       ],
     },
   ],

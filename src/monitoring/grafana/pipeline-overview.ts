@@ -1,6 +1,7 @@
 // The pipeline overview dashboard: one screen per connector — its Postgres tables, its tasks, its Kafka topic and
 // the broker's health — built from the worker's flowscope_* / kafka_connect_* series and the broker's JMX series.
 
+import { metrics as M } from '../../metrics/definitions.ts'
 import { activeControllersStat, partitionHealthStats } from './broker-health.ts'
 import type { DashboardSpec } from './panels.ts'
 import { q } from './panels.ts'
@@ -22,12 +23,12 @@ export const pipelineOverview: DashboardSpec = {
     {
       name: 'connector',
       label: 'Connector',
-      query: 'label_values(kafka_connect_connector_metrics{job="kafka-connect"}, connector)',
+      query: `label_values(${M.connectorStatus.name}{job="kafka-connect"}, connector)`,
     },
     {
       name: 'table',
       label: 'Table(s)',
-      query: 'label_values(flowscope_source_rows_read_total{job="kafka-connect",connector="$connector"}, table)',
+      query: `label_values(${M.rowsRead.name}{job="kafka-connect",connector="$connector"}, table)`,
       multi: true,
     },
     {
@@ -45,7 +46,7 @@ export const pipelineOverview: DashboardSpec = {
           kind: 'stat',
           title: 'Connector status',
           description: 'Connect state of the connector (RUNNING, PAUSED, STOPPED, FAILED, UNASSIGNED, RESTARTING).',
-          queries: [q(`sum by (status) (kafka_connect_connector_metrics{${C}}) == 1`, '{{status}}')],
+          queries: [q(`sum by (status) (${M.connectorStatus.name}{${C}}) == 1`, '{{status}}')],
           width: 6,
           showName: true,
         },
@@ -53,28 +54,28 @@ export const pipelineOverview: DashboardSpec = {
           kind: 'stat',
           title: 'Tasks running / total',
           queries: [
-            q(`sum(kafka_connect_connect_worker_metrics_connector_running_task_count{${C}})`, 'running'),
-            q(`sum(kafka_connect_connect_worker_metrics_connector_total_task_count{${C}})`, 'total'),
+            q(`sum(${M.connectorRunningTaskCount.name}{${C}})`, 'running'),
+            q(`sum(${M.connectorTotalTaskCount.name}{${C}})`, 'total'),
           ],
         },
         {
           kind: 'stat',
           title: 'Tasks failed',
-          queries: [q(`sum(kafka_connect_connect_worker_metrics_connector_failed_task_count{${C}})`)],
+          queries: [q(`sum(${M.connectorFailedTaskCount.name}{${C}})`)],
           thresholds: [[1, 'red']],
         },
         {
           kind: 'stat',
           title: 'Rows pending',
           description: 'Rows changed in the source tables that are not yet in Kafka.',
-          queries: [q(`sum(flowscope_source_pending_rows{${T}})`)],
+          queries: [q(`sum(${M.pendingRows.name}{${T}})`)],
           thresholds: [[1, 'yellow']],
         },
         {
           kind: 'stat',
           title: 'Worst freshness',
           description: 'How far Kafka is behind the slowest selected table.',
-          queries: [q(`max(flowscope_source_freshness_seconds{${T}})`)],
+          queries: [q(`max(${M.freshness.name}{${T}})`)],
           unit: 's',
           thresholds: [
             [60, 'yellow'],
@@ -85,7 +86,7 @@ export const pipelineOverview: DashboardSpec = {
         {
           kind: 'table',
           title: 'Task status',
-          queries: [{ expr: `kafka_connect_connector_task_metrics_status{${C}} == 1`, table: true }],
+          queries: [{ expr: `${M.taskStatus.name}{${C}} == 1`, table: true }],
           width: 24,
           height: 5,
         },
@@ -97,7 +98,7 @@ export const pipelineOverview: DashboardSpec = {
         {
           kind: 'timeseries',
           title: 'Rows read per second',
-          queries: [q(`sum by (table) (rate(flowscope_source_rows_read_total{${T}}[$__rate_interval]))`, '{{table}}')],
+          queries: [q(`sum by (table) (rate(${M.rowsRead.name}{${T}}[$__rate_interval]))`, '{{table}}')],
           unit: 'rowsps',
           min: 0,
         },
@@ -105,13 +106,13 @@ export const pipelineOverview: DashboardSpec = {
           kind: 'timeseries',
           title: 'Pending rows',
           description: 'Changed rows not yet written to Kafka, per table.',
-          queries: [q(`sum by (table) (flowscope_source_pending_rows{${T}})`, '{{table}}')],
+          queries: [q(`sum by (table) (${M.pendingRows.name}{${T}})`, '{{table}}')],
           min: 0,
         },
         {
           kind: 'timeseries',
           title: 'Freshness (DB change → Kafka)',
-          queries: [q(`max by (table) (flowscope_source_freshness_seconds{${T}})`, '{{table}}')],
+          queries: [q(`max by (table) (${M.freshness.name}{${T}})`, '{{table}}')],
           unit: 's',
           min: 0,
           thresholds: [[300, 'red']],
@@ -119,7 +120,7 @@ export const pipelineOverview: DashboardSpec = {
         {
           kind: 'timeseries',
           title: 'Time since last poll',
-          queries: [q(`time() - max by (table) (flowscope_source_last_poll_timestamp_seconds{${T}})`, '{{table}}')],
+          queries: [q(`time() - max by (table) (${M.lastPoll.name}{${T}})`, '{{table}}')],
           unit: 's',
           min: 0,
         },
@@ -127,14 +128,14 @@ export const pipelineOverview: DashboardSpec = {
           kind: 'timeseries',
           title: 'Age of the newest change seen',
           description: 'Time since the newest change the source has seen in each table was committed.',
-          queries: [q(`time() - max by (table) (flowscope_source_newest_change_timestamp_seconds{${T}})`, '{{table}}')],
+          queries: [q(`time() - max by (table) (${M.newestChange.name}{${T}})`, '{{table}}')],
           unit: 's',
           min: 0,
         },
         {
           kind: 'timeseries',
           title: 'Poll errors (per 5 min)',
-          queries: [q(`sum by (table) (increase(flowscope_source_poll_errors_total{${T}}[5m]))`, '{{table}}')],
+          queries: [q(`sum by (table) (increase(${M.pollErrors.name}{${T}}[5m]))`, '{{table}}')],
           min: 0,
           thresholds: [[1, 'red']],
         },
@@ -147,14 +148,8 @@ export const pipelineOverview: DashboardSpec = {
           kind: 'timeseries',
           title: 'Records polled vs written per second',
           queries: [
-            q(
-              `sum(rate(kafka_connect_source_task_metrics_source_record_poll_total{${C}}[$__rate_interval]))`,
-              'polled',
-            ),
-            q(
-              `sum(rate(kafka_connect_source_task_metrics_source_record_write_total{${C}}[$__rate_interval]))`,
-              'written (acked)',
-            ),
+            q(`sum(rate(${M.sourceRecordPollTotal.name}{${C}}[$__rate_interval]))`, 'polled'),
+            q(`sum(rate(${M.sourceRecordWriteTotal.name}{${C}}[$__rate_interval]))`, 'written (acked)'),
           ],
           unit: 'rps',
           min: 0,
@@ -162,7 +157,7 @@ export const pipelineOverview: DashboardSpec = {
         {
           kind: 'timeseries',
           title: 'Write rate per task',
-          queries: [q(`kafka_connect_source_task_metrics_source_record_write_rate{${C}}`, 'task {{task}}')],
+          queries: [q(`${M.sourceRecordWriteRate.name}{${C}}`, 'task {{task}}')],
           unit: 'rps',
           min: 0,
         },
@@ -170,19 +165,16 @@ export const pipelineOverview: DashboardSpec = {
           kind: 'timeseries',
           title: 'Records in flight (avg)',
           description: 'Records polled but not yet acknowledged by Kafka.',
-          queries: [q(`kafka_connect_source_task_metrics_source_record_active_count_avg{${C}}`, 'task {{task}}')],
+          queries: [q(`${M.sourceRecordActiveCountAvg.name}{${C}}`, 'task {{task}}')],
           min: 0,
         },
         {
           kind: 'timeseries',
           title: 'Offset commits',
           queries: [
+            q(`${M.taskCommitSuccessPercentage.name}{${C}}`, 'success ratio, task {{task}}'),
             q(
-              `kafka_connect_connector_task_metrics_offset_commit_success_percentage{${C}}`,
-              'success ratio, task {{task}}',
-            ),
-            q(
-              `sum by (task) (increase(flowscope_offset_commit_failures_total{${C}}[5m]))`,
+              `sum by (task) (increase(${M.offsetCommitFailures.name}{${C}}[5m]))`,
               'failures per 5 min, task {{task}}',
             ),
           ],
@@ -192,8 +184,8 @@ export const pipelineOverview: DashboardSpec = {
           kind: 'timeseries',
           title: 'Record errors and failures',
           queries: [
-            q(`sum(kafka_connect_task_error_metrics_total_record_errors{${C}})`, 'errors'),
-            q(`sum(kafka_connect_task_error_metrics_total_record_failures{${C}})`, 'failures'),
+            q(`sum(${M.totalRecordErrors.name}{${C}})`, 'errors'),
+            q(`sum(${M.totalRecordFailures.name}{${C}})`, 'failures'),
           ],
           min: 0,
         },
@@ -201,8 +193,8 @@ export const pipelineOverview: DashboardSpec = {
           kind: 'timeseries',
           title: 'Poll batch time',
           queries: [
-            q(`kafka_connect_source_task_metrics_poll_batch_avg_time_ms{${C}}`, 'avg, task {{task}}'),
-            q(`kafka_connect_source_task_metrics_poll_batch_max_time_ms{${C}}`, 'max, task {{task}}'),
+            q(`${M.pollBatchAvgTime.name}{${C}}`, 'avg, task {{task}}'),
+            q(`${M.pollBatchMaxTime.name}{${C}}`, 'max, task {{task}}'),
           ],
           unit: 'ms',
           min: 0,
