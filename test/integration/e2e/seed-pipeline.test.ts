@@ -2,7 +2,6 @@
 // connector → Kafka. The rows are read back with kcat (an independent client), not with flowscope's own code.
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -16,10 +15,10 @@ import { silentProgress } from '../../../src/local/progress.ts'
 import { SEED_CONNECTOR_NAME, SEED_TOPIC, seedConnectorConfig } from '../../../src/local/seed-connector.ts'
 import { defaultPorts, type RunningStack, startStack } from '../../../src/local/stack.ts'
 import { isolatedWorkerProperties, workerSettingsFrom } from '../../../src/runtime/worker-settings.ts'
+import { readSeedJson, seedMissing } from '../../support/seed.ts'
 import { testStack } from '../../support/stack.ts'
 
 const run = promisify(execFile)
-const SEED = new URL('../../../../shared/seed/', import.meta.url)
 
 let stack: RunningStack
 let dir: string
@@ -54,11 +53,10 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true })
 })
 
-test('the registered connector is the seed’s JSON with only the host rewritten', () => {
-  const seed = JSON.parse(readFileSync(new URL('connect/jdbc-postgres-source.json', SEED), 'utf8')) as {
-    name: string
-    config: Record<string, string | number>
-  }
+test('the registered connector is the seed’s JSON with only the host rewritten', { skip: seedMissing }, () => {
+  const seed = readSeedJson<{ name: string; config: Record<string, string | number> }>(
+    'connect/jdbc-postgres-source.json',
+  )
   const { port } = new URL(stack.postgresUrl)
   const expected: Record<string, string> = { name: seed.name }
   for (const [k, v] of Object.entries(seed.config))

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { after, before, test } from 'node:test'
+import { after, before, type TestContext, test } from 'node:test'
 import { promisify } from 'node:util'
 import pg from 'pg'
 import { builtinPlugins } from '../../../src/cli/plugins.ts'
@@ -22,12 +22,12 @@ import { SEED_CONNECTOR_NAME, SEED_TOPIC } from '../../../src/local/seed-connect
 import { defaultPorts, type RunningStack, startStack } from '../../../src/local/stack.ts'
 import { panelQueries, parseLabelValues, substituteVariables } from '../../../src/monitoring/panel-queries.ts'
 import { isolatedWorkerProperties, workerSettingsFrom } from '../../../src/runtime/worker-settings.ts'
+import { seedDashboard, seedMissing } from '../../support/seed.ts'
 import { testStack, uniqueName } from '../../support/stack.ts'
 
 const run = promisify(execFile)
 const REPO = new URL('../../../', import.meta.url)
 const FLOWSCOPE_DASHBOARDS = new URL('monitoring/grafana/dashboards/', REPO)
-const SEED_DASHBOARDS = new URL('../shared/seed/assets/grafana/provisioning/dashboards/', REPO)
 const SEED_DASHBOARD_FILES = ['kafka-connect-cluster.json', 'kafka-cluster.json', 'kafka-topics.json']
 
 /**
@@ -96,18 +96,21 @@ interface Dashboard {
   readonly title: string
 }
 
-function loadDashboards(): Dashboard[] {
-  const files = [
-    ...readdirSync(FLOWSCOPE_DASHBOARDS)
-      .filter((f) => f.endsWith('.json'))
-      .sort()
-      .map((f) => new URL(f, FLOWSCOPE_DASHBOARDS)),
-    ...SEED_DASHBOARD_FILES.map((f) => new URL(f, SEED_DASHBOARDS)),
-  ]
-  return files.map((url) => {
-    const json = JSON.parse(readFileSync(url, 'utf8')) as { title?: unknown }
-    return { file: url.pathname, json, title: typeof json.title === 'string' ? json.title : '(untitled)' }
-  })
+function dashboard(file: string, json: unknown): Dashboard {
+  const title = (json as { title?: unknown }).title
+  return { file, json, title: typeof title === 'string' ? title : '(untitled)' }
+}
+
+function flowscopeDashboards(): Dashboard[] {
+  return readdirSync(FLOWSCOPE_DASHBOARDS)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => new URL(f, FLOWSCOPE_DASHBOARDS))
+    .map((url) => dashboard(url.pathname, JSON.parse(readFileSync(url, 'utf8'))))
+}
+
+function seedDashboards(): Dashboard[] {
+  return SEED_DASHBOARD_FILES.map((f) => dashboard(`seed:${f}`, seedDashboard(f)))
 }
 
 interface TemplateVariable {
@@ -308,7 +311,8 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true })
 })
 
-test('every dashboard panel query returns data (documented exceptions aside)', async (t) => {
+/** Runs every panel query of `dashboards` against the live Prometheus; each must return data or be excepted. */
+async function checkPanels(t: TestContext, dashboards: Dashboard[]): Promise<void> {
   interface Check {
     readonly where: string
     readonly expr: string
@@ -317,7 +321,7 @@ test('every dashboard panel query returns data (documented exceptions aside)', a
   const excepted: string[] = []
   const problems: string[] = []
   let total = 0
-  for (const d of loadDashboards()) {
+  for (const d of dashboards) {
     const values = await resolveVariables(d)
     for (const q of panelQueries(d.json)) {
       total++
@@ -351,7 +355,18 @@ test('every dashboard panel query returns data (documented exceptions aside)', a
     `${total} panel queries: ${checks.length - problems.length} non-empty, ${excepted.length} excepted, ${problems.length} failing`,
   )
   assert.deepEqual(problems, [], `${problems.length} panel queries without data:\n${problems.join('\n')}`)
-})
+}
+
+test("every panel query of flowscope's dashboards returns data (documented exceptions aside)", (t) =>
+  checkPanels(t, flowscopeDashboards()))
+
+test(
+  "every panel query of the seed's Connect, cluster and topics dashboards returns data (documented exceptions aside)",
+  {
+    skip: seedMissing,
+  },
+  (t) => checkPanels(t, seedDashboards()),
+)
 
 interface ActiveAlert {
   readonly labels: Readonly<Record<string, string>>
