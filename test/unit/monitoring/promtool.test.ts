@@ -7,14 +7,21 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { promisify } from 'node:util'
 import { parse } from 'yaml'
+import { findBinary } from '../../../src/local/prometheus.ts'
 import { alertGroups } from '../../../src/monitoring/prometheus/alert-rules.ts'
 
 const run = promisify(execFile)
 const root = join(import.meta.dirname, '../../..')
-const promtool = '/usr/bin/promtool'
+// promtool ships in Debian's `prometheus` package; .ci/run installs it. Without it these tests fail, saying so.
+const promtool = findBinary('promtool')
 const dir = join(root, 'monitoring/prometheus')
 
 async function promtoolOk(...args: string[]): Promise<string> {
+  if (promtool === null) {
+    throw new Error(
+      'promtool is not on PATH: install Prometheus (Debian: apt-get install prometheus) to run these tests',
+    )
+  }
   const { stdout, stderr } = await run(promtool, args, { cwd: root })
   return stdout + stderr
 }
