@@ -137,11 +137,11 @@ export class TableQuerier {
       // These records are handed out now: a later failure must not roll back before them.
       this.#committed = this.#offset
       if (batch.rows.length < maxRows) await this.#endRound()
-      if (records.length > 0) {
-        pipeline.rowsRead(this.label, records.length, newest ? instantToMs(newest) : Date.now())
-        if (this.#maxId !== null && this.#offset.incrementing !== null) {
-          pipeline.pendingRows(this.label, Math.max(0, this.#maxId - this.#offset.incrementing))
-        }
+      // Every successful read counts as a poll (last_poll), even an empty one. Only the timestamp modes know when a
+      // row changed; bulk and incrementing report no change time, so no freshness is made up for them.
+      pipeline.rowsRead(this.label, records.length, newest ? instantToMs(newest) : undefined)
+      if (records.length > 0 && this.#maxId !== null && this.#offset.incrementing !== null) {
+        pipeline.pendingRows(this.label, Math.max(0, this.#maxId - this.#offset.incrementing))
       }
       return records
     } catch (error) {
