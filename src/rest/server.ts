@@ -1,7 +1,7 @@
 // The worker's REST API (Kafka Connect's paths, status codes and JSON entities) on Fastify, over the Herder.
 // In: HTTP requests; out: Connect entities, or `{"error_code", "message"}` for every failure, Fastify's own included.
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
-import { badRequest, messageOf } from '../errors.ts'
+import { badRequest, ErrorCodes, FlowscopeError, messageOf } from '../errors.ts'
 import { getLogger } from '../logging.ts'
 import type { Herder } from '../runtime/herder.ts'
 import {
@@ -25,7 +25,11 @@ export interface RestServerOptions {
   maxBodyBytes: number
   metrics?: MetricsSource
   loggers?: LoggerControl
+  /** How long a /connectors request waits for start-up before a 500 (Connect's REST request timeout, 90 s). */
+  startupWaitMs?: number
 }
+
+export const STARTUP_WAIT_MS = 90_000
 
 const log = getLogger('flowscope.rest')
 
@@ -47,6 +51,13 @@ export function createRestServer(options: RestServerOptions): FastifyInstance {
 
   parseBodies(app)
 
+  // As Connect's herder thread: /connectors requests, reads included, wait until start-up has read the internal
+  // topics, so none answers from half-read stores (e.g. an empty list).
+  const startupWaitMs = options.startupWaitMs ?? STARTUP_WAIT_MS
+  app.addHook('preHandler', async (request) => {
+    if (request.routeOptions.url?.startsWith('/connectors')) await waitForStartup(options.herder, startupWaitMs)
+  })
+
   app.setErrorHandler((error, request, reply) => {
     const body = toErrorBody(error, options.maxBodyBytes)
     if (body.error_code >= 500) log.error({ err: error, method: request.method, url: request.url }, 'REST call failed')
@@ -66,6 +77,27 @@ export function createRestServer(options: RestServerOptions): FastifyInstance {
   loggerRoutes(app, options.loggers ?? processLoggers)
   if (options.metrics) metricsRoutes(app, options.metrics)
   return app
+}
+
+async function waitForStartup(herder: Herder, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new FlowscopeError(
+            ErrorCodes.STARTUP,
+            `Request timed out: the worker is still starting up (reading its internal topics) after ${timeoutMs} ms`,
+          ),
+        ),
+      timeoutMs,
+    )
+  })
+  try {
+    await Promise.race([herder.whenStarted(), timedOut])
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 /** Starts listening; `url` is where clients reach it (the real port when `port` is 0). */

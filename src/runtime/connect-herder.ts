@@ -80,13 +80,15 @@ export class ConnectHerder implements Herder {
    * API listens (answering /health "starting") while the internal topics are still being read.
    */
   #queue: Promise<unknown>
+  readonly #startedPromise: Promise<void>
   #openQueue: () => void = () => {}
 
   constructor(options: ConnectHerderOptions) {
     this.#o = options
-    this.#queue = new Promise<void>((resolve) => {
+    this.#startedPromise = new Promise<void>((resolve) => {
       this.#openQueue = resolve
     })
+    this.#queue = this.#startedPromise
   }
 
   async start(): Promise<void> {
@@ -121,6 +123,10 @@ export class ConnectHerder implements Herder {
     return this.#o.workerId
   }
 
+  whenStarted(): Promise<void> {
+    return this.#startedPromise
+  }
+
   connectors(): string[] {
     return this.#o.configs.connectorNames()
   }
@@ -142,7 +148,9 @@ export class ConnectHerder implements Herder {
   }
 
   connectorStatus(name: string): ConnectorStatus {
-    const config = this.connectorConfig(name)
+    const config = this.#o.configs.connectorConfig(name)
+    // Connect's message: the status endpoints look the connector up in the status store.
+    if (!config) throw notFound(`No status found for connector ${name}`)
     const status = this.#o.statuses.connector(name)
     const tasks = this.#o.configs.taskConfigs(name).map((_, i) => this.#taskStatus(name, i))
     return {
@@ -151,6 +159,7 @@ export class ConnectHerder implements Herder {
         state: status?.state ?? 'UNASSIGNED',
         worker_id: status?.worker_id ?? this.#o.workerId,
         ...(status?.trace ? { trace: status.trace } : {}),
+        ...(status?.version ? { version: status.version } : {}),
       },
       tasks,
       type: this.#typeOf(config),
@@ -158,8 +167,12 @@ export class ConnectHerder implements Herder {
   }
 
   taskStatus(name: string, task: number): TaskStatus {
-    this.connectorConfig(name)
-    if (!Number.isInteger(task) || task < 0 || task >= this.#o.configs.taskConfigs(name).length) {
+    if (
+      !this.#o.configs.connectorConfig(name) ||
+      !Number.isInteger(task) ||
+      task < 0 ||
+      task >= this.#o.configs.taskConfigs(name).length
+    ) {
       throw notFound(`No status found for task ${name}-${task}`)
     }
     return this.#taskStatus(name, task)
@@ -330,9 +343,11 @@ export class ConnectHerder implements Herder {
       : []
     const answer: ConnectorStatus = {
       ...status,
-      connector: restartConnector ? { state: 'RESTARTING', worker_id: status.connector.worker_id } : status.connector,
+      connector: restartConnector
+        ? { ...withVersion(status.connector.version), state: 'RESTARTING', worker_id: status.connector.worker_id }
+        : status.connector,
       tasks: status.tasks.map((t) =>
-        tasks.includes(t.id) ? { id: t.id, state: 'RESTARTING', worker_id: t.worker_id } : t,
+        tasks.includes(t.id) ? { id: t.id, state: 'RESTARTING', worker_id: t.worker_id, ...withVersion(t.version) } : t,
       ),
     }
     await this.#serial(async () => {
@@ -352,8 +367,8 @@ export class ConnectHerder implements Herder {
     return this.#serial(() => this.#restartTask(name, task))
   }
 
+  /** As Connect: an unknown connector has no topics (not a 404). */
   connectorActiveTopics(name: string): string[] {
-    this.connectorConfig(name)
     if (!this.#o.topicTrackingEnabled) {
       throw new FlowscopeError(ErrorCodes.FORBIDDEN, 'Topic tracking is disabled.')
     }
@@ -361,7 +376,6 @@ export class ConnectHerder implements Herder {
   }
 
   async resetConnectorActiveTopics(name: string): Promise<void> {
-    this.connectorConfig(name)
     if (!this.#o.topicTrackingEnabled) throw new FlowscopeError(ErrorCodes.FORBIDDEN, 'Topic tracking is disabled.')
     if (!this.#o.topicTrackingAllowReset) {
       throw new FlowscopeError(ErrorCodes.FORBIDDEN, 'Topic tracking reset is disabled.')
@@ -429,6 +443,7 @@ export class ConnectHerder implements Herder {
       state: s?.state ?? 'UNASSIGNED',
       worker_id: s?.worker_id ?? this.#o.workerId,
       ...(s?.trace ? { trace: s.trace } : {}),
+      ...withVersion(s?.version),
     }
   }
 
@@ -476,13 +491,15 @@ export class ConnectHerder implements Herder {
   }
 
   async #setConnectorState(name: string, state: ConnectorStateName, error?: unknown): Promise<void> {
-    this.#running.get(name)?.metrics.recordState(state)
+    const running = this.#running.get(name)
+    running?.metrics.recordState(state)
     await this.#o.statuses
       .putConnector(name, {
         state,
         trace: error === undefined ? null : traceOf(error),
         worker_id: this.#o.workerId,
         generation: 1,
+        version: running?.plugin.version ?? null,
       })
       .catch((e) => log.error({ err: e, connector: name }, 'could not write connector status'))
   }
@@ -494,6 +511,8 @@ export class ConnectHerder implements Herder {
         trace: error === undefined ? null : traceOf(error),
         worker_id: this.#o.workerId,
         generation: 1,
+        // As Connect 4.1: an unassigned task runs no plugin, so it has no version.
+        version: state === 'UNASSIGNED' ? null : (this.#running.get(name)?.plugin.version ?? null),
       })
       .catch((e) => log.error({ err: e, connector: name, task }, 'could not write task status'))
   }
@@ -533,6 +552,7 @@ export class ConnectHerder implements Herder {
         trace: `No connector plugin matches connector.class=${config['connector.class']}`,
         worker_id: this.#o.workerId,
         generation: 1,
+        version: null,
       })
       return
     }
@@ -716,4 +736,9 @@ export class ConnectHerder implements Herder {
       }
     })
   }
+}
+
+/** `{version}` when the version is known, else nothing (Connect leaves out a null version). */
+function withVersion(version: string | null | undefined): { version?: string } {
+  return version ? { version } : {}
 }

@@ -29,11 +29,13 @@ export interface TaskStatus {
   worker_id: string
   /** Present only when non-empty. */
   trace?: string
+  /** The connector plugin's version the task runs (Connect 4.1+, KIP-891); absent when unknown. */
+  version?: string
 }
 
 export interface ConnectorStatus {
   name: string
-  connector: { state: ConnectorStateName; worker_id: string; trace?: string }
+  connector: { state: ConnectorStateName; worker_id: string; trace?: string; version?: string }
   tasks: TaskStatus[]
   type: ConnectorType
 }
@@ -78,6 +80,11 @@ export interface Herder {
   serverInfo(): ServerInfo
   health(): HealthStatus
   workerId(): string
+  /**
+   * Resolves once start-up has read the internal topics and started what they hold; the REST API waits for it
+   * before answering /connectors requests (as Connect's herder thread does), so no read sees half-read stores.
+   */
+  whenStarted(): Promise<void>
 
   connectors(): string[]
   connectorInfo(name: string): ConnectorInfo

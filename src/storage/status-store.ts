@@ -8,6 +8,8 @@ export interface StoredStatus<State> {
   trace: string | null
   worker_id: string
   generation: number
+  /** The connector plugin's version (Connect 4.1+ writes it; null when none runs); absent in older records. */
+  version?: string | null
 }
 
 export class StatusStore {

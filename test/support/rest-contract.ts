@@ -314,7 +314,22 @@ export function restContract(title: string, setup: () => Promise<RestContractTar
         const name = unique()
         await create(name)
         assertConnectorStatus(await statusOf(name), name)
-        assertError(await api('GET', '/connectors/no-such-connector/status'), 404)
+        const running = await eventuallyState(name, 'RUNNING')
+        // Connect 4.1 (KIP-891): a running connector and its running tasks report the plugin's version.
+        assert.equal(typeof (running.connector as Json).version, 'string', JSON.stringify(running))
+        for (const task of running.tasks) {
+          if (task.state === 'RUNNING') assert.equal(typeof (task as Json).version, 'string', JSON.stringify(task))
+        }
+        assertError(
+          await api('GET', '/connectors/no-such-connector/status'),
+          404,
+          'No status found for connector no-such-connector',
+        )
+        assertError(
+          await api('GET', '/connectors/no-such-connector/tasks/0/status'),
+          404,
+          'No status found for task no-such-connector-0',
+        )
       })
 
       test('POST restart: 204 without flags, 202 + status with includeTasks or onlyFailed', async () => {
@@ -414,7 +429,15 @@ export function restContract(title: string, setup: () => Promise<RestContractTar
         assertKeys(entry, ['topics'])
         assert.ok(Array.isArray(entry.topics))
         assert.equal((await api('PUT', path(name, '/topics/reset'))).status, 202)
-        assertError(await api('GET', '/connectors/no-such-connector/topics'), 404)
+      })
+
+      test('topics of an unknown connector: 200 with no topics; topics/reset: 202 (as Connect)', async () => {
+        const unknown = await api('GET', '/connectors/no-such-connector/topics')
+        assert.equal(unknown.status, 200, unknown.text)
+        assert.deepEqual(unknown.body, { 'no-such-connector': { topics: [] } })
+        const reset = await api('PUT', '/connectors/no-such-connector/topics/reset')
+        assert.equal(reset.status, 202, reset.text)
+        assert.equal(reset.text, '')
       })
 
       test('GET offsets: {offsets: [...]}', async () => {
@@ -663,19 +686,22 @@ function assertConnectorStatus(value: unknown, name: string): void {
   const status = value as { name: string; connector: Json; tasks: unknown[]; type: string }
   assert.equal(status.name, name)
   assert.ok(CONNECTOR_TYPES.includes(status.type))
-  const connectorKeys = Object.hasOwn(status.connector, 'trace')
-    ? ['state', 'trace', 'worker_id']
-    : ['state', 'worker_id']
-  assertKeys(status.connector, connectorKeys)
+  assertKeys(status.connector, ['state', 'worker_id', ...optionalKeys(status.connector, ['trace', 'version'])])
   assert.ok(CONNECTOR_STATES.includes(status.connector.state as string))
   for (const task of status.tasks) assertTaskStatus(task)
 }
 
 function assertTaskStatus(value: unknown): void {
   const task = value as Json
-  assertKeys(task, Object.hasOwn(task, 'trace') ? ['id', 'state', 'trace', 'worker_id'] : ['id', 'state', 'worker_id'])
+  assertKeys(task, ['id', 'state', 'worker_id', ...optionalKeys(task, ['trace', 'version'])])
   assert.equal(typeof task.id, 'number')
   assert.ok(TASK_STATES.includes(task.state as string))
   assert.equal(typeof task.worker_id, 'string')
   if (Object.hasOwn(task, 'trace')) assert.notEqual(task.trace, '')
+  if (Object.hasOwn(task, 'version')) assert.equal(typeof task.version, 'string')
+}
+
+/** Which of `keys` (fields Connect leaves out when empty) the entity holds. */
+function optionalKeys(entity: Json, keys: string[]): string[] {
+  return keys.filter((key) => Object.hasOwn(entity, key))
 }

@@ -20,6 +20,7 @@ import type {
 
 export const FAKE_SOURCE_CLASS = 'io.confluent.connect.jdbc.JdbcSourceConnector'
 const WORKER_ID = '127.0.0.1:8083'
+const FAKE_SOURCE_VERSION = '10.0.0'
 
 const sourceDef = new ConfigDef()
   .define({ name: 'connector.class', type: ConfigTypes.STRING, importance: Importance.HIGH, documentation: 'Class' })
@@ -34,7 +35,7 @@ const sourceDef = new ConfigDef()
   })
 
 const plugins: PluginInfo[] = [
-  { class: FAKE_SOURCE_CLASS, type: 'source', version: '10.0.0' },
+  { class: FAKE_SOURCE_CLASS, type: 'source', version: FAKE_SOURCE_VERSION },
   { class: 'org.apache.kafka.connect.json.JsonConverter', type: 'converter', version: '4.0.0' },
   { class: 'org.apache.kafka.connect.transforms.InsertField$Value', type: 'transformation', version: '4.0.0' },
 ]
@@ -85,6 +86,21 @@ export class FakeHerder implements Herder {
     return WORKER_ID
   }
 
+  #started: Promise<void> = Promise.resolve()
+
+  whenStarted(): Promise<void> {
+    return this.#started
+  }
+
+  /** Makes whenStarted() pending until the returned function is called (a worker still reading its topics). */
+  holdStartup(): () => void {
+    let open = () => {}
+    this.#started = new Promise<void>((resolve) => {
+      open = resolve
+    })
+    return open
+  }
+
   connectors(): string[] {
     return [...this.#connectors.keys()]
   }
@@ -104,7 +120,8 @@ export class FakeHerder implements Herder {
   }
 
   connectorStatus(name: string): ConnectorStatus {
-    const connector = this.#get(name)
+    const connector = this.#connectors.get(name)
+    if (!connector) throw notFound(`No status found for connector ${name}`)
     const state = connector.connectorFailed ? 'FAILED' : connector.target === 'STARTED' ? 'RUNNING' : connector.target
     return {
       name,
@@ -112,6 +129,7 @@ export class FakeHerder implements Herder {
         state,
         worker_id: WORKER_ID,
         ...(connector.connectorFailed ? { trace: connector.connectorFailed } : {}),
+        version: FAKE_SOURCE_VERSION,
       },
       tasks: connector.taskStates.map((_, task) => this.taskStatus(name, task)),
       type: 'source',
@@ -119,11 +137,11 @@ export class FakeHerder implements Herder {
   }
 
   taskStatus(name: string, task: number): TaskStatus {
-    const connector = this.#get(name)
-    const state = connector.taskStates[task]
-    if (state === undefined) throw notFound(`No status found for task ${name}-${task}`)
+    const connector = this.#connectors.get(name)
+    const state = connector?.taskStates[task]
+    if (!connector || state === undefined) throw notFound(`No status found for task ${name}-${task}`)
     const trace = connector.taskTraces[task]
-    return { id: task, state, worker_id: WORKER_ID, ...(trace ? { trace } : {}) }
+    return { id: task, state, worker_id: WORKER_ID, ...(trace ? { trace } : {}), version: FAKE_SOURCE_VERSION }
   }
 
   taskConfigs(name: string): TaskInfo[] {
@@ -213,12 +231,12 @@ export class FakeHerder implements Herder {
 
   connectorActiveTopics(name: string): string[] {
     if (!this.topicTrackingEnabled) throw new FlowscopeError(ErrorCodes.FORBIDDEN, 'Topic tracking is disabled.')
-    return [...this.#get(name).topics]
+    return [...(this.#connectors.get(name)?.topics ?? [])]
   }
 
   async resetConnectorActiveTopics(name: string): Promise<void> {
     if (!this.topicTrackingEnabled) throw new FlowscopeError(ErrorCodes.FORBIDDEN, 'Topic tracking is disabled.')
-    this.#get(name).topics.clear()
+    this.#connectors.get(name)?.topics.clear()
   }
 
   async connectorOffsets(name: string): Promise<ConnectorOffset[]> {

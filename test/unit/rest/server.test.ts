@@ -93,8 +93,8 @@ describe('connectors', () => {
     herder.failTask('c', 1, 'Error: boom\n    at poll')
     const status = await request('GET', '/connectors/c/status')
     assert.deepEqual((status.body as { tasks: unknown[] }).tasks, [
-      { id: 0, state: 'RUNNING', worker_id: herder.workerId() },
-      { id: 1, state: 'FAILED', worker_id: herder.workerId(), trace: 'Error: boom\n    at poll' },
+      { id: 0, state: 'RUNNING', worker_id: herder.workerId(), version: '10.0.0' },
+      { id: 1, state: 'FAILED', worker_id: herder.workerId(), trace: 'Error: boom\n    at poll', version: '10.0.0' },
     ])
     const task = await request('GET', '/connectors/c/tasks/1/status')
     assert.deepEqual(task.body, {
@@ -102,6 +102,7 @@ describe('connectors', () => {
       state: 'FAILED',
       worker_id: herder.workerId(),
       trace: 'Error: boom\n    at poll',
+      version: '10.0.0',
     })
   })
 
@@ -189,6 +190,34 @@ describe('connectors', () => {
     }
     assertError(await request('GET', '/connectors'), 500, 'store exploded')
     assert.equal((await request('GET', '/')).status, 200)
+  })
+})
+
+describe('start-up', () => {
+  test('/connectors requests, reads included, wait until the herder has started; /, /health do not', async () => {
+    const { herder, request } = setup()
+    await request('POST', '/connectors', { name: 'before', config })
+    const open = herder.holdStartup()
+    let answered = false
+    const list = request('GET', '/connectors').then((response) => {
+      answered = true
+      return response
+    })
+    const status = request('GET', '/connectors/before/status')
+    assert.equal((await request('GET', '/')).status, 200)
+    assert.equal((await request('GET', '/health')).status, 200)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    assert.equal(answered, false, 'GET /connectors answered before start-up finished')
+    open()
+    assert.deepEqual((await list).body, ['before'])
+    assert.equal((await status).status, 200)
+  })
+
+  test('a request still waiting after startupWaitMs: 500 saying the worker is starting', async () => {
+    const herder = new FakeHerder()
+    herder.holdStartup()
+    const app = createRestServer({ herder, host: '127.0.0.1', port: 0, maxBodyBytes: 1024, startupWaitMs: 30 })
+    assertError(await injectRequester(app)('GET', '/connectors'), 500, /still starting up/)
   })
 })
 
