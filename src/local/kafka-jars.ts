@@ -1,5 +1,6 @@
 // Resolves the Apache Kafka broker jars (and the JMX exporter agent) from Maven Central with `mvn`, over the pom in
 // src/local/kafka/pom.xml, into a per-user cache outside the repo. Later starts reuse the cache (no network).
+// The same resolution, over src/local/connect/pom.xml, gives the jars of a real Kafka Connect worker (compat tests).
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
@@ -10,6 +11,21 @@ import { cacheDir } from './state-dir.ts'
 
 export const POM_PATH = fileURLToPath(new URL('./kafka/pom.xml', import.meta.url))
 
+/** A set of jars resolved over one pom into `~/.cache/flowscope/<name>-<version>`. */
+export interface JarBundle {
+  name: string
+  pomPath: string
+  /** What the progress line and errors call it. */
+  title: string
+}
+
+export const KAFKA_BROKER_BUNDLE: JarBundle = { name: 'kafka', pomPath: POM_PATH, title: 'Apache Kafka' }
+export const CONNECT_WORKER_BUNDLE: JarBundle = {
+  name: 'connect',
+  pomPath: fileURLToPath(new URL('./connect/pom.xml', import.meta.url)),
+  title: 'Apache Kafka Connect',
+}
+
 export interface KafkaJars {
   dir: string
   version: string
@@ -19,9 +35,9 @@ export interface KafkaJars {
   agentJar: string
 }
 
-export function kafkaVersion(): string {
-  const match = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(readFileSync(POM_PATH, 'utf8'))
-  if (!match) throw new Error(`${POM_PATH} does not set <kafka.version>`)
+export function kafkaVersion(pomPath = POM_PATH): string {
+  const match = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(readFileSync(pomPath, 'utf8'))
+  if (!match) throw new Error(`${pomPath} does not set <kafka.version>`)
   return match[1]
 }
 
@@ -60,22 +76,45 @@ function listJars(dir: string, version: string): KafkaJars {
 }
 
 export async function ensureKafkaJars(progress: Progress): Promise<KafkaJars> {
-  const version = kafkaVersion()
-  const dir = join(cacheDir(), `kafka-${version}`)
+  const { dir, version } = await ensureJars(progress, KAFKA_BROKER_BUNDLE)
+  return listJars(dir, version)
+}
+
+/** The jars of a bundle (resolved on first use, then from the cache): folder, version, every jar's path. */
+export async function ensureJars(
+  progress: Progress,
+  bundle: JarBundle,
+): Promise<{ dir: string; version: string; jars: string[] }> {
+  const version = kafkaVersion(bundle.pomPath)
+  const dir = join(cacheDir(), `${bundle.name}-${version}`)
   const marker = join(dir, '.complete')
-  const pom = readFileSync(POM_PATH, 'utf8')
-  if (existsSync(marker) && readFileSync(marker, 'utf8') === pom) return listJars(dir, version)
+  const pom = readFileSync(bundle.pomPath, 'utf8')
+  const jarsIn = () => ({
+    dir,
+    version,
+    jars: readdirSync(dir)
+      .filter((f) => f.endsWith('.jar'))
+      .map((f) => join(dir, f)),
+  })
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === pom) return jarsIn()
 
   checkJavaAndMaven()
   await mkdir(dir, { recursive: true })
-  const done = progress.step(`Resolving Apache Kafka ${version} jars from Maven Central (first start only)`)
+  const done = progress.step(`Resolving ${bundle.title} ${version} jars from Maven Central (first use only)`)
   let downloaded = 0
   let lastReport = Date.now()
   const output: string[] = []
   const code = await new Promise<number | null>((resolve) => {
     const mvn = spawn(
       'mvn',
-      ['-B', '-f', POM_PATH, 'dependency:copy-dependencies', `-DoutputDirectory=${dir}`, '-DincludeScope=runtime'],
+      [
+        '-B',
+        '-f',
+        bundle.pomPath,
+        'dependency:copy-dependencies',
+        `-DoutputDirectory=${dir}`,
+        '-DincludeScope=runtime',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     )
     const onData = (chunk: Buffer) => {
@@ -98,11 +137,11 @@ export async function ensureKafkaJars(progress: Progress): Promise<KafkaJars> {
   })
   if (code !== 0) {
     throw new Error(
-      `mvn could not resolve the Kafka jars (exit ${code}). Check that Maven Central is reachable, or use an existing cluster with --bootstrap-servers.\n${output.slice(-20).join('\n')}`,
+      `mvn could not resolve the ${bundle.title} jars (exit ${code}). Check that Maven Central is reachable, or use an existing cluster with --bootstrap-servers.\n${output.slice(-20).join('\n')}`,
     )
   }
   await writeFile(marker, pom)
-  const jars = listJars(dir, version)
-  done(`${jars.classpath.length} jars in ${dir}`)
-  return jars
+  const resolved = jarsIn()
+  done(`${resolved.jars.length} jars in ${dir}`)
+  return resolved
 }
