@@ -2,6 +2,7 @@
 // Every alert says what is wrong and what to do; monitoring/prometheus/alert-rules.test.yml tests each one.
 import { stringify } from 'yaml'
 import { metrics as M } from '../../metrics/definitions.ts'
+import { durationSeconds } from './prometheus-config.ts'
 
 export interface AlertRuleOptions {
   /** How long a scrape target must be down before `service_down` fires (default 2m, the seed's). */
@@ -40,6 +41,16 @@ export interface AlertGroup {
   readonly rules: readonly AlertRule[]
 }
 
+/** The window in which a target must have answered no scrape at all before `service_down` counts it as down. */
+const TARGET_DOWN_WINDOW = '1m'
+
+/** `for:` of service_down, so that window + for = targetDownFor (a target down for 2m fires at 2m). */
+function downForAfterWindow(targetDownFor: string): string {
+  const rest = durationSeconds(targetDownFor) - durationSeconds(TARGET_DOWN_WINDOW)
+  if (rest < 0) throw new Error(`targetDownFor: ${targetDownFor} is shorter than the ${TARGET_DOWN_WINDOW} window`)
+  return rest % 60 === 0 ? `${rest / 60}m` : `${rest}s`
+}
+
 function rule(
   alert: string,
   severity: 'page' | 'warning',
@@ -59,11 +70,13 @@ export function alertGroups(options: AlertRuleOptions = {}): AlertGroup[] {
     {
       name: 'flowscope-targets',
       rules: [
+        // A busy host can miss one scrape of a healthy target (timeout): only a target that answered no scrape
+        // for a whole minute is down, and it must stay so for the rest of targetDownFor.
         rule(
           'service_down',
           'page',
-          o.targetDownFor,
-          'up == 0',
+          downForAfterWindow(o.targetDownFor),
+          `max_over_time(up[${TARGET_DOWN_WINDOW}]) == 0`,
           'Instance {{ $labels.instance }} down',
           `{{ $labels.instance }} of job {{ $labels.job }} has been unreachable for more than ${o.targetDownFor}. Check that the process runs and that its metrics endpoint answers (worker: GET /metrics on the REST port; broker: the JMX exporter agent port; node exporter: :9100/metrics).`,
         ),

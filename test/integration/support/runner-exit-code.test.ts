@@ -11,7 +11,7 @@ const REPO = join(import.meta.dirname, '../../..')
 
 /** Runs one fixture file the way `npm run test:integration` runs the suites; resolves with its exit code and output. */
 function runFixture(file: string): Promise<{ code: number | null; output: string }> {
-  const env = { ...process.env, FLOWSCOPE_TEST_BOOTSTRAP: testStack().bootstrapServers }
+  const env: NodeJS.ProcessEnv = { ...process.env, FLOWSCOPE_TEST_BOOTSTRAP: testStack().bootstrapServers }
   // The fixture's global setup starts its own embedded Postgres: that is the part whose exit hook broke exit codes.
   delete env.FLOWSCOPE_TEST_PG_URL
   delete env[STACK_ENV]

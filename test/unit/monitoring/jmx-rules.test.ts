@@ -1,7 +1,7 @@
 // The broker JMX exporter rules: parse them, apply them the way the agent does to MBean attributes a Kafka 4.1 KRaft
 // broker exposes, and check that every broker name the seed's kafka-cluster / kafka-topics dashboards query comes out.
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { parse } from 'yaml'
@@ -16,6 +16,7 @@ interface Rule {
   labels?: Record<string, string>
 }
 interface Config {
+  includeObjectNames?: string[]
   lowercaseOutputName?: boolean
   rules: Rule[]
 }
@@ -113,6 +114,44 @@ function exportedName(attribute: string): { name: string; labels: Record<string,
   return undefined
 }
 
+/** JMX ObjectName pattern matching as the agent applies includeObjectNames: domain wildcards, key=value, `,*`. */
+function objectNameMatches(pattern: string, attribute: string): boolean {
+  const m = /^([^<]+)<([^>]*)>/.exec(attribute)
+  if (m === null) throw new Error(`not an MBean attribute: ${attribute}`)
+  const [domain, props] = [m[1], new Map(m[2].split(', ').map((kv) => kv.split('=') as [string, string]))]
+  const [patternDomain, patternProps = ''] = pattern.split(/:(.*)/s)
+  const glob = new RegExp(`^${patternDomain.replace(/[.]/g, '\\.').replace(/\*/g, '.*').replace(/\?/g, '.')}$`)
+  if (!glob.test(domain)) return false
+  const wanted = patternProps.split(',').filter((p) => p !== '*' && p !== '')
+  const open = patternProps === '*' || patternProps.endsWith(',*')
+  if (!open && wanted.length !== props.size) return false
+  return wanted.every((kv) => {
+    const [k, v] = kv.split('=')
+    return props.get(k) === v
+  })
+}
+
+/** Whether the agent reads this MBean at all (includeObjectNames; every MBean when the list is absent). */
+function read(attribute: string): boolean {
+  const include = config.includeObjectNames
+  return include === undefined || include.some((p) => objectNameMatches(p, attribute))
+}
+
+/** Request types whose timing histograms a dashboard filters on (`request="X"` on a *timems metric). */
+function timedRequestTypes(dashboards: unknown[]): Set<string> {
+  const types = new Set<string>()
+  for (const json of dashboards) {
+    for (const { expr } of panelQueries(json)) {
+      for (const m of expr.matchAll(/kafka_network_requestmetrics_\w+(?:timems|bytes)\{([^}]*)\}/g)) {
+        for (const r of m[1].matchAll(/request=~?"([^"]+)"/g)) for (const t of r[1].split('|')) types.add(t)
+      }
+    }
+  }
+  return types
+}
+
+const FLOWSCOPE_DASHBOARDS = join(root, 'monitoring/grafana/dashboards')
+
 function seedBrokerNames(): Set<string> {
   const names = new Set<string>()
   for (const file of ['kafka-cluster.json', 'kafka-topics.json']) {
@@ -140,6 +179,30 @@ test('the rules produce every broker name the seed kafka-cluster and kafka-topic
   assert.ok(seed.size > 40, `read ${seed.size} names from the seed dashboards`)
   const missing = [...seed].filter((n) => !produced.has(n) && !agentNames.has(n) && !zookeeperNames.includes(n))
   assert.deepEqual(missing, [])
+})
+
+test('the agent reads every MBean the rules are checked against (includeObjectNames keeps what dashboards need)', () => {
+  const dropped = kafka411Attributes.filter((a) => !read(a))
+  assert.deepEqual(dropped, [])
+})
+
+test('request timings are read for the request types dashboards chart, not for every one of the ~90 types', () => {
+  const flowscope = readdirSync(FLOWSCOPE_DASHBOARDS)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(readFileSync(join(FLOWSCOPE_DASHBOARDS, f), 'utf8')))
+  const seed = seedMissing ? [] : ['kafka-cluster.json', 'kafka-topics.json'].map(seedDashboard)
+  const types = timedRequestTypes([...flowscope, ...seed])
+  assert.ok(types.has('Produce') && types.has('FetchFollower'), `request types read from dashboards: ${[...types]}`)
+  for (const type of types) {
+    assert.ok(read(`kafka.network<type=RequestMetrics, name=TotalTimeMs, request=${type}><>99thPercentile`), type)
+  }
+  // An administrative request's timings are not read; its request rate still is.
+  assert.equal(
+    read('kafka.network<type=RequestMetrics, name=TotalTimeMs, request=DescribeAcls><>99thPercentile'),
+    false,
+  )
+  assert.ok(read('kafka.network<type=RequestMetrics, name=RequestsPerSec, request=DescribeAcls, version=3><>Count'))
+  assert.ok(read('kafka.network<type=RequestMetrics, name=ErrorsPerSec, request=DescribeAcls, error=NONE><>Count'))
 })
 
 test('rules map labels and quantiles as the seed dashboards filter on them', () => {
