@@ -4,13 +4,13 @@ import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Admin } from '@platformatic/kafka'
-import { loadWorkerConfig } from '../config/worker-config.ts'
 import { consoleProgress } from '../local/progress.ts'
 import { defaultPorts, type StackPorts, startStack } from '../local/stack.ts'
 import { stateDir } from '../local/state-dir.ts'
 import { type LogLevel, setLoggerLevel } from '../logging.ts'
-import { SINGLE_REPLICA_INTERNAL_TOPICS, workerSettingsFrom } from '../runtime/worker-settings.ts'
+import { workerSettingsFrom } from '../runtime/worker-settings.ts'
 import { builtinPlugins } from './plugins.ts'
+import { upWorkerConfig } from './up-worker-config.ts'
 
 export const upHelp = `Usage: flowscope up [options]
 
@@ -86,19 +86,11 @@ export async function up(argv: string[]): Promise<void> {
     progress,
     worker: (bootstrap, restPort) =>
       workerSettingsFrom(
-        loadWorkerConfig({
+        upWorkerConfig({
           file: values['worker-config'],
-          overrides: {
-            'bootstrap.servers': bootstrap.join(','),
-            listeners: `http://127.0.0.1:${restPort}`,
-            'rest.advertised.host.name': 'localhost',
-            'group.id': process.env.CONNECT_GROUP_ID ?? 'compose-connect-group',
-            // A local single broker holds one replica of everything.
-            ...(values['bootstrap-servers'] || process.env.KAFKA_BOOTSTRAP_SERVERS
-              ? {}
-              : SINGLE_REPLICA_INTERNAL_TOPICS),
-            'offset.flush.interval.ms': process.env.CONNECT_OFFSET_FLUSH_INTERVAL_MS ?? '10000',
-          },
+          bootstrap,
+          restPort,
+          localBroker: !(values['bootstrap-servers'] || process.env.KAFKA_BOOTSTRAP_SERVERS),
         }),
         builtinPlugins,
       ),

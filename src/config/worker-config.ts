@@ -1,5 +1,5 @@
-// Worker properties in (defaults < `.properties` file < CONNECT_* environment < explicit overrides), a validated,
-// typed WorkerConfig out. Names, defaults and meanings are Kafka Connect's (WorkerConfig + DistributedConfig), so a
+// Worker properties in (defaults < a launcher's local defaults < `.properties` file < CONNECT_* environment < explicit
+// overrides), a validated, typed WorkerConfig out. Names, defaults and meanings are Kafka Connect's (WorkerConfig + DistributedConfig), so a
 // Connect worker's properties file or the Confluent image's CONNECT_* variables work unchanged.
 import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
@@ -513,9 +513,17 @@ export interface LoadWorkerConfigOptions {
   file?: string
   /** Read for CONNECT_* variables; defaults to process.env (pass `{}` to ignore the environment). */
   env?: NodeJS.ProcessEnv
-  /** Highest precedence (e.g. command-line flags). */
+  /**
+   * Defaults of the program starting the worker (e.g. `flowscope up`'s group.id), above the definition's defaults
+   * and below everything the user gives: the file, the environment and the overrides all win over them.
+   */
+  localDefaults?: Record<string, string>
+  /** Highest precedence (e.g. command-line flags, or what the launcher must force). */
   overrides?: Record<string, string>
 }
+
+/** Where a value from `localDefaults` came from, in error messages. */
+export const LOCAL_DEFAULT_ORIGIN = 'local default'
 
 export class WorkerConfigError extends FlowscopeError {
   /** Key → every problem with it. */
@@ -532,7 +540,7 @@ export class WorkerConfigError extends FlowscopeError {
   }
 }
 
-/** Merges defaults < file < env < overrides and validates; throws one WorkerConfigError listing every problem. */
+/** Merges defaults < localDefaults < file < env < overrides and validates; throws one WorkerConfigError listing every problem. */
 export function loadWorkerConfig(options: LoadWorkerConfigOptions = {}): WorkerConfig {
   const raw: Record<string, string> = {}
   const origins = new Map<string, string>()
@@ -542,6 +550,7 @@ export function loadWorkerConfig(options: LoadWorkerConfigOptions = {}): WorkerC
       origins.set(name, origin(name))
     }
   }
+  layer(options.localDefaults ?? {}, () => LOCAL_DEFAULT_ORIGIN)
   if (options.file !== undefined) {
     let text: string
     try {

@@ -119,6 +119,32 @@ test('precedence: overrides > env > file > defaults', () => {
   assert.equal(c.offsetStoragePartitions, 25)
 })
 
+test('localDefaults sit above the definition defaults and below file, env and overrides', () => {
+  const file = propertiesFile(['group.id=from-file', 'offset.flush.interval.ms=1000'].join('\n'))
+  const c = loadWorkerConfig({
+    file,
+    env: { CONNECT_OFFSET_FLUSH_TIMEOUT_MS: '4000' },
+    localDefaults: {
+      'group.id': 'local',
+      'offset.flush.interval.ms': '10000',
+      'offset.flush.timeout.ms': '9000',
+      'status.storage.partitions': '9',
+      'offset.storage.partitions': '11',
+    },
+    overrides: { 'offset.storage.partitions': '13' },
+  })
+  assert.equal(c.statusStoragePartitions, 9, 'local default over definition default')
+  assert.equal(c.groupId, 'from-file', 'file over local default')
+  assert.equal(c.offsetFlushIntervalMs, 1000, 'file over local default')
+  assert.equal(c.offsetFlushTimeoutMs, 4000, 'env over local default')
+  assert.equal(c.offsetStoragePartitions, 13, 'override over local default')
+  assert.equal(c.statusStorageReplicationFactor, 3, 'definition default where nothing else sets it')
+  assert.throws(
+    () => loadWorkerConfig({ env: {}, localDefaults: { 'status.storage.partitions': '0' } }),
+    /status\.storage\.partitions \(from local default\): Invalid value 0/,
+  )
+})
+
 test('an unreadable properties file is a clear error naming the file', () => {
   assert.throws(
     () => loadWorkerConfig({ file: '/nonexistent/worker.properties', env: {} }),
