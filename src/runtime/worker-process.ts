@@ -15,6 +15,7 @@ import { StatusStore } from '../storage/status-store.ts'
 import { ensureCompactedTopic } from '../storage/topic-admin.ts'
 import { CONNECT_COMPAT_VERSION, FLOWSCOPE_VERSION } from '../version.ts'
 import { ConnectHerder } from './connect-herder.ts'
+import { type GroupMembership, joinWorkerGroup } from './group-membership.ts'
 import { PluginRegistry } from './plugins.ts'
 
 export interface WorkerSettings {
@@ -105,7 +106,15 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
   })
 
   const logs: KafkaLog[] = []
+  let membership: GroupMembership | undefined
   try {
+    // One live worker per group.id until distributed mode exists: refuse to start beside another member.
+    membership = await joinWorkerGroup({
+      bootstrapServers: settings.bootstrapServers,
+      groupId: settings.groupId,
+      clientId,
+      url: `http://${settings.advertisedHost}:${settings.advertisedPort}`,
+    })
     const specs = [
       { ...settings.configTopic, partitions: 1, property: 'config.storage.topic', store: configs },
       { ...settings.offsetTopic, property: 'offset.storage.topic', store: offsets },
@@ -136,6 +145,7 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
     await herder.start()
   } catch (error) {
     await Promise.allSettled(logs.map((l) => l.stop()))
+    await membership?.leave().catch(() => {})
     await rest.close()
     await Promise.allSettled([producer.close(), internalProducer.close(), admin.close()])
     throw error
@@ -152,6 +162,8 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
       stopping ??= (async () => {
         await herder.stop()
         await rest.close()
+        // Leaving (rather than timing out) lets the next worker of this group.id start at once.
+        await membership?.leave().catch((e) => log.warn({ err: e }, 'leaving the worker group failed'))
         await Promise.allSettled(logs.map((l) => l.stop()))
         await Promise.allSettled([producer.close(), internalProducer.close(), admin.close()])
       })()
