@@ -519,7 +519,7 @@ export const metrics = {
     'gauge',
     TASK,
     'operations',
-    'The number of operations retried (cumulative).',
+    'The number of operations retried (cumulative): polls of the source retried after a retriable error. Produce requests are retried inside the Kafka client: see kafka_producer_producer_metrics_record_retry_total.',
   ),
   totalErrorsLogged: connect(
     EG,
@@ -528,7 +528,7 @@ export const metrics = {
     'gauge',
     TASK,
     'errors',
-    'The number of errors that were logged (cumulative).',
+    'The number of errors that were logged (cumulative): one per record error logged under errors.log.enable=true (records skipped under errors.tolerance=all).',
   ),
   dlqProduceRequests: connect(
     EG,
@@ -621,8 +621,8 @@ export const metrics = {
     'record-retry-total',
     'counter',
     CLIENT,
-    'records',
-    'The total number of retried record sends.',
+    'requests',
+    "The total number of produce requests the Kafka client retried. Kafka's producer counts the records of each retried batch; @platformatic/kafka reports a retry per request to one broker without its records, so this counts requests. Writes to the worker's internal topics share the client and are included.",
   ),
   recordRetryRate: producer(
     PG,
@@ -630,8 +630,8 @@ export const metrics = {
     'record-retry-rate',
     'gauge',
     CLIENT,
-    'records/s',
-    'The average per-second number of retried record sends, over the window.',
+    'requests/s',
+    'The average per-second number of produce requests the Kafka client retried, over the window (requests, as record_retry_total).',
   ),
   outgoingByteTotal: producer(
     PG,

@@ -46,7 +46,8 @@ export interface ProducerMetricsRecorder {
   recordSend(topic: string, records: number, bytes: number, latencyMs: number): void
   /** `records` records failed to send; `topic` when known (per-topic record_error_total). */
   recordErrors(records: number, topic?: string): void
-  recordRetries(records: number): void
+  /** The Kafka client retried `requests` produce requests (it reports retries per request, not per record). */
+  recordRetries(requests: number): void
   /** +1 when a produce request is sent, −1 when its response (or failure) arrives: request_total / response_total. */
   requestsInFlight(delta: number): void
 }

@@ -341,9 +341,9 @@ class ProducerSeries implements ProducerMetricsRecorder {
     if (topic !== undefined) this.#topic(topic).errors += records
   }
 
-  recordRetries(records: number): void {
-    this.retryTotal += records
-    this.retried.recordMany(records, records, this.#now())
+  recordRetries(requests: number): void {
+    this.retryTotal += requests
+    this.retried.recordMany(requests, requests, this.#now())
   }
 
   requestsInFlight(delta: number): void {

@@ -1,6 +1,7 @@
 // The worker's Kafka producer: idempotent, acks=all. In: converted records of one poll. Out: a promise that
 // resolves when Kafka acknowledged all of them (or rejects). Records are split into requests the broker accepts
-// (request-size.ts). Producer metrics are recorded here, at the ack.
+// (request-size.ts). Producer metrics are recorded here: sends at the ack, errors at the failure (per topic), and
+// the client's own retries of produce requests as it reports them.
 import { type CompressionAlgorithmValue, Producer } from '@platformatic/kafka'
 import type { ProducerMetricsRecorder } from '../metrics/recorder.ts'
 import {
@@ -16,7 +17,8 @@ export interface OutgoingRecord {
   key: Buffer | null
   value: Buffer | null
   timestamp?: number
-  headers?: Record<string, Buffer>
+  /** Header keys and converted values, in order; a key may repeat, a value may be null. */
+  headers?: readonly (readonly [key: string, value: Buffer | null])[]
 }
 
 export interface RecordProducerOptions {
@@ -58,6 +60,11 @@ export class RecordProducer {
       retryDelay: Number(options.overrides['retry.backoff.ms'] ?? 250),
       timeout: Number(options.overrides['request.timeout.ms'] ?? 30_000),
     })
+    // The client retries a failed produce request itself (`retries`, `retry.backoff.ms`) and says so with this event;
+    // it names the operation only, not the records in the request, so retries are counted per request.
+    this.#producer.on('client:performWithRetry:retry', (operationId: unknown) => {
+      if (operationId === 'produce') this.#metrics.recordRetries(1)
+    })
   }
 
   /** The underlying client (internal-topic logs share it). */
@@ -87,13 +94,14 @@ export class RecordProducer {
           value: r.value as Buffer,
           ...(r.partition === undefined ? {} : { partition: r.partition }),
           ...(r.timestamp === undefined ? {} : { timestamp: BigInt(r.timestamp) }),
-          ...(r.headers ? { headers: r.headers } : {}),
+          // Buffer keys: distinct objects, so a repeated header key stays two headers (Kafka allows it, as Connect).
+          ...(r.headers?.length ? { headers: new Map(r.headers.map(([k, v]) => [Buffer.from(k), v as Buffer])) } : {}),
         })),
         acks: -1,
         autocreateTopics: this.#autocreate,
       })
     } catch (error) {
-      this.#metrics.recordErrors(records.length)
+      for (const [topic, n] of countBy(records, (r) => r.topic)) this.#metrics.recordErrors(n, topic)
       throw error
     } finally {
       this.#metrics.requestsInFlight(-1)
@@ -103,7 +111,7 @@ export class RecordProducer {
     for (const r of records) {
       const t = perTopic.get(r.topic) ?? { n: 0, bytes: 0 }
       t.n++
-      t.bytes += (r.key?.length ?? 0) + (r.value?.length ?? 0)
+      t.bytes += recordBytes(r)
       perTopic.set(r.topic, t)
     }
     for (const [topic, t] of perTopic) this.#metrics.recordSend(topic, t.n, t.bytes, latency)
@@ -112,4 +120,17 @@ export class RecordProducer {
   async close(): Promise<void> {
     await this.#producer.close().catch(() => {})
   }
+}
+
+/** A record's key, value and header bytes (keys and values), as outgoing_byte_total counts them. */
+export function recordBytes(record: OutgoingRecord): number {
+  let bytes = (record.key?.length ?? 0) + (record.value?.length ?? 0)
+  for (const [key, value] of record.headers ?? []) bytes += Buffer.byteLength(key) + (value?.length ?? 0)
+  return bytes
+}
+
+function countBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, number> {
+  const counts = new Map<string, number>()
+  for (const item of items) counts.set(keyOf(item), (counts.get(keyOf(item)) ?? 0) + 1)
+  return counts
 }

@@ -19,7 +19,7 @@ const REQUEST_RESERVE_BYTES = 1024
 export function estimateRecordBytes(record: OutgoingRecord): number {
   let bytes = RECORD_OVERHEAD_BYTES + (record.key?.length ?? 0) + (record.value?.length ?? 0)
   if (record.headers) {
-    for (const [name, value] of Object.entries(record.headers)) bytes += 10 + Buffer.byteLength(name) + value.length
+    for (const [name, value] of record.headers) bytes += 10 + Buffer.byteLength(name) + (value?.length ?? 0)
   }
   return bytes
 }

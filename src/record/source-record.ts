@@ -7,9 +7,15 @@ import type { Schema } from './schema.ts'
 export type SourcePartition = Record<string, unknown>
 export type SourceOffset = Record<string, unknown>
 
+/**
+ * A Kafka record header in Connect's data model: any value the schema allows (see schema.ts), converted to bytes by
+ * the header converter (SimpleHeaderConverter: text as UTF-8). Keys may repeat; order is kept.
+ */
 export interface Header {
   key: string
-  value: string | Buffer | null
+  /** The value's schema; without one the converter goes by the value's JavaScript type. */
+  schema?: Schema | null
+  value: unknown
 }
 
 export interface SourceRecord {

@@ -4,6 +4,7 @@
 // Retriable poll errors are retried with backoff up to errors.retry.timeout; anything else fails this task only.
 import type { SourceTask, SourceTaskContext } from '../connectors/plugin.ts'
 import type { Converter } from '../convert/converter.ts'
+import { type HeaderConverter, SimpleHeaderConverter } from '../convert/header-converter.ts'
 import { messageOf } from '../errors.ts'
 import type { Logger } from '../logging.ts'
 import type { TaskMetricsRecorder } from '../metrics/recorder.ts'
@@ -28,6 +29,8 @@ export interface WorkerSourceTaskOptions {
   settings: ConnectorSettings
   keyConverter: Converter
   valueConverter: Converter
+  /** Record headers to bytes; Connect's default, SimpleHeaderConverter, when absent. */
+  headerConverter?: HeaderConverter
   transforms: TransformChain
   producer: RecordProducer
   offsets: OffsetStore
@@ -44,6 +47,7 @@ export interface WorkerSourceTaskOptions {
 
 export class WorkerSourceTask {
   readonly #o: WorkerSourceTaskOptions
+  readonly #headerConverter: HeaderConverter
   readonly #submitted = new SubmittedRecords()
   readonly #inFlight = new Set<Promise<void>>()
   readonly #knownTopics = new Set<string>()
@@ -60,6 +64,7 @@ export class WorkerSourceTask {
 
   constructor(options: WorkerSourceTaskOptions) {
     this.#o = options
+    this.#headerConverter = options.headerConverter ?? new SimpleHeaderConverter()
     this.#paused = options.paused
   }
 
@@ -212,6 +217,14 @@ export class WorkerSourceTask {
           key: o.keyConverter.fromConnectData(record.topic, record.keySchema, record.key),
           value: o.valueConverter.fromConnectData(record.topic, record.valueSchema, record.value),
           timestamp: record.timestamp,
+          ...(record.headers?.length
+            ? {
+                headers: record.headers.map(
+                  (h) =>
+                    [h.key, this.#headerConverter.fromConnectHeader(record.topic, h.key, h.schema, h.value)] as const,
+                ),
+              }
+            : {}),
         }
         // As Connect's producer callback does: a record no request can carry fails the task or, tolerated, is skipped.
         const tooLarge = o.producer.tooLarge(converted)
@@ -220,7 +233,10 @@ export class WorkerSourceTask {
         o.metrics.recordError('record-error')
         if (!o.settings.toleranceAll) throw error
         o.metrics.recordError('record-skipped')
-        if (o.settings.logErrors) o.log.error({ err: messageOf(error), topic: original.topic }, 'record skipped')
+        if (o.settings.logErrors) {
+          o.log.error({ err: messageOf(error), topic: original.topic }, 'record skipped')
+          o.metrics.recordError('error-logged')
+        }
         this.#submitted.ack(this.#submitted.submit(original.sourcePartition, original.sourceOffset))
         continue
       }

@@ -22,9 +22,12 @@ test('a record is estimated at its key, value and headers plus worst-case framin
       topic: 't',
       key: Buffer.from('k'),
       value: Buffer.from('vv'),
-      headers: { h: Buffer.from('x') },
+      headers: [
+        ['h', Buffer.from('x')],
+        ['h', null],
+      ],
     }),
-    36 + 1 + 2 + 10 + 1 + 1,
+    36 + 1 + 2 + (10 + 1 + 1) + (10 + 1),
   )
   assert.equal(estimateRecordBytes({ topic: 't', key: null, value: null }), 36)
 })
