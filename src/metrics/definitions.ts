@@ -11,8 +11,8 @@ export interface MetricDefinition {
   /** What one unit of the value is: ms, seconds, bytes, records, ratio (0–1), per-second rates, info (always 1), … */
   readonly unit: string
   readonly help: string
-  /** The section of docs/metrics.md (Kafka's metric group, or flowscope's). */
-  readonly group: MetricGroup
+  /** The section of docs/metrics.md: a MetricGroup for the worker, the component's name for others (components.ts). */
+  readonly group: string
   /** The Kafka MBean attribute this mirrors, when it mirrors one. */
   readonly upstream?: string
 }

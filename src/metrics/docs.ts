@@ -1,6 +1,7 @@
 // docs/metrics.md, generated from definitions.ts so the page cannot drift from what /metrics emits.
 // `node src/metrics/docs.ts` rewrites the file; test/unit/metrics/docs.test.ts fails when it is out of date.
 import { writeFileSync } from 'node:fs'
+import { type MetricComponent, metricComponents } from './components.ts'
 import { allMetrics, type MetricDefinition, MetricGroups, notApplicable, runtimeMetrics } from './definitions.ts'
 
 const GROUP_TITLES: Record<string, string> = {
@@ -40,8 +41,8 @@ function table(defs: readonly MetricDefinition[]): string[] {
   )
 }
 
-/** The whole of docs/metrics.md. */
-export function renderMetricsDoc(): string {
+/** The whole of docs/metrics.md: the worker's metrics, then each component's (default: `metricComponents`). */
+export function renderMetricsDoc(components: readonly MetricComponent[] = metricComponents): string {
   const out: string[] = [
     '# flowscope worker metrics',
     '',
@@ -100,6 +101,10 @@ export function renderMetricsDoc(): string {
     ),
     '',
   )
+  // Other components' metrics (served by their own processes or registries), after everything the worker serves.
+  for (const component of components) {
+    out.push(`## ${component.title}`, '', component.description, '', ...table(Object.values(component.metrics)), '')
+  }
   return out.join('\n')
 }
 
