@@ -42,7 +42,7 @@ export async function worker(argv: string[]): Promise<void> {
     const timer = setTimeout(() => {
       console.error('Graceful shutdown took too long; exiting.')
       process.exit(1)
-    }, config.taskShutdownGracefulTimeoutMs + 30_000)
+    }, config.get('task.shutdown.graceful.timeout.ms') + 30_000)
     timer.unref()
     await running.stop()
     process.exit(0)

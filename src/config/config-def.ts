@@ -42,6 +42,75 @@ export interface ConfigKey {
   recommendedValues?: string[]
   /** Other names accepted for this key (e.g. table.include.list for table.whitelist). */
   aliases?: string[]
+  /** Accepted (and validated) for compatibility, but nothing in flowscope reads it: why, in a few words. */
+  notActedOn?: string
+}
+
+// ---- keys declared once, in a table, with the type of their parsed values derived from it ------------------------
+
+/** A key of a key table: a ConfigKey whose name is its property name in the table. */
+export interface KeySpec {
+  type: ConfigType
+  documentation: string
+  /** Absent: the key is required. `null`: optional with no value. */
+  default?: ConfigValue | readonly string[]
+  importance?: ImportanceLevel
+  group?: string
+  orderInGroup?: number
+  width?: WidthValue
+  displayName?: string
+  dependents?: readonly string[]
+  validator?: Validator
+  recommendedValues?: readonly string[]
+  aliases?: readonly string[]
+  notActedOn?: string
+}
+
+export type KeyTable = Readonly<Record<string, KeySpec>>
+
+/** The parsed value of a config type. */
+export type TypeValue<T extends ConfigType> = T extends 'BOOLEAN'
+  ? boolean
+  : T extends 'INT' | 'SHORT' | 'LONG' | 'DOUBLE'
+    ? number
+    : T extends 'LIST'
+      ? string[]
+      : string
+
+/** The parsed value of a key: its type's value, or also null when its default is null. */
+export type SpecValue<S extends KeySpec> = TypeValue<S['type']> | (S extends { default: null } ? null : never)
+
+/** Key name → type of its parsed value, for every key of a table. */
+export type TableValues<T extends KeyTable> = { -readonly [K in keyof T]: SpecValue<T[K]> }
+
+/** Keeps a table's literal types (key names, config types, null defaults) so TableValues can be derived from it. */
+export function keyTable<const T extends KeyTable>(table: T): T {
+  return table
+}
+
+/**
+ * The ConfigDef of a key table, in table order; `validatorOf` may wrap each key's validator (e.g. to word its
+ * messages) and `importance` is the importance of keys that name none.
+ */
+export function configDefOf(
+  table: KeyTable,
+  options: { importance?: ImportanceLevel; validatorOf?: (validator: Validator) => Validator } = {},
+): ConfigDef {
+  const def = new ConfigDef()
+  for (const [name, spec] of Object.entries(table)) {
+    const { default: fallback, dependents, recommendedValues, aliases, validator, ...rest } = spec
+    def.define({
+      name,
+      ...rest,
+      importance: spec.importance ?? options.importance ?? Importance.MEDIUM,
+      ...('default' in spec ? { default: Array.isArray(fallback) ? [...fallback] : (fallback as ConfigValue) } : {}),
+      ...(dependents ? { dependents: [...dependents] } : {}),
+      ...(recommendedValues ? { recommendedValues: [...recommendedValues] } : {}),
+      ...(aliases ? { aliases: [...aliases] } : {}),
+      ...(validator ? { validator: options.validatorOf ? options.validatorOf(validator) : validator } : {}),
+    })
+  }
+  return def
 }
 
 /** Raw configuration as it arrives: the REST API stores every value as a string. */

@@ -1,6 +1,7 @@
 // Worker properties in (defaults < a launcher's local defaults < `.properties` file < CONNECT_* environment < explicit
-// overrides), a validated, typed WorkerConfig out. Names, defaults and meanings are Kafka Connect's (WorkerConfig + DistributedConfig), so a
-// Connect worker's properties file or the Confluent image's CONNECT_* variables work unchanged.
+// overrides), a validated, typed WorkerConfig out. Names, defaults and meanings are Kafka Connect's (WorkerConfig +
+// DistributedConfig), so a Connect worker's properties file or the Confluent image's CONNECT_* variables work
+// unchanged. Each key is declared once (WORKER_KEYS); the type of `config.get(key)` is derived from its declaration.
 import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { converterClassNames, resolveConverterClass } from '../convert/converters.ts'
@@ -8,12 +9,14 @@ import { ErrorCodes, FlowscopeError } from '../errors.ts'
 import {
   atLeast,
   between,
-  ConfigDef,
-  type ConfigKey,
   ConfigTypes,
   type ConfigValue,
+  configDefOf,
   Importance,
+  keyTable,
   nonEmptyString,
+  oneOf,
+  type TableValues,
   type Validator,
 } from './config-def.ts'
 import { parseProperties } from './properties.ts'
@@ -73,9 +76,6 @@ const listenerList: Validator = (value) => {
   return undefined
 }
 
-type KeyOptions = Omit<ConfigKey, 'name' | 'type' | 'documentation' | 'importance'> & {
-  importance?: ConfigKey['importance']
-}
 /** Connect's message shape: "Invalid value X for configuration NAME: why". */
 const explained =
   (validator: Validator): Validator =>
@@ -86,401 +86,346 @@ const explained =
       : `Invalid value ${Array.isArray(value) ? value.join(',') : value} for configuration ${name}: ${why}`
   }
 
-const key = (name: string, type: ConfigKey['type'], documentation: string, options: KeyOptions = {}): ConfigKey => ({
-  name,
-  type,
-  documentation,
-  importance: options.importance ?? Importance.MEDIUM,
-  ...options,
-  validator: options.validator && explained(options.validator),
+/** Why group keys are not read: one worker per group.id, no rebalancing. */
+const NO_DISTRIBUTED_MODE =
+  'flowscope runs one worker per group.id with no rebalancing (distributed mode is issue #11), so it never reads this'
+
+/**
+ * Every worker key flowscope knows, once: Connect's names, types and defaults (flowscope's where Connect has none),
+ * validators and docs. Keys marked `notActedOn` are accepted and validated as Connect does, but nothing reads them;
+ * a worker that is given one says so at start (see notActedOnWarning).
+ */
+const WORKER_KEYS = keyTable({
+  'bootstrap.servers': {
+    type: ConfigTypes.LIST,
+    documentation: 'host:port pairs used to establish the initial connection to Kafka.',
+    default: ['localhost:9092'],
+    validator: hostPorts,
+    importance: Importance.HIGH,
+  },
+  'group.id': {
+    type: ConfigTypes.STRING,
+    documentation: 'A unique string that identifies the Connect cluster group this worker belongs to.',
+    default: 'connect-cluster',
+    validator: nonEmptyString,
+    importance: Importance.HIGH,
+  },
+  'config.storage.topic': {
+    type: ConfigTypes.STRING,
+    documentation: 'The name of the Kafka topic where connector configurations are stored.',
+    default: 'connect-configs',
+    validator: nonEmptyString,
+    importance: Importance.HIGH,
+  },
+  'offset.storage.topic': {
+    type: ConfigTypes.STRING,
+    documentation: 'The name of the Kafka topic where source connector offsets are stored.',
+    default: 'connect-offsets',
+    validator: nonEmptyString,
+    importance: Importance.HIGH,
+  },
+  'status.storage.topic': {
+    type: ConfigTypes.STRING,
+    documentation: 'The name of the Kafka topic where connector and task status are stored.',
+    default: 'connect-status',
+    validator: nonEmptyString,
+    importance: Importance.HIGH,
+  },
+  'config.storage.replication.factor': {
+    type: ConfigTypes.SHORT,
+    documentation: 'Replication factor used when creating the configuration storage topic.',
+    default: 3,
+    validator: replicationFactor,
+  },
+  'offset.storage.replication.factor': {
+    type: ConfigTypes.SHORT,
+    documentation: 'Replication factor used when creating the offset storage topic.',
+    default: 3,
+    validator: replicationFactor,
+  },
+  'status.storage.replication.factor': {
+    type: ConfigTypes.SHORT,
+    documentation: 'Replication factor used when creating the status storage topic.',
+    default: 3,
+    validator: replicationFactor,
+  },
+  'offset.storage.partitions': {
+    type: ConfigTypes.INT,
+    documentation: 'The number of partitions used when creating the offset storage topic.',
+    default: 25,
+    validator: partitions,
+  },
+  'status.storage.partitions': {
+    type: ConfigTypes.INT,
+    documentation: 'The number of partitions used when creating the status storage topic.',
+    default: 5,
+    validator: partitions,
+  },
+  'offset.flush.interval.ms': {
+    type: ConfigTypes.LONG,
+    documentation: 'Interval at which to try committing offsets for tasks.',
+    default: 60000,
+    validator: atLeast(1),
+    importance: Importance.LOW,
+  },
+  'offset.flush.timeout.ms': {
+    type: ConfigTypes.LONG,
+    documentation:
+      'Maximum number of milliseconds to wait for records to flush and partition offset data to be committed to offset storage before cancelling the process and restoring the offset data to be committed in a future attempt.',
+    default: 5000,
+    validator: atLeast(0),
+    importance: Importance.LOW,
+  },
+  'task.shutdown.graceful.timeout.ms': {
+    type: ConfigTypes.LONG,
+    documentation: 'Amount of time to wait for tasks to shutdown gracefully.',
+    default: 5000,
+    validator: atLeast(0),
+    importance: Importance.LOW,
+  },
+  'key.converter': {
+    type: ConfigTypes.CLASS,
+    documentation:
+      'Converter class used to convert between Kafka Connect format and the serialized form that is written to Kafka (record keys).',
+    default: JSON_CONVERTER,
+    validator: converterClass,
+    importance: Importance.HIGH,
+  },
+  'value.converter': {
+    type: ConfigTypes.CLASS,
+    documentation:
+      'Converter class used to convert between Kafka Connect format and the serialized form that is written to Kafka (record values).',
+    default: JSON_CONVERTER,
+    validator: converterClass,
+    importance: Importance.HIGH,
+  },
+  'header.converter': {
+    type: ConfigTypes.CLASS,
+    documentation:
+      'HeaderConverter class used to convert between Kafka Connect format and the serialized form that is written to Kafka (accepted; flowscope writes header values as strings/bytes).',
+    default: 'org.apache.kafka.connect.storage.SimpleHeaderConverter',
+    importance: Importance.LOW,
+    notActedOn: 'record headers are always written as SimpleHeaderConverter writes them; no other class is loaded',
+  },
+  listeners: {
+    type: ConfigTypes.LIST,
+    documentation:
+      'List of comma-separated URIs the REST API will listen on (http only). Leave hostname empty to bind to all interfaces. Wins over rest.host.name/rest.port.',
+    default: ['http://:8083'],
+    validator: listenerList,
+    importance: Importance.LOW,
+  },
+  'rest.host.name': {
+    type: ConfigTypes.STRING,
+    documentation: 'Deprecated (use listeners): hostname for the REST API; used only when listeners is not set.',
+    default: null,
+    importance: Importance.LOW,
+  },
+  'rest.port': {
+    type: ConfigTypes.INT,
+    documentation: 'Deprecated (use listeners): port for the REST API; used only when listeners is not set.',
+    default: 8083,
+    validator: between(0, 65535),
+    importance: Importance.LOW,
+  },
+  'rest.advertised.host.name': {
+    type: ConfigTypes.STRING,
+    documentation: 'If set, this is the hostname that will be given out to other workers to connect to.',
+    default: null,
+    importance: Importance.LOW,
+  },
+  'rest.advertised.port': {
+    type: ConfigTypes.INT,
+    documentation: 'If set, this is the port that will be given out to other workers to connect to.',
+    default: null,
+    validator: between(1, 65535),
+    importance: Importance.LOW,
+  },
+  'rest.advertised.listener': {
+    type: ConfigTypes.STRING,
+    documentation: 'Sets the advertised listener (HTTP or HTTPS) which will be given to other workers to use.',
+    default: null,
+    validator: (value) =>
+      value === null || String(value).toLowerCase() === 'http' ? undefined : 'Only http is supported by flowscope',
+    importance: Importance.LOW,
+  },
+  'access.control.allow.origin': {
+    type: ConfigTypes.STRING,
+    documentation: 'Value to set the Access-Control-Allow-Origin header to for REST API requests. Empty disables CORS.',
+    default: '',
+    importance: Importance.LOW,
+    notActedOn: 'the REST API sends no CORS headers',
+  },
+  'access.control.allow.methods': {
+    type: ConfigTypes.STRING,
+    documentation:
+      'Sets the methods supported for cross origin requests by setting the Access-Control-Allow-Methods header.',
+    default: '',
+    importance: Importance.LOW,
+    notActedOn: 'the REST API sends no CORS headers',
+  },
+  'connector.client.config.override.policy': {
+    type: ConfigTypes.STRING,
+    documentation: 'Which client configurations connectors may override: None, Principal or All.',
+    default: OverridePolicies.ALL,
+    validator: overridePolicy,
+    notActedOn: "connectors' producer.override.* settings are not applied, so there is nothing to allow or deny",
+  },
+  'client.id': {
+    type: ConfigTypes.STRING,
+    documentation: 'An id string to pass to the server when making requests.',
+    default: '',
+    importance: Importance.LOW,
+  },
+  'plugin.path': {
+    type: ConfigTypes.LIST,
+    documentation: 'Accepted for compatibility and ignored: flowscope plugins are built in.',
+    default: null,
+    importance: Importance.LOW,
+    notActedOn: "flowscope's connectors, converters and transforms are built in; nothing is loaded from disk",
+  },
+  'topic.creation.enable': {
+    type: ConfigTypes.BOOLEAN,
+    documentation:
+      'Whether to allow automatic creation of topics used by source connectors (topic.creation.* connector properties).',
+    default: true,
+    importance: Importance.LOW,
+  },
+  'topic.tracking.enable': {
+    type: ConfigTypes.BOOLEAN,
+    documentation: 'Enable tracking the set of active topics per connector during runtime.',
+    default: true,
+    importance: Importance.LOW,
+  },
+  'topic.tracking.allow.reset': {
+    type: ConfigTypes.BOOLEAN,
+    documentation: 'If set to true, it allows user requests to reset the set of active topics per connector.',
+    default: true,
+    importance: Importance.LOW,
+  },
+  'session.timeout.ms': {
+    type: ConfigTypes.INT,
+    documentation: 'The timeout used to detect worker failures.',
+    default: 10000,
+    validator: atLeast(1),
+    notActedOn: NO_DISTRIBUTED_MODE,
+  },
+  'heartbeat.interval.ms': {
+    type: ConfigTypes.INT,
+    documentation: 'The expected time between heartbeats to the group coordinator.',
+    default: 3000,
+    validator: atLeast(1),
+    notActedOn: NO_DISTRIBUTED_MODE,
+  },
+  'rebalance.timeout.ms': {
+    type: ConfigTypes.INT,
+    documentation: 'The maximum allowed time for each worker to join the group once a rebalance has begun.',
+    default: 60000,
+    validator: atLeast(1),
+    notActedOn: NO_DISTRIBUTED_MODE,
+  },
+  'scheduled.rebalance.max.delay.ms': {
+    type: ConfigTypes.INT,
+    documentation:
+      'The maximum delay that is scheduled in order to wait for the return of one or more departed workers before rebalancing and reassigning their connectors and tasks.',
+    default: 300000,
+    validator: atLeast(0),
+    importance: Importance.LOW,
+    notActedOn: NO_DISTRIBUTED_MODE,
+  },
+  'connect.protocol': {
+    type: ConfigTypes.STRING,
+    documentation: 'Compatibility mode for Kafka Connect Protocol: eager, compatible or sessioned.',
+    default: 'sessioned',
+    validator: oneOf(['eager', 'compatible', 'sessioned'], true),
+    importance: Importance.LOW,
+    notActedOn: NO_DISTRIBUTED_MODE,
+  },
+  'worker.sync.timeout.ms': {
+    type: ConfigTypes.INT,
+    documentation:
+      'When the worker is out of sync with other workers and needs to resynchronize configurations, wait up to this amount of time before giving up, leaving the group, and waiting a backoff period before rejoining.',
+    default: 3000,
+    validator: atLeast(0),
+    notActedOn: NO_DISTRIBUTED_MODE,
+  },
+  'worker.unsync.backoff.ms': {
+    type: ConfigTypes.INT,
+    documentation:
+      'When the worker is out of sync with other workers and fails to catch up within worker.sync.timeout.ms, leave the Connect cluster for this long before rejoining.',
+    default: 300000,
+    validator: atLeast(0),
+    notActedOn: NO_DISTRIBUTED_MODE,
+  },
+  'exactly.once.source.support': {
+    type: ConfigTypes.STRING,
+    documentation:
+      'Whether to enable exactly-once support for source connectors in the cluster: disabled, preparing or enabled.',
+    default: 'disabled',
+    validator: oneOf(['disabled', 'preparing', 'enabled'], true),
+    importance: Importance.HIGH,
+    notActedOn: 'source records are delivered at least once (idempotent producer, no transactions)',
+  },
+  'config.providers': {
+    type: ConfigTypes.LIST,
+    documentation: 'Comma-separated names of ConfigProvider classes, loaded and used in the order specified.',
+    default: [],
+    importance: Importance.LOW,
+    notActedOn:
+      'config values are used as written (provider variables are not resolved); no provider classes are loaded',
+  },
+  'rest.extension.classes': {
+    type: ConfigTypes.LIST,
+    documentation: 'Comma-separated names of ConnectRestExtension classes, loaded and called in the order specified.',
+    default: [],
+    importance: Importance.LOW,
+    notActedOn: 'REST extensions are Java classes; none are loaded',
+  },
+  'response.http.headers.config': {
+    type: ConfigTypes.STRING,
+    documentation: 'Rules for REST API HTTP response headers.',
+    default: '',
+    importance: Importance.LOW,
+    notActedOn: 'the REST API adds no configured response headers',
+  },
+  'metric.reporters': {
+    type: ConfigTypes.LIST,
+    documentation: 'A list of classes to use as metrics reporters.',
+    default: [],
+    importance: Importance.LOW,
+    notActedOn: 'metrics are served in Prometheus format on /metrics; no reporter classes are loaded',
+  },
+  'flowscope.rest.max.body.bytes': {
+    type: ConfigTypes.INT,
+    documentation: 'flowscope: the largest REST request body accepted, in bytes.',
+    default: 1048576,
+    validator: atLeast(1024),
+    importance: Importance.LOW,
+  },
 })
 
-/** Every worker key flowscope reads, with Connect's defaults (flowscope defaults where Connect has none). */
-export const workerConfigDef = new ConfigDef()
-  .define(
-    key('bootstrap.servers', ConfigTypes.LIST, 'host:port pairs used to establish the initial connection to Kafka.', {
-      default: ['localhost:9092'],
-      validator: hostPorts,
-      importance: Importance.HIGH,
-    }),
-  )
-  .define(
-    key(
-      'group.id',
-      ConfigTypes.STRING,
-      'A unique string that identifies the Connect cluster group this worker belongs to.',
-      {
-        default: 'connect-cluster',
-        validator: nonEmptyString,
-        importance: Importance.HIGH,
-      },
-    ),
-  )
-  .define(
-    key(
-      'config.storage.topic',
-      ConfigTypes.STRING,
-      'The name of the Kafka topic where connector configurations are stored.',
-      {
-        default: 'connect-configs',
-        validator: nonEmptyString,
-        importance: Importance.HIGH,
-      },
-    ),
-  )
-  .define(
-    key(
-      'offset.storage.topic',
-      ConfigTypes.STRING,
-      'The name of the Kafka topic where source connector offsets are stored.',
-      {
-        default: 'connect-offsets',
-        validator: nonEmptyString,
-        importance: Importance.HIGH,
-      },
-    ),
-  )
-  .define(
-    key(
-      'status.storage.topic',
-      ConfigTypes.STRING,
-      'The name of the Kafka topic where connector and task status are stored.',
-      {
-        default: 'connect-status',
-        validator: nonEmptyString,
-        importance: Importance.HIGH,
-      },
-    ),
-  )
-  .define(
-    key(
-      'config.storage.replication.factor',
-      ConfigTypes.SHORT,
-      'Replication factor used when creating the configuration storage topic.',
-      {
-        default: 3,
-        validator: replicationFactor,
-      },
-    ),
-  )
-  .define(
-    key(
-      'offset.storage.replication.factor',
-      ConfigTypes.SHORT,
-      'Replication factor used when creating the offset storage topic.',
-      {
-        default: 3,
-        validator: replicationFactor,
-      },
-    ),
-  )
-  .define(
-    key(
-      'status.storage.replication.factor',
-      ConfigTypes.SHORT,
-      'Replication factor used when creating the status storage topic.',
-      {
-        default: 3,
-        validator: replicationFactor,
-      },
-    ),
-  )
-  .define(
-    key(
-      'offset.storage.partitions',
-      ConfigTypes.INT,
-      'The number of partitions used when creating the offset storage topic.',
-      {
-        default: 25,
-        validator: partitions,
-      },
-    ),
-  )
-  .define(
-    key(
-      'status.storage.partitions',
-      ConfigTypes.INT,
-      'The number of partitions used when creating the status storage topic.',
-      {
-        default: 5,
-        validator: partitions,
-      },
-    ),
-  )
-  .define(
-    key('offset.flush.interval.ms', ConfigTypes.LONG, 'Interval at which to try committing offsets for tasks.', {
-      default: 60000,
-      validator: atLeast(1),
-      importance: Importance.LOW,
-    }),
-  )
-  .define(
-    key(
-      'offset.flush.timeout.ms',
-      ConfigTypes.LONG,
-      'Maximum number of milliseconds to wait for records to flush and partition offset data to be committed to offset storage before cancelling the process and restoring the offset data to be committed in a future attempt.',
-      {
-        default: 5000,
-        validator: atLeast(0),
-        importance: Importance.LOW,
-      },
-    ),
-  )
-  .define(
-    key(
-      'task.shutdown.graceful.timeout.ms',
-      ConfigTypes.LONG,
-      'Amount of time to wait for tasks to shutdown gracefully.',
-      {
-        default: 5000,
-        validator: atLeast(0),
-        importance: Importance.LOW,
-      },
-    ),
-  )
-  .define(
-    key(
-      'key.converter',
-      ConfigTypes.CLASS,
-      'Converter class used to convert between Kafka Connect format and the serialized form that is written to Kafka (record keys).',
-      {
-        default: JSON_CONVERTER,
-        validator: converterClass,
-        importance: Importance.HIGH,
-      },
-    ),
-  )
-  .define(
-    key(
-      'value.converter',
-      ConfigTypes.CLASS,
-      'Converter class used to convert between Kafka Connect format and the serialized form that is written to Kafka (record values).',
-      {
-        default: JSON_CONVERTER,
-        validator: converterClass,
-        importance: Importance.HIGH,
-      },
-    ),
-  )
-  .define(
-    key(
-      'header.converter',
-      ConfigTypes.CLASS,
-      'HeaderConverter class used to convert between Kafka Connect format and the serialized form that is written to Kafka (accepted; flowscope writes header values as strings/bytes).',
-      {
-        default: 'org.apache.kafka.connect.storage.SimpleHeaderConverter',
-        importance: Importance.LOW,
-      },
-    ),
-  )
-  .define(
-    key(
-      'listeners',
-      ConfigTypes.LIST,
-      'List of comma-separated URIs the REST API will listen on (http only). Leave hostname empty to bind to all interfaces. Wins over rest.host.name/rest.port.',
-      {
-        default: ['http://:8083'],
-        validator: listenerList,
-        importance: Importance.LOW,
-      },
-    ),
-  )
-  .define(
-    key(
-      'rest.host.name',
-      ConfigTypes.STRING,
-      'Deprecated (use listeners): hostname for the REST API; used only when listeners is not set.',
-      {
-        default: null,
-        importance: Importance.LOW,
-      },
-    ),
-  )
-  .define(
-    key(
-      'rest.port',
-      ConfigTypes.INT,
-      'Deprecated (use listeners): port for the REST API; used only when listeners is not set.',
-      {
-        default: 8083,
-        validator: between(0, 65535),
-        importance: Importance.LOW,
-      },
-    ),
-  )
-  .define(
-    key(
-      'rest.advertised.host.name',
-      ConfigTypes.STRING,
-      'If set, this is the hostname that will be given out to other workers to connect to.',
-      {
-        default: null,
-        importance: Importance.LOW,
-      },
-    ),
-  )
-  .define(
-    key(
-      'rest.advertised.port',
-      ConfigTypes.INT,
-      'If set, this is the port that will be given out to other workers to connect to.',
-      {
-        default: null,
-        validator: between(1, 65535),
-        importance: Importance.LOW,
-      },
-    ),
-  )
-  .define(
-    key(
-      'rest.advertised.listener',
-      ConfigTypes.STRING,
-      'Sets the advertised listener (HTTP or HTTPS) which will be given to other workers to use.',
-      {
-        default: null,
-        validator: (value) =>
-          value === null || String(value).toLowerCase() === 'http' ? undefined : 'Only http is supported by flowscope',
-        importance: Importance.LOW,
-      },
-    ),
-  )
-  .define(
-    key(
-      'access.control.allow.origin',
-      ConfigTypes.STRING,
-      'Value to set the Access-Control-Allow-Origin header to for REST API requests. Empty disables CORS.',
-      {
-        default: '',
-        importance: Importance.LOW,
-      },
-    ),
-  )
-  .define(
-    key(
-      'access.control.allow.methods',
-      ConfigTypes.STRING,
-      'Sets the methods supported for cross origin requests by setting the Access-Control-Allow-Methods header.',
-      {
-        default: '',
-        importance: Importance.LOW,
-      },
-    ),
-  )
-  .define(
-    key(
-      'connector.client.config.override.policy',
-      ConfigTypes.STRING,
-      'Which client configurations connectors may override: None, Principal or All.',
-      {
-        default: OverridePolicies.ALL,
-        validator: overridePolicy,
-      },
-    ),
-  )
-  .define(
-    key('client.id', ConfigTypes.STRING, 'An id string to pass to the server when making requests.', {
-      default: '',
-      importance: Importance.LOW,
-    }),
-  )
-  .define(
-    key('plugin.path', ConfigTypes.LIST, 'Accepted for compatibility and ignored: flowscope plugins are built in.', {
-      default: null,
-      importance: Importance.LOW,
-    }),
-  )
-  .define(
-    key(
-      'topic.creation.enable',
-      ConfigTypes.BOOLEAN,
-      'Whether to allow automatic creation of topics used by source connectors (topic.creation.* connector properties).',
-      {
-        default: true,
-        importance: Importance.LOW,
-      },
-    ),
-  )
-  .define(
-    key(
-      'topic.tracking.enable',
-      ConfigTypes.BOOLEAN,
-      'Enable tracking the set of active topics per connector during runtime.',
-      {
-        default: true,
-        importance: Importance.LOW,
-      },
-    ),
-  )
-  .define(
-    key(
-      'topic.tracking.allow.reset',
-      ConfigTypes.BOOLEAN,
-      'If set to true, it allows user requests to reset the set of active topics per connector.',
-      {
-        default: true,
-        importance: Importance.LOW,
-      },
-    ),
-  )
-  .define(
-    key('session.timeout.ms', ConfigTypes.INT, 'The timeout used to detect worker failures.', {
-      default: 10000,
-      validator: atLeast(1),
-    }),
-  )
-  .define(
-    key('heartbeat.interval.ms', ConfigTypes.INT, 'The expected time between heartbeats to the group coordinator.', {
-      default: 3000,
-      validator: atLeast(1),
-    }),
-  )
-  .define(
-    key(
-      'rebalance.timeout.ms',
-      ConfigTypes.INT,
-      'The maximum allowed time for each worker to join the group once a rebalance has begun.',
-      {
-        default: 60000,
-        validator: atLeast(1),
-      },
-    ),
-  )
-  .define(
-    key(
-      'scheduled.rebalance.max.delay.ms',
-      ConfigTypes.INT,
-      'The maximum delay that is scheduled in order to wait for the return of one or more departed workers before rebalancing and reassigning their connectors and tasks.',
-      {
-        default: 300000,
-        validator: atLeast(0),
-        importance: Importance.LOW,
-      },
-    ),
-  )
-  .define(
-    key(
-      'flowscope.rest.max.body.bytes',
-      ConfigTypes.INT,
-      'flowscope: the largest REST request body accepted, in bytes.',
-      {
-        default: 1048576,
-        validator: atLeast(1024),
-        importance: Importance.LOW,
-      },
-    ),
-  )
+/** A worker key flowscope defines. */
+export type WorkerConfigKey = keyof typeof WORKER_KEYS
+/** Each worker key's parsed type, derived from its declaration (`offset.flush.interval.ms` → number, …). */
+export type WorkerConfigValues = TableValues<typeof WORKER_KEYS>
 
-/** Key prefixes whose sub-keys belong to something else (clients, converters) rather than to this definition. */
-const PASSTHROUGH_PREFIXES = [
-  'producer.',
-  'consumer.',
-  'admin.',
-  'key.converter.',
-  'value.converter.',
-  'header.converter.',
-  'listeners.',
-  'flowscope.',
-]
+/** Every worker key with Connect's defaults (flowscope defaults where Connect has none). */
+export const workerConfigDef = configDefOf(WORKER_KEYS, { validatorOf: explained })
+
+/**
+ * Key prefixes whose sub-keys belong to something else (clients, converters) rather than to this definition; those
+ * marked `notActedOn` are accepted but not passed on to anything.
+ */
+const PASSTHROUGH_PREFIXES: Readonly<Record<string, { notActedOn?: string }>> = {
+  'producer.': {},
+  'consumer.': { notActedOn: "the worker's consumers of its internal topics take no overrides" },
+  'admin.': { notActedOn: "the worker's admin client takes no overrides" },
+  'key.converter.': {},
+  'value.converter.': {},
+  'header.converter.': { notActedOn: 'header.converter is not loaded, so its settings are not read' },
+  'listeners.': { notActedOn: 'per-listener settings are for https listeners, which flowscope does not support' },
+  'flowscope.': {},
+}
 
 /** Confluent images' variables that configure logging/JVM, not the worker. */
 const EXCLUDED_ENV = /^CONNECT_(LOG4J_|JMX_|HEAP_OPTS$|OPTS$)/
@@ -574,6 +519,34 @@ export function loadWorkerConfig(options: LoadWorkerConfigOptions = {}): WorkerC
   return new WorkerConfig(raw, origins)
 }
 
+/** Why flowscope does not act on a worker key (declared so, or under a prefix declared so); undefined if it does. */
+export function notActedOnReason(name: string): string | undefined {
+  const declared = workerConfigDef.key(name)
+  if (declared !== undefined) return declared.notActedOn
+  for (const [prefix, { notActedOn }] of Object.entries(PASSTHROUGH_PREFIXES))
+    if (name.startsWith(prefix) && name.length > prefix.length) return notActedOn
+  return undefined
+}
+
+/** Every key (and key prefix, as `prefix*`) flowscope accepts but does not act on, with why: for docs. */
+export function notActedOnKeys(): NotActedOnKey[] {
+  return [
+    ...workerConfigDef.keys().flatMap((k) => (k.notActedOn ? [{ name: k.name, reason: k.notActedOn }] : [])),
+    ...Object.entries(PASSTHROUGH_PREFIXES).flatMap(([prefix, { notActedOn }]) =>
+      notActedOn ? [{ name: `${prefix}*`, reason: notActedOn }] : [],
+    ),
+  ]
+}
+
+/** The one WARN line a worker logs at start when it was given keys it does not act on; undefined when none. */
+export function notActedOnWarning(config: WorkerConfig): string | undefined {
+  const keys = config.notActedOn()
+  if (keys.length === 0) return undefined
+  return `Worker configuration keys accepted but not acted on by flowscope (see docs/configuration.md): ${keys
+    .map((k) => `${k.name} (${k.reason})`)
+    .join('; ')}`
+}
+
 export interface Listener {
   protocol: 'http'
   /** '' binds to all interfaces. */
@@ -581,14 +554,22 @@ export interface Listener {
   port: number
 }
 
+/** A key given to the worker that flowscope accepts but does not act on, and why. */
+export interface NotActedOnKey {
+  name: string
+  reason: string
+}
+
 export class WorkerConfig {
   readonly #raw: Record<string, string>
+  readonly #origins: Map<string, string>
   readonly #values: Map<string, ConfigValue>
   readonly #listeners: Listener[]
 
-  /** Validates `raw` (every value as a string, as Connect stores them). */
+  /** Validates `raw` (every value as a string, as Connect stores them); `origins` says where each key came from. */
   constructor(raw: Record<string, string>, origins: Map<string, string> = new Map()) {
     this.#raw = { ...raw }
+    this.#origins = new Map(origins)
     const parsed = workerConfigDef.parse(this.#raw)
     this.#values = parsed.values
     const listenersValid = !parsed.errors.has('listeners') && !parsed.errors.has('rest.port')
@@ -597,32 +578,29 @@ export class WorkerConfig {
     this.#listeners = listeners
   }
 
-  #get<T extends ConfigValue>(name: string): T {
-    return this.#values.get(name) as T
-  }
-
   /** listeners wins when given; otherwise the deprecated rest.host.name/rest.port; otherwise http://:8083. */
   #resolveListeners(errors: Map<string, string[]>): Listener[] {
     const given = Object.hasOwn(this.#raw, 'listeners')
     const legacy = Object.hasOwn(this.#raw, 'rest.port') || Object.hasOwn(this.#raw, 'rest.host.name')
-    let list = this.#get<string[]>('listeners')
+    let list = this.get('listeners')
     if (!given && legacy) {
-      const host = this.#get<string | null>('rest.host.name') ?? ''
-      list = [`http://${host.includes(':') ? `[${host}]` : host}:${this.#get<number>('rest.port')}`]
+      const host = this.get('rest.host.name') ?? ''
+      list = [`http://${host.includes(':') ? `[${host}]` : host}:${this.get('rest.port')}`]
     }
     const listeners: Listener[] = []
     for (const entry of list) {
       const m = LISTENER.exec(entry)
       if (m) listeners.push({ protocol: 'http', host: m[2].replace(/^\[|\]$/g, ''), port: Number(m[3]) })
-      else errors.set('rest.host.name', [`Invalid host name ${JSON.stringify(this.#get('rest.host.name'))}`])
+      else errors.set('rest.host.name', [`Invalid host name ${JSON.stringify(this.get('rest.host.name'))}`])
     }
     return listeners
   }
 
-  /** Typed value of any defined key (for keys without a getter). */
-  get(name: string): ConfigValue {
+  /** The parsed value of a worker key, typed by its declaration (e.g. `get('offset.flush.interval.ms')` is a number). */
+  get<K extends WorkerConfigKey>(name: K): WorkerConfigValues[K] {
     if (!this.#values.has(name)) throw new Error(`Unknown worker configuration key ${name}`)
-    return this.#values.get(name) ?? null
+    // ConfigDef.parse gives every key a value of its declared type (or null where its default is null).
+    return (this.#values.get(name) ?? null) as WorkerConfigValues[K]
   }
 
   /** Every key as given (defaults not included), unknown keys kept. */
@@ -642,90 +620,30 @@ export class WorkerConfig {
   /** Given keys flowscope neither defines nor passes on (Connect logs these as "supplied but isn't a known config"). */
   unknownKeys(): string[] {
     return Object.keys(this.#raw).filter(
-      (name) => workerConfigDef.key(name) === undefined && !PASSTHROUGH_PREFIXES.some((p) => name.startsWith(p)),
+      (name) =>
+        workerConfigDef.key(name) === undefined &&
+        !Object.keys(PASSTHROUGH_PREFIXES).some((prefix) => name.startsWith(prefix)),
     )
   }
 
-  get bootstrapServers(): string[] {
-    return this.#get<string[]>('bootstrap.servers')
+  /**
+   * Keys the user set (file, environment, overrides; not a launcher's local defaults) that flowscope accepts but does
+   * not act on, each with the reason, in the order given.
+   */
+  notActedOn(): NotActedOnKey[] {
+    const out: NotActedOnKey[] = []
+    for (const name of Object.keys(this.#raw)) {
+      if (this.#origins.get(name) === LOCAL_DEFAULT_ORIGIN) continue
+      const reason = notActedOnReason(name)
+      if (reason !== undefined) out.push({ name, reason })
+    }
+    return out
   }
-  get groupId(): string {
-    return this.#get<string>('group.id')
-  }
-  get clientId(): string {
-    return this.#get<string>('client.id')
-  }
-  get configStorageTopic(): string {
-    return this.#get<string>('config.storage.topic')
-  }
-  get offsetStorageTopic(): string {
-    return this.#get<string>('offset.storage.topic')
-  }
-  get statusStorageTopic(): string {
-    return this.#get<string>('status.storage.topic')
-  }
-  /** -1 means the broker's default. */
-  get configStorageReplicationFactor(): number {
-    return this.#get<number>('config.storage.replication.factor')
-  }
-  get offsetStorageReplicationFactor(): number {
-    return this.#get<number>('offset.storage.replication.factor')
-  }
-  get statusStorageReplicationFactor(): number {
-    return this.#get<number>('status.storage.replication.factor')
-  }
-  /** -1 means the broker's default. */
-  get offsetStoragePartitions(): number {
-    return this.#get<number>('offset.storage.partitions')
-  }
-  get statusStoragePartitions(): number {
-    return this.#get<number>('status.storage.partitions')
-  }
-  get offsetFlushIntervalMs(): number {
-    return this.#get<number>('offset.flush.interval.ms')
-  }
-  get offsetFlushTimeoutMs(): number {
-    return this.#get<number>('offset.flush.timeout.ms')
-  }
-  get taskShutdownGracefulTimeoutMs(): number {
-    return this.#get<number>('task.shutdown.graceful.timeout.ms')
-  }
-  get sessionTimeoutMs(): number {
-    return this.#get<number>('session.timeout.ms')
-  }
-  get heartbeatIntervalMs(): number {
-    return this.#get<number>('heartbeat.interval.ms')
-  }
-  get rebalanceTimeoutMs(): number {
-    return this.#get<number>('rebalance.timeout.ms')
-  }
-  get scheduledRebalanceMaxDelayMs(): number {
-    return this.#get<number>('scheduled.rebalance.max.delay.ms')
-  }
-  get headerConverter(): string {
-    return this.#get<string>('header.converter')
-  }
+
+  /** connector.client.config.override.policy as its short name (policy class names accepted). */
   get connectorClientConfigOverridePolicy(): OverridePolicy {
-    const value = this.#get<string>('connector.client.config.override.policy')
+    const value = this.get('connector.client.config.override.policy')
     return POLICY_CLASSES[value.slice(value.lastIndexOf('.') + 1)]
-  }
-  get topicCreationEnable(): boolean {
-    return this.#get<boolean>('topic.creation.enable')
-  }
-  get topicTrackingEnable(): boolean {
-    return this.#get<boolean>('topic.tracking.enable')
-  }
-  get topicTrackingAllowReset(): boolean {
-    return this.#get<boolean>('topic.tracking.allow.reset')
-  }
-  get accessControlAllowOrigin(): string {
-    return this.#get<string>('access.control.allow.origin')
-  }
-  get accessControlAllowMethods(): string {
-    return this.#get<string>('access.control.allow.methods')
-  }
-  get restMaxBodyBytes(): number {
-    return this.#get<number>('flowscope.rest.max.body.bytes')
   }
 
   /** The REST listeners, first one first. */
@@ -742,11 +660,11 @@ export class WorkerConfig {
   }
   /** rest.advertised.host.name, else the listener's host, else this machine's hostname. */
   get advertisedHost(): string {
-    return this.#get<string | null>('rest.advertised.host.name') || this.restHost || hostname()
+    return this.get('rest.advertised.host.name') || this.restHost || hostname()
   }
   /** rest.advertised.port, else the listener's port. */
   get advertisedPort(): number {
-    return this.#get<number | null>('rest.advertised.port') ?? this.restPort
+    return this.get('rest.advertised.port') ?? this.restPort
   }
   /** The URL other workers and clients use to reach this worker, e.g. `http://connect:8083`. */
   get advertisedUrl(): string {
@@ -758,7 +676,7 @@ export class WorkerConfig {
   }
   /** The advertised URL once the server is bound (needed when restPort is 0). */
   advertisedUrlFor(boundPort: number): string {
-    const port = this.#get<number | null>('rest.advertised.port') ?? boundPort
+    const port = this.get('rest.advertised.port') ?? boundPort
     const host = this.advertisedHost
     return `http://${host.includes(':') ? `[${host}]` : host}:${port}`
   }
@@ -776,7 +694,7 @@ export class WorkerConfig {
 
   /** The converter class (fully qualified) and its settings without the `key.converter.` prefix. */
   converterConfig(kind: 'key' | 'value'): { className: string; config: Record<string, string> } {
-    const given = this.#get<string>(`${kind}.converter`)
+    const given = this.get(`${kind}.converter`)
     return {
       className: resolveConverterClass(given) ?? given,
       config: this.originalsWithPrefix(`${kind}.converter.`),

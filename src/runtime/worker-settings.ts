@@ -1,38 +1,48 @@
-// Worker properties (Connect's names, from file/env/flags) → the settings one worker process runs with.
+// Worker properties (Connect's names, from file/env/flags) → the settings one worker process runs with; the keys
+// given that flowscope does not act on are named in one WARN line here, as the worker starts.
 
-import type { WorkerConfig } from '../config/worker-config.ts'
+import { notActedOnWarning, type WorkerConfig } from '../config/worker-config.ts'
 import type { SourceConnectorPlugin } from '../connectors/plugin.ts'
+import { getLogger } from '../logging.ts'
 import type { WorkerSettings } from './worker-process.ts'
 
+const log = getLogger('flowscope.runtime.worker')
+
+/** The settings of the worker `config` describes (warns once about given keys flowscope does not act on). */
 export function workerSettingsFrom(config: WorkerConfig, plugins: SourceConnectorPlugin[]): WorkerSettings {
+  const warning = notActedOnWarning(config)
+  if (warning !== undefined) log.warn({ keys: config.notActedOn().map((k) => k.name) }, warning)
   return {
-    bootstrapServers: config.bootstrapServers,
-    groupId: config.groupId,
-    clientId: config.clientId || `flowscope-${config.groupId}`,
+    bootstrapServers: config.get('bootstrap.servers'),
+    groupId: config.get('group.id'),
+    clientId: config.get('client.id') || `flowscope-${config.get('group.id')}`,
     restHost: config.restHost,
     restPort: config.restPort,
     advertisedHost: config.advertisedHost,
     advertisedPort: config.advertisedPort,
-    maxBodyBytes: config.restMaxBodyBytes,
-    configTopic: { name: config.configStorageTopic, replicationFactor: config.configStorageReplicationFactor },
+    maxBodyBytes: config.get('flowscope.rest.max.body.bytes'),
+    configTopic: {
+      name: config.get('config.storage.topic'),
+      replicationFactor: config.get('config.storage.replication.factor'),
+    },
     offsetTopic: {
-      name: config.offsetStorageTopic,
-      replicationFactor: config.offsetStorageReplicationFactor,
-      partitions: config.offsetStoragePartitions,
+      name: config.get('offset.storage.topic'),
+      replicationFactor: config.get('offset.storage.replication.factor'),
+      partitions: config.get('offset.storage.partitions'),
     },
     statusTopic: {
-      name: config.statusStorageTopic,
-      replicationFactor: config.statusStorageReplicationFactor,
-      partitions: config.statusStoragePartitions,
+      name: config.get('status.storage.topic'),
+      replicationFactor: config.get('status.storage.replication.factor'),
+      partitions: config.get('status.storage.partitions'),
     },
-    offsetFlushIntervalMs: config.offsetFlushIntervalMs,
-    offsetFlushTimeoutMs: config.offsetFlushTimeoutMs,
+    offsetFlushIntervalMs: config.get('offset.flush.interval.ms'),
+    offsetFlushTimeoutMs: config.get('offset.flush.timeout.ms'),
     keyConverter: config.converterConfig('key'),
     valueConverter: config.converterConfig('value'),
     producerOverrides: config.producerOverrides(),
-    topicTrackingEnabled: config.topicTrackingEnable,
-    topicTrackingAllowReset: config.topicTrackingAllowReset,
-    topicCreationEnabled: config.topicCreationEnable,
+    topicTrackingEnabled: config.get('topic.tracking.enable'),
+    topicTrackingAllowReset: config.get('topic.tracking.allow.reset'),
+    topicCreationEnabled: config.get('topic.creation.enable'),
     plugins,
   }
 }

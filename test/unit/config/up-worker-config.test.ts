@@ -15,25 +15,25 @@ const stack = { bootstrap: ['127.0.0.1:19092'], restPort: 18083 }
 
 test("up's local defaults apply when nothing else sets those keys", () => {
   const c = upWorkerConfig({ ...stack, env: {}, localBroker: true })
-  assert.equal(c.groupId, 'compose-connect-group')
-  assert.equal(c.offsetFlushIntervalMs, 10000)
+  assert.equal(c.get('group.id'), 'compose-connect-group')
+  assert.equal(c.get('offset.flush.interval.ms'), 10000)
   assert.equal(c.advertisedHost, 'localhost')
-  assert.equal(c.configStorageReplicationFactor, 1)
-  assert.equal(c.offsetStorageReplicationFactor, 1)
-  assert.equal(c.statusStorageReplicationFactor, 1)
+  assert.equal(c.get('config.storage.replication.factor'), 1)
+  assert.equal(c.get('offset.storage.replication.factor'), 1)
+  assert.equal(c.get('status.storage.replication.factor'), 1)
   // Below up's defaults: Connect's.
-  assert.equal(c.offsetFlushTimeoutMs, 5000)
-  assert.equal(c.offsetStoragePartitions, 25)
+  assert.equal(c.get('offset.flush.timeout.ms'), 5000)
+  assert.equal(c.get('offset.storage.partitions'), 25)
   // Forced by up.
-  assert.deepEqual(c.bootstrapServers, ['127.0.0.1:19092'])
+  assert.deepEqual(c.get('bootstrap.servers'), ['127.0.0.1:19092'])
   assert.deepEqual(c.listeners, [{ protocol: 'http', host: '127.0.0.1', port: 18083 }])
 })
 
 test('against an existing cluster up keeps Connect’s replication factors', () => {
   const c = upWorkerConfig({ ...stack, env: {}, localBroker: false })
-  assert.equal(c.configStorageReplicationFactor, 3)
-  assert.equal(c.statusStorageReplicationFactor, 3)
-  assert.equal(c.groupId, 'compose-connect-group')
+  assert.equal(c.get('config.storage.replication.factor'), 3)
+  assert.equal(c.get('status.storage.replication.factor'), 3)
+  assert.equal(c.get('group.id'), 'compose-connect-group')
 })
 
 test('precedence: defaults < up local defaults < --worker-config file < CONNECT_* env < up overrides', () => {
@@ -62,15 +62,15 @@ test('precedence: defaults < up local defaults < --worker-config file < CONNECT_
       CONNECT_BOOTSTRAP_SERVERS: 'env-broker:9092',
     },
   })
-  assert.equal(c.groupId, 'from-file')
-  assert.equal(c.offsetFlushIntervalMs, 1234)
-  assert.equal(c.statusStoragePartitions, 7)
-  assert.equal(c.offsetStoragePartitions, 25, 'Connect default where nothing else sets it')
-  assert.equal(c.configStorageReplicationFactor, 2, 'file over up local default')
-  assert.equal(c.statusStorageReplicationFactor, 1, 'up local default over Connect default')
-  assert.equal(c.offsetStorageReplicationFactor, -1, 'env over file')
+  assert.equal(c.get('group.id'), 'from-file')
+  assert.equal(c.get('offset.flush.interval.ms'), 1234)
+  assert.equal(c.get('status.storage.partitions'), 7)
+  assert.equal(c.get('offset.storage.partitions'), 25, 'Connect default where nothing else sets it')
+  assert.equal(c.get('config.storage.replication.factor'), 2, 'file over up local default')
+  assert.equal(c.get('status.storage.replication.factor'), 1, 'up local default over Connect default')
+  assert.equal(c.get('offset.storage.replication.factor'), -1, 'env over file')
   assert.equal(c.advertisedHost, 'from-env', 'env over up local default')
-  assert.deepEqual(c.bootstrapServers, ['127.0.0.1:19092'], 'up override over env and file')
+  assert.deepEqual(c.get('bootstrap.servers'), ['127.0.0.1:19092'], 'up override over env and file')
   assert.equal(c.restPort, 18083, 'up override over file')
 })
 
@@ -80,8 +80,8 @@ test('CONNECT_* env wins over up local defaults', () => {
     localBroker: true,
     env: { CONNECT_GROUP_ID: 'from-env', CONNECT_OFFSET_FLUSH_INTERVAL_MS: '2500' },
   })
-  assert.equal(c.groupId, 'from-env')
-  assert.equal(c.offsetFlushIntervalMs, 2500)
+  assert.equal(c.get('group.id'), 'from-env')
+  assert.equal(c.get('offset.flush.interval.ms'), 2500)
 })
 
 test("an invalid file value names the file, not up's default", () => {

@@ -19,24 +19,24 @@ function propertiesFile(text: string): string {
 
 test("defaults are Connect's (and flowscope's where Connect has none)", () => {
   const c = loadWorkerConfig({ env: {} })
-  assert.deepEqual(c.bootstrapServers, ['localhost:9092'])
-  assert.equal(c.groupId, 'connect-cluster')
-  assert.equal(c.configStorageTopic, 'connect-configs')
-  assert.equal(c.offsetStorageTopic, 'connect-offsets')
-  assert.equal(c.statusStorageTopic, 'connect-status')
-  assert.equal(c.configStorageReplicationFactor, 3)
-  assert.equal(c.offsetStorageReplicationFactor, 3)
-  assert.equal(c.statusStorageReplicationFactor, 3)
-  assert.equal(c.offsetStoragePartitions, 25)
-  assert.equal(c.statusStoragePartitions, 5)
-  assert.equal(c.offsetFlushIntervalMs, 60000)
-  assert.equal(c.offsetFlushTimeoutMs, 5000)
-  assert.equal(c.taskShutdownGracefulTimeoutMs, 5000)
+  assert.deepEqual(c.get('bootstrap.servers'), ['localhost:9092'])
+  assert.equal(c.get('group.id'), 'connect-cluster')
+  assert.equal(c.get('config.storage.topic'), 'connect-configs')
+  assert.equal(c.get('offset.storage.topic'), 'connect-offsets')
+  assert.equal(c.get('status.storage.topic'), 'connect-status')
+  assert.equal(c.get('config.storage.replication.factor'), 3)
+  assert.equal(c.get('offset.storage.replication.factor'), 3)
+  assert.equal(c.get('status.storage.replication.factor'), 3)
+  assert.equal(c.get('offset.storage.partitions'), 25)
+  assert.equal(c.get('status.storage.partitions'), 5)
+  assert.equal(c.get('offset.flush.interval.ms'), 60000)
+  assert.equal(c.get('offset.flush.timeout.ms'), 5000)
+  assert.equal(c.get('task.shutdown.graceful.timeout.ms'), 5000)
   assert.equal(c.connectorClientConfigOverridePolicy, 'All')
-  assert.equal(c.topicCreationEnable, true)
-  assert.equal(c.topicTrackingEnable, true)
-  assert.equal(c.topicTrackingAllowReset, true)
-  assert.equal(c.restMaxBodyBytes, 1048576)
+  assert.equal(c.get('topic.creation.enable'), true)
+  assert.equal(c.get('topic.tracking.enable'), true)
+  assert.equal(c.get('topic.tracking.allow.reset'), true)
+  assert.equal(c.get('flowscope.rest.max.body.bytes'), 1048576)
   assert.equal(c.restHost, '')
   assert.equal(c.restPort, 8083)
   assert.equal(c.advertisedUrl, `http://${hostname()}:8083`)
@@ -82,11 +82,11 @@ test("the seed's compose environment loads (with a supported value converter)", 
       CONNECT_LOG4J_LOGGERS: 'org.apache.zookeeper=ERROR',
     },
   })
-  assert.deepEqual(c.bootstrapServers, ['broker:29092'])
-  assert.equal(c.groupId, 'compose-connect-group')
-  assert.equal(c.offsetStorageTopic, '_docker-connect-offsets')
-  assert.equal(c.statusStorageReplicationFactor, 1)
-  assert.equal(c.offsetFlushIntervalMs, 10000)
+  assert.deepEqual(c.get('bootstrap.servers'), ['broker:29092'])
+  assert.equal(c.get('group.id'), 'compose-connect-group')
+  assert.equal(c.get('offset.storage.topic'), '_docker-connect-offsets')
+  assert.equal(c.get('status.storage.replication.factor'), 1)
+  assert.equal(c.get('offset.flush.interval.ms'), 10000)
   assert.equal(c.workerId, 'connect:8083')
   assert.equal(c.advertisedUrl, 'http://connect:8083')
   assert.equal(c.converterConfig('key').className, 'org.apache.kafka.connect.storage.StringConverter')
@@ -96,6 +96,36 @@ test("the seed's compose environment loads (with a supported value converter)", 
   // Removed in Kafka 3.0 and unknown here: kept in originals, reported as unknown.
   assert.equal(c.originals()['internal.key.converter'], 'org.apache.kafka.connect.json.JsonConverter')
   assert.deepEqual(c.unknownKeys(), ['internal.key.converter'])
+  // The image's plugin path means nothing to flowscope: said at start.
+  assert.deepEqual(
+    c.notActedOn().map((k) => k.name),
+    ['plugin.path'],
+  )
+})
+
+test("get is typed by each key's declaration and refuses keys the definition does not hold", () => {
+  const c = loadWorkerConfig({ env: {}, overrides: { 'rest.advertised.port': '8084' } })
+  const interval: number = c.get('offset.flush.interval.ms')
+  const servers: string[] = c.get('bootstrap.servers')
+  const creation: boolean = c.get('topic.creation.enable')
+  const advertised: number | null = c.get('rest.advertised.port')
+  const host: string | null = c.get('rest.advertised.host.name')
+  assert.equal(interval, 60000)
+  assert.deepEqual(servers, ['localhost:9092'])
+  assert.equal(creation, true)
+  assert.equal(advertised, 8084)
+  assert.equal(host, null)
+  // @ts-expect-error offset.flush.interval.ms is a number
+  const notAString: string = c.get('offset.flush.interval.ms')
+  // @ts-expect-error rest.advertised.port has no default: it may be null
+  const notNull: number = c.get('rest.advertised.port')
+  assert.equal(typeof notAString, 'number')
+  assert.equal(typeof notNull, 'number')
+  assert.throws(
+    // @ts-expect-error not a worker key
+    () => c.get('offset.flush.intervall.ms'),
+    /Unknown worker configuration key offset\.flush\.intervall\.ms/,
+  )
 })
 
 test('precedence: overrides > env > file > defaults', () => {
@@ -112,11 +142,11 @@ test('precedence: overrides > env > file > defaults', () => {
     env: { CONNECT_OFFSET_FLUSH_INTERVAL_MS: '3000', CONNECT_OFFSET_FLUSH_TIMEOUT_MS: '4000' },
     overrides: { 'offset.flush.timeout.ms': '6000' },
   })
-  assert.equal(c.groupId, 'from-file')
-  assert.equal(c.offsetFlushIntervalMs, 3000)
-  assert.equal(c.offsetFlushTimeoutMs, 6000)
-  assert.equal(c.statusStoragePartitions, 7)
-  assert.equal(c.offsetStoragePartitions, 25)
+  assert.equal(c.get('group.id'), 'from-file')
+  assert.equal(c.get('offset.flush.interval.ms'), 3000)
+  assert.equal(c.get('offset.flush.timeout.ms'), 6000)
+  assert.equal(c.get('status.storage.partitions'), 7)
+  assert.equal(c.get('offset.storage.partitions'), 25)
 })
 
 test('localDefaults sit above the definition defaults and below file, env and overrides', () => {
@@ -133,12 +163,12 @@ test('localDefaults sit above the definition defaults and below file, env and ov
     },
     overrides: { 'offset.storage.partitions': '13' },
   })
-  assert.equal(c.statusStoragePartitions, 9, 'local default over definition default')
-  assert.equal(c.groupId, 'from-file', 'file over local default')
-  assert.equal(c.offsetFlushIntervalMs, 1000, 'file over local default')
-  assert.equal(c.offsetFlushTimeoutMs, 4000, 'env over local default')
-  assert.equal(c.offsetStoragePartitions, 13, 'override over local default')
-  assert.equal(c.statusStorageReplicationFactor, 3, 'definition default where nothing else sets it')
+  assert.equal(c.get('status.storage.partitions'), 9, 'local default over definition default')
+  assert.equal(c.get('group.id'), 'from-file', 'file over local default')
+  assert.equal(c.get('offset.flush.interval.ms'), 1000, 'file over local default')
+  assert.equal(c.get('offset.flush.timeout.ms'), 4000, 'env over local default')
+  assert.equal(c.get('offset.storage.partitions'), 13, 'override over local default')
+  assert.equal(c.get('status.storage.replication.factor'), 3, 'definition default where nothing else sets it')
   assert.throws(
     () => loadWorkerConfig({ env: {}, localDefaults: { 'status.storage.partitions': '0' } }),
     /status\.storage\.partitions \(from local default\): Invalid value 0/,
@@ -209,8 +239,9 @@ test('converter sub-keys and client prefixes are passed on without their prefix'
 
 test('replication factor -1 means broker default; 0 and below -1 are invalid', () => {
   assert.equal(
-    loadWorkerConfig({ env: {}, overrides: { 'offset.storage.replication.factor': '-1' } })
-      .offsetStorageReplicationFactor,
+    loadWorkerConfig({ env: {}, overrides: { 'offset.storage.replication.factor': '-1' } }).get(
+      'offset.storage.replication.factor',
+    ),
     -1,
   )
   for (const bad of ['0', '-2']) {
