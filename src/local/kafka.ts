@@ -1,11 +1,11 @@
 // The local Kafka: a single-node Apache Kafka 4.x broker in KRaft mode (broker + controller in one JVM), storage
 // formatted on first start, heap bounded, with the Prometheus JMX exporter agent serving broker metrics.
-import { spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Admin } from '@platformatic/kafka'
 import { type Supervised, startProcess } from './child-process.ts'
 import type { KafkaJars } from './kafka-jars.ts'
 import { assertPortFree, waitForPort } from './ports.ts'
@@ -22,7 +22,38 @@ export interface LocalKafkaOptions {
   /** Port of the JMX exporter's /metrics; null = no agent. */
   metricsPort: number | null
   heapMb?: number
+  /**
+   * JVM flags for a quick start of a development broker (C1 JIT only, and an application class-data archive
+   * written by the first clean stop and reused by later starts): about half the CPU time to a ready broker, for
+   * lower peak throughput. Off by default (benchmarks measure the broker as Kafka ships it); `flowscope up` turns
+   * it on.
+   */
+  quickStart?: boolean
+  /** Write LOCAL_RETENTION into the broker defaults (`flowscope up` does; tests and benchmarks keep Kafka's). */
+  boundedRetention?: boolean
+  /** Aborts start-up: the broker process is stopped and the promise rejects. */
+  signal?: AbortSignal
   progress: Progress
+}
+
+/**
+ * Broker defaults that bound the disk a local stack uses when left running: the seed's bulk connector re-sends the
+ * whole table every 100 ms (≈ 5 GB a day). Retention deletes only closed segments, so segments are small enough
+ * to close and be deleted well within the limits. Each topic partition keeps at most ~RETENTION_BYTES (plus one
+ * open segment) and at most RETENTION_MS of records. Compacted topics (the worker's config/offset/status topics)
+ * are not deleted by these, only compacted.
+ */
+export const LOCAL_RETENTION = {
+  'log.retention.bytes': String(256 * 1024 * 1024),
+  'log.retention.ms': String(6 * 60 * 60 * 1000),
+  'log.segment.bytes': String(16 * 1024 * 1024),
+  'log.retention.check.interval.ms': String(60 * 1000),
+} as const
+
+/** The retention above in words, for the summary and progress lines. */
+export function describeRetention(): string {
+  const mib = (v: string) => `${Number(v) / 1024 / 1024} MiB`
+  return `each partition keeps ≤ ${mib(LOCAL_RETENTION['log.retention.bytes'])} and ≤ ${Number(LOCAL_RETENTION['log.retention.ms']) / 3_600_000} h (segments of ${mib(LOCAL_RETENTION['log.segment.bytes'])})`
 }
 
 export interface LocalKafka {
@@ -53,6 +84,7 @@ function serverProperties(o: LocalKafkaOptions, logDir: string): string {
     'group.initial.rebalance.delay.ms=0',
     'share.coordinator.state.topic.replication.factor=1',
     'share.coordinator.state.topic.min.isr=1',
+    ...(o.boundedRetention ? Object.entries(LOCAL_RETENTION).map(([k, v]) => `${k}=${v}`) : []),
     '',
   ].join('\n')
 }
@@ -75,13 +107,21 @@ function log4jConfig(file: string): string {
   ].join('\n')
 }
 
-async function waitForBroker(bootstrap: string, timeoutMs: number, exited: Promise<number | null>): Promise<void> {
+async function waitForBroker(
+  bootstrap: string,
+  timeoutMs: number,
+  exited: Promise<number | null>,
+  signal?: AbortSignal,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs
+  // Loaded here, while the JVM starts: the client library takes about a second to import.
+  const { Admin } = await import('@platformatic/kafka')
   let dead = false
   void exited.then(() => {
     dead = true
   })
   for (;;) {
+    signal?.throwIfAborted()
     if (dead) throw new Error('the broker process exited during start-up')
     const admin = new Admin({
       clientId: 'flowscope-launcher',
@@ -98,8 +138,47 @@ async function waitForBroker(bootstrap: string, timeoutMs: number, exited: Promi
       await admin.close().catch(() => {})
     }
     if (Date.now() > deadline) throw new Error(`the broker did not answer on ${bootstrap} within ${timeoutMs} ms`)
-    await new Promise((r) => setTimeout(r, 300))
+    await new Promise((r) => setTimeout(r, 100))
   }
+}
+
+/** Runs a short-lived java tool without blocking the event loop (other parts start meanwhile). */
+function runJava(args: string[]): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    child.stdout.on('data', (d) => {
+      output += d
+    })
+    child.stderr.on('data', (d) => {
+      output += d
+    })
+    child.once('error', (e) => resolve({ status: null, output: `${output}${e.message}` }))
+    child.once('close', (status) => resolve({ status, output }))
+  })
+}
+
+/**
+ * A new KRaft cluster id as Kafka's `kafka-storage random-uuid` makes it (Uuid.randomUuid: 16 random bytes,
+ * URL-safe base64 without padding, never starting with "-"), without starting a JVM for it.
+ */
+export function randomClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url')
+    if (!id.startsWith('-') && id !== 'AAAAAAAAAAAAAAAAAAAAAA' && id !== 'AAAAAAAAAAAAAAAAAAAAAQ') return id
+  }
+}
+
+/** JVM flags of a quick-starting development broker (see LocalKafkaOptions.quickStart). */
+export function quickStartJvmFlags(archive: string): string[] {
+  if (existsSync(archive)) return ['-XX:TieredStopAtLevel=1', `-XX:SharedArchiveFile=${archive}`]
+  // The JMX exporter is a java agent: Java 17 dumps an archive beside one only when allowed to (a diagnostic flag).
+  return [
+    '-XX:TieredStopAtLevel=1',
+    `-XX:ArchiveClassesAtExit=${archive}`,
+    '-XX:+UnlockDiagnosticVMOptions',
+    '-XX:+AllowArchivingWithJavaAgent',
+  ]
 }
 
 export async function startLocalKafka(o: LocalKafkaOptions): Promise<LocalKafka> {
@@ -120,20 +199,28 @@ export async function startLocalKafka(o: LocalKafkaOptions): Promise<LocalKafka>
     const clusterIdFile = join(o.dataDir, 'cluster-id')
     let clusterId = existsSync(clusterIdFile) ? (await readFile(clusterIdFile, 'utf8')).trim() : ''
     if (!clusterId) {
-      const gen = spawnSync('java', ['-cp', cp, 'kafka.tools.StorageTool', 'random-uuid'], { encoding: 'utf8' })
-      clusterId = gen.stdout.trim().split('\n').pop() ?? ''
-      if (gen.status !== 0 || !clusterId) throw new Error(`kafka-storage random-uuid failed: ${gen.stderr}`)
+      clusterId = randomClusterId()
       await writeFile(clusterIdFile, clusterId)
     }
-    const fmt = spawnSync('java', ['-cp', cp, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile], {
-      encoding: 'utf8',
-    })
-    if (fmt.status !== 0) throw new Error(`Formatting Kafka storage failed:\n${fmt.stdout}\n${fmt.stderr}`)
+    const fmt = await runJava([
+      ...(o.quickStart ? ['-XX:TieredStopAtLevel=1'] : []),
+      '-cp',
+      cp,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      clusterId,
+      '-c',
+      propsFile,
+    ])
+    if (fmt.status !== 0) throw new Error(`Formatting Kafka storage failed:\n${fmt.output}`)
     done(`cluster id ${clusterId}`)
   }
+  o.signal?.throwIfAborted()
 
   const heap = o.heapMb ?? 512
   const args = [`-Xmx${heap}m`, `-Xms${Math.min(heap, 256)}m`, '-XX:+UseG1GC', '-Djava.awt.headless=true']
+  if (o.quickStart) args.push(...quickStartJvmFlags(join(o.dataDir, `cds-kafka-${o.jars.version}.jsa`)))
   args.push(`-Dlog4j2.configurationFile=${log4jFile}`, `-Dkafka.logs.dir=${o.dataDir}`)
   let metricsAddress: string | null = null
   if (o.metricsPort !== null) {
@@ -147,10 +234,11 @@ export async function startLocalKafka(o: LocalKafkaOptions): Promise<LocalKafka>
   const child = startProcess('kafka', 'java', args, brokerLog)
   const bootstrapServers = `localhost:${o.port}`
   try {
-    await waitForBroker(bootstrapServers, 90_000, child.exited)
+    await waitForBroker(bootstrapServers, 90_000, child.exited, o.signal)
     if (o.metricsPort !== null) await waitForPort(o.metricsPort, '127.0.0.1', 30_000, 'The broker JMX exporter')
   } catch (error) {
     await child.stop()
+    if (o.signal?.aborted) throw error
     const tail = existsSync(brokerLog) ? (await readFile(brokerLog, 'utf8')).split('\n').slice(-20).join('\n') : ''
     throw new Error(`Kafka did not start: ${(error as Error).message}. See ${brokerLog}:\n${tail}`, { cause: error })
   }
