@@ -1,5 +1,7 @@
 // Supervised child processes of the local stack (the Kafka broker, Prometheus): output to a log file, stopped with
-// SIGTERM then SIGKILL, and killed when this process exits so no `java` is left behind.
+// SIGTERM then SIGKILL, and killed when this process exits so no `java` is left behind. Each runs in its own process
+// group: Ctrl-C in a terminal signals the whole foreground group, and the broker must not stop before the worker has
+// flushed and committed its offsets to it — `flowscope up` stops the parts itself, in reverse flow order.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
 
@@ -11,8 +13,18 @@ function installExitHook(): void {
   exitHookInstalled = true
   // Last resort: whatever ends this process, its children end with it.
   process.on('exit', () => {
-    for (const child of live) child.kill('SIGKILL')
+    for (const child of live) kill(child, 'SIGKILL')
   })
+}
+
+/** Signals the child's process group (the child and anything it started), or the child alone if that fails. */
+function kill(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid) return void process.kill(-child.pid, signal)
+  } catch {
+    // no such group (already gone): fall through
+  }
+  child.kill(signal)
 }
 
 export interface Supervised {
@@ -32,7 +44,7 @@ export function startProcess(
 ): Supervised {
   installExitHook()
   const log = createWriteStream(logFile, { flags: 'a' })
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env })
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env, detached: true })
   child.stdout?.pipe(log, { end: false })
   child.stderr?.pipe(log, { end: false })
   live.add(child)
@@ -55,8 +67,8 @@ export function startProcess(
     exited,
     async stop(timeoutMs = 15_000) {
       if (child.exitCode !== null || child.signalCode !== null) return
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+      kill(child, 'SIGTERM')
+      const timer = setTimeout(() => kill(child, 'SIGKILL'), timeoutMs)
       await exited
       clearTimeout(timer)
     },

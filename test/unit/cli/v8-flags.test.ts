@@ -7,7 +7,8 @@ const root = new URL('../../../', import.meta.url)
 
 test('npm start, npm run flowscope and the installed bin run with the V8 flags of src/cli/v8-flags.ts', async () => {
   const pkg = JSON.parse(await readFile(new URL('package.json', root), 'utf8')) as { scripts: Record<string, string> }
-  const expected = `node ${V8_FLAGS.join(' ')} src/cli/main.ts`
+  // `exec`: npm's `sh -c` becomes node itself, so the SIGINT/SIGTERM npm forwards reach flowscope (see lifecycle.ts).
+  const expected = `exec node ${V8_FLAGS.join(' ')} src/cli/main.ts`
   assert.equal(pkg.scripts.start, `${expected} up`)
   assert.equal(pkg.scripts.flowscope, expected)
   const bin = await readFile(new URL('bin/flowscope.js', root), 'utf8')
