@@ -1,11 +1,8 @@
 // The `flowscope` command: dispatches to a sub-command; every sub-command has --help. Errors print what to do next
 // and exit 1 (no stack trace unless FLOWSCOPE_DEBUG=1).
-import { ensureKafkaJars } from '../local/kafka-jars.ts'
-import { consoleProgress } from '../local/progress.ts'
+// Sub-commands load on demand: the Kafka client library alone takes about a second to import, and `up` starts
+// Postgres and the broker while the worker's modules are still loading.
 import { FLOWSCOPE_VERSION } from '../version.ts'
-import { down, downHelp } from './down.ts'
-import { up, upHelp } from './up.ts'
-import { worker, workerHelp } from './worker.ts'
 
 const help = `flowscope ${FLOWSCOPE_VERSION} — PostgreSQL → Kafka pipelines you can see
 
@@ -15,6 +12,7 @@ Commands:
   up           start the local stack (Postgres, Kafka, worker with the seed connector, Prometheus)  [npm start]
   down         stop it; --purge deletes its local data
   worker       run a Kafka Connect–compatible worker against an existing Kafka cluster
+  lag-exporter export consumer-group lag (offsets, seconds, Burrow status) of any Kafka cluster on /metrics
   kafka-jars   fetch the Kafka broker jars from Maven Central into the cache (done by \`up\` when needed)
   help         show this help (also: flowscope <command> --help)`
 
@@ -23,17 +21,19 @@ const kafkaJarsHelp = `Usage: flowscope kafka-jars
 Resolves Apache Kafka's broker jars and the Prometheus JMX exporter agent with \`mvn\` (Maven Central) into
 ~/.cache/flowscope (FLOWSCOPE_CACHE). Needs Java 17+ and Maven.`
 
-const commands: Record<string, { run(argv: string[]): Promise<void>; help: string }> = {
-  up: { run: up, help: upHelp },
-  down: { run: down, help: downHelp },
-  worker: { run: worker, help: workerHelp },
-  'kafka-jars': {
-    help: kafkaJarsHelp,
-    async run(argv) {
-      if (argv.includes('--help') || argv.includes('-h')) return void console.log(kafkaJarsHelp)
-      const jars = await ensureKafkaJars(consoleProgress())
-      console.log(`Kafka ${jars.version}: ${jars.classpath.length} jars in ${jars.dir}`)
-    },
+const commands: Record<string, () => Promise<(argv: string[]) => Promise<void>>> = {
+  up: async () => (await import('./up.ts')).up,
+  down: async () => (await import('./down.ts')).down,
+  worker: async () => (await import('./worker.ts')).worker,
+  'lag-exporter': async () => (await import('./lag-exporter.ts')).lagExporter,
+  'kafka-jars': async () => async (argv) => {
+    if (argv.includes('--help') || argv.includes('-h')) return void console.log(kafkaJarsHelp)
+    const [{ ensureKafkaJars }, { consoleProgress }] = await Promise.all([
+      import('../local/kafka-jars.ts'),
+      import('../local/progress.ts'),
+    ])
+    const jars = await ensureKafkaJars(consoleProgress())
+    console.log(`Kafka ${jars.version}: ${jars.classpath.length} jars in ${jars.dir}`)
   },
 }
 
@@ -41,12 +41,13 @@ async function main(argv: string[]): Promise<void> {
   const [name, ...rest] = argv
   if (!name || name === 'help' || name === '--help' || name === '-h') return void console.log(help)
   if (name === '--version' || name === '-v') return void console.log(FLOWSCOPE_VERSION)
-  const command = commands[name]
-  if (!command) {
+  const load = commands[name]
+  if (!load) {
     console.error(`Unknown command "${name}".\n\n${help}`)
     process.exit(2)
   }
-  await command.run(rest)
+  const run = await load()
+  await run(rest)
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

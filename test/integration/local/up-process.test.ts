@@ -1,0 +1,211 @@
+// `npm start` as a user, systemd, CI or a container runtime runs it: the real npm and CLI processes on moved ports in
+// their own FLOWSCOPE_HOME. SIGTERM or SIGINT to the npm process stops every part — no Postgres, java or worker is
+// left behind — the broker it starts keeps topics within a bounded retention, and a port clash is reported before
+// anything is written. (A full start takes 10-40 s on 2 cores: the two signal tests share one state folder — a first
+// start, then a restart — and the retention check rides on the first.)
+import assert from 'node:assert/strict'
+import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { chmod, mkdtemp, rm } from 'node:fs/promises'
+import { createServer, type Server } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { Admin } from '@platformatic/kafka'
+import { LOCAL_RETENTION } from '../../../src/local/kafka.ts'
+import { freePort } from '../../../src/local/ports.ts'
+import { SEED_TOPIC } from '../../../src/local/seed-connector.ts'
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
+const TOPIC_RESOURCE = 2 // ConfigResourceTypes.TOPIC
+
+const homes: string[] = []
+const leftovers = new Map<number, string>()
+
+after(async () => {
+  // Whatever a failed test left running is killed (only processes that are still the ones we saw).
+  for (const [pid, name] of leftovers) {
+    try {
+      if (alive(pid) && readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === name) process.kill(pid, 'SIGKILL')
+    } catch {
+      // gone
+    }
+  }
+  for (const home of homes) await rm(home, { recursive: true, force: true })
+})
+
+async function newHome(): Promise<string> {
+  const home = await mkdtemp(join(tmpdir(), 'flowscope-up-'))
+  await chmod(home, 0o755) // embedded Postgres runs as the `postgres` user when we are root
+  homes.push(home)
+  return home
+}
+
+async function movedPorts(): Promise<Record<string, number>> {
+  const names = ['postgres', 'kafka', 'kafka-controller', 'broker-metrics', 'rest', 'prometheus', 'node-exporter']
+  const ports: Record<string, number> = {}
+  for (const name of names) {
+    let port = await freePort()
+    while (Object.values(ports).includes(port)) port = await freePort()
+    ports[name] = port
+  }
+  return ports
+}
+
+interface Started {
+  npm: ChildProcess
+  output: () => string
+  exited: Promise<number | null>
+}
+
+/** `npm start -- <every port moved>` in its own FLOWSCOPE_HOME, as a user would type it. */
+function npmStart(home: string, ports: Record<string, number>): Started {
+  const args = ['start', '--', ...Object.entries(ports).flatMap(([name, port]) => [`--${name}-port`, String(port)])]
+  const env: NodeJS.ProcessEnv = { ...process.env, FLOWSCOPE_HOME: home }
+  for (const key of ['NODE_TEST_CONTEXT', 'FLOWSCOPE_TEST_STACK', 'DATABASE_URL', 'KAFKA_BOOTSTRAP_SERVERS'])
+    delete env[key]
+  const npm = spawn('npm', args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  npm.stdout?.on('data', (d) => {
+    out += d
+  })
+  npm.stderr?.on('data', (d) => {
+    out += d
+  })
+  const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)))
+  return { npm, output: () => out, exited }
+}
+
+async function until(what: string, deadlineMs: number, check: () => boolean, output: () => string): Promise<void> {
+  const deadline = Date.now() + deadlineMs
+  while (!check()) {
+    if (Date.now() > deadline) assert.fail(`${what} did not happen within ${deadlineMs} ms. Output:\n${output()}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+/** Live processes (zombies excluded) below `root`, with their command names. */
+function descendants(root: number): Map<number, string> {
+  const parent = new Map<number, number>()
+  const comm = new Map<number, string>()
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      const close = stat.lastIndexOf(')')
+      const [state, ppid] = stat.slice(close + 2).split(' ')
+      if (state === 'Z') continue
+      parent.set(Number(entry), Number(ppid))
+      comm.set(Number(entry), stat.slice(stat.indexOf('(') + 1, close))
+    } catch {
+      // exited while we read
+    }
+  }
+  const found = new Map<number, string>()
+  const queue = [root]
+  while (queue.length) {
+    const p = queue.shift()!
+    for (const [pid, pp] of parent) {
+      if (pp === p && !found.has(pid)) {
+        found.set(pid, comm.get(pid) ?? '?')
+        queue.push(pid)
+      }
+    }
+  }
+  return found
+}
+
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z'
+  } catch {
+    return false
+  }
+}
+
+/** Starts the stack with npm, checks its parts run, sends `signal` to npm, and checks that nothing is left. */
+async function stopsEverything(
+  signal: NodeJS.Signals,
+  home: string,
+  ports: Record<string, number>,
+  whileRunning?: () => Promise<void>,
+) {
+  const up = npmStart(home, ports)
+  await until('the summary', 180_000, () => up.output().includes('Press Ctrl-C to stop.'), up.output)
+  const tree = descendants(up.npm.pid!)
+  for (const [pid, name] of tree) leftovers.set(pid, name)
+  const names = [...tree.values()]
+  assert.ok(names.includes('java'), `a java broker runs under npm: ${names}`)
+  assert.ok(names.includes('postgres'), `Postgres runs under npm: ${names}`)
+  assert.ok(names.includes('node') || names.includes('MainThread'), `the node worker runs under npm: ${names}`)
+  assert.match(up.output(), /Ready after {8}PostgreSQL \d+\.\d s, Kafka \d+\.\d s, worker \d+\.\d s.*first record/)
+  await whileRunning?.()
+
+  up.npm.kill(signal)
+  let code: number | null = null
+  await until('npm exiting', 120_000, () => up.npm.exitCode !== null || up.npm.signalCode !== null, up.output)
+  code = await up.exited
+  // The node process exits only after it stopped its children; give the kernel a moment to reap them.
+  const deadline = Date.now() + 10_000
+  while ([...tree.keys()].some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+  const left = [...tree].filter(([pid]) => alive(pid)).map(([pid, name]) => `${name}(${pid})`)
+  assert.deepEqual(left, [], `processes left after ${signal} to npm. Output:\n${up.output()}`)
+  assert.equal(code, 0, up.output())
+  assert.match(up.output(), new RegExp(`${signal}: stopping`))
+  assert.match(up.output(), /Stopped\. `npm start` resumes/)
+  assert.ok(!existsSync(join(home, 'up.pid')), 'the pid file is removed')
+}
+
+// The two signal tests share one state folder: the first is a first start, the second a restart.
+let shared: { home: string; ports: Record<string, number> } | undefined
+async function sharedHome() {
+  shared ??= { home: await newHome(), ports: await movedPorts() }
+  return shared
+}
+
+test('SIGTERM to the npm start process stops Postgres, Kafka and the worker; the broker bounds retention', async () => {
+  const { home, ports } = await sharedHome()
+  await stopsEverything('SIGTERM', home, ports, async () => {
+    const admin = new Admin({ clientId: 'up-process-test', bootstrapBrokers: [`localhost:${ports.kafka}`] })
+    try {
+      const [topic] = await admin.describeConfigs({
+        resources: [{ resourceType: TOPIC_RESOURCE, resourceName: SEED_TOPIC, configurationKeys: null }],
+      })
+      const value = (name: string) => topic.configs.find((c) => c.name === name)?.value
+      assert.equal(value('retention.bytes'), LOCAL_RETENTION['log.retention.bytes'])
+      assert.equal(value('retention.ms'), LOCAL_RETENTION['log.retention.ms'])
+      assert.equal(value('segment.bytes'), LOCAL_RETENTION['log.segment.bytes'])
+    } finally {
+      await admin.close()
+    }
+  })
+})
+
+test('SIGINT to the npm start process stops Postgres, Kafka and the worker', async () => {
+  const { home, ports } = await sharedHome()
+  await stopsEverything('SIGINT', home, ports)
+})
+
+test('a clash on the Kafka controller port is reported before Postgres is initialised', async () => {
+  const home = await newHome()
+  const ports = await movedPorts()
+  const taken: Server = createServer()
+  await new Promise<void>((resolve) => taken.listen(ports['kafka-controller'], '127.0.0.1', resolve))
+  try {
+    const up = npmStart(home, ports)
+    const code = await up.exited
+    assert.equal(code, 1, up.output())
+    assert.match(
+      up.output(),
+      new RegExp(
+        `Port ${ports['kafka-controller']} for the Kafka controller is already in use: .* --kafka-controller-port`,
+      ),
+    )
+    assert.ok(!existsSync(join(home, 'postgres')), 'no Postgres data folder was created')
+    assert.ok(!existsSync(join(home, 'kafka')), 'no Kafka folder was created')
+  } finally {
+    await new Promise((r) => taken.close(r))
+  }
+})
