@@ -2,6 +2,7 @@
 // JAX-RS reads them, task ids, and the connector-name rules Connect applies before a config reaches the herder.
 import { badRequest, ErrorCodes, FlowscopeError, notFound } from '../errors.ts'
 import type { InitialState } from '../runtime/herder.ts'
+import { NOT_FOUND_MESSAGE } from './errors.ts'
 
 export type JsonObject = Record<string, unknown>
 
@@ -54,11 +55,11 @@ export function queryFlag(value: unknown, fallback: boolean): boolean {
   return first === undefined ? fallback : first.toLowerCase() === 'true'
 }
 
-/** A task id path segment; like JAX-RS, a segment that is not an int means no such resource (404). */
+/** A task id path segment; like JAX-RS, a segment that is not an int means no such resource (Jersey's 404). */
 export function taskIdOf(segment: string): number {
   const id = /^[-+]?\d{1,10}$/.test(segment) ? Number(segment) : Number.NaN
   if (!Number.isInteger(id) || id < -2_147_483_648 || id > 2_147_483_647) {
-    throw notFound(`Task id '${segment}' is not an integer`)
+    throw notFound(NOT_FOUND_MESSAGE)
   }
   return id
 }

@@ -283,7 +283,8 @@ export class ConnectHerder implements Herder {
 
   pauseConnector(name: string): Promise<void> {
     return this.#serial(async () => {
-      this.connectorConfig(name)
+      // Connect's message (AbstractHerder).
+      if (!this.#o.configs.connectorConfig(name)) throw notFound(`Unknown connector ${name}`)
       if (this.#o.configs.targetState(name) === 'STOPPED') {
         // Pausing a STOPPED connector starts it in the PAUSED state (connector up, tasks created but not polling).
         await this.#o.configs.putTargetState(name, 'PAUSED')
@@ -302,7 +303,8 @@ export class ConnectHerder implements Herder {
 
   resumeConnector(name: string): Promise<void> {
     return this.#serial(async () => {
-      this.connectorConfig(name)
+      // Connect's message (AbstractHerder).
+      if (!this.#o.configs.connectorConfig(name)) throw notFound(`Unknown connector ${name}`)
       const before = this.#o.configs.targetState(name)
       await this.#o.configs.putTargetState(name, 'STARTED')
       await this.#o.configs.readToEnd()
@@ -318,7 +320,8 @@ export class ConnectHerder implements Herder {
 
   stopConnector(name: string): Promise<void> {
     return this.#serial(async () => {
-      this.connectorConfig(name)
+      // Connect's message (DistributedHerder).
+      if (!this.#o.configs.connectorConfig(name)) throw notFound(`Unknown connector ${name}`)
       await this.#o.configs.putTargetState(name, 'STOPPED')
       await this.#stopConnector(name, true)
       // As Connect does: a stopped connector has no tasks (its task configs are emptied).
@@ -329,6 +332,7 @@ export class ConnectHerder implements Herder {
   }
 
   async restartConnector(name: string, request: RestartRequest): Promise<ConnectorStatus | null> {
+    if (!this.#o.configs.connectorConfig(name)) throw notFound(`Unknown connector: ${name}`)
     const status = this.connectorStatus(name)
     if (!request.includeTasks && !request.onlyFailed) {
       await this.#serial(async () => {
@@ -363,7 +367,11 @@ export class ConnectHerder implements Herder {
   }
 
   restartTask(name: string, task: number): Promise<void> {
-    this.taskStatus(name, task)
+    // Connect's messages (DistributedHerder.restartTask).
+    if (!this.#o.configs.connectorConfig(name)) throw notFound(`Unknown connector: ${name}`)
+    if (!Number.isInteger(task) || task < 0 || task >= this.#o.configs.taskConfigs(name).length) {
+      throw notFound(`Unknown task: ${name}-${task}`)
+    }
     return this.#serial(() => this.#restartTask(name, task))
   }
 

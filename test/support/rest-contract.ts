@@ -344,7 +344,11 @@ export function restContract(title: string, setup: () => Promise<RestContractTar
         const onlyFailed = await api('POST', path(name, '/restart?onlyFailed=true&forward=false'))
         assert.equal(onlyFailed.status, 202)
         assertConnectorStatus(onlyFailed.body, name)
-        assertError(await api('POST', '/connectors/no-such-connector/restart'), 404)
+        assertError(
+          await api('POST', '/connectors/no-such-connector/restart'),
+          404,
+          'Unknown connector: no-such-connector',
+        )
       })
 
       test('PUT pause / resume: 202; PUT stop: 204; states follow', async () => {
@@ -412,7 +416,13 @@ export function restContract(title: string, setup: () => Promise<RestContractTar
         await create(name)
         assertError(await api('GET', path(name, '/tasks/999/status')), 404)
         assertError(await api('GET', path(name, '/tasks/abc/status')), 404)
-        assertError(await api('POST', path(name, '/tasks/999/restart')), 404)
+        assertError(await api('POST', path(name, '/tasks/999/restart')), 404, `Unknown task: ${name}-999`)
+        assertError(
+          await api('POST', '/connectors/no-such-connector/tasks/0/restart'),
+          404,
+          'Unknown connector: no-such-connector',
+        )
+        assertError(await api('GET', path(name, '/tasks/abc/status')), 404, 'HTTP 404 Not Found')
         assertError(await api('GET', '/connectors/no-such-connector/tasks'), 404)
         assertError(await api('GET', '/connectors/no-such-connector/tasks-config'), 404)
       })

@@ -195,6 +195,7 @@ export class FakeHerder implements Herder {
 
   async restartConnector(name: string, request: RestartRequest): Promise<ConnectorStatus | null> {
     this.calls.push({ method: 'restartConnector', args: [name, request] })
+    if (!this.#connectors.has(name)) throw notFound(`Unknown connector: ${name}`)
     const connector = this.#get(name)
     if (!request.includeTasks && !request.onlyFailed) return null
     const status = this.connectorStatus(name)
@@ -211,8 +212,9 @@ export class FakeHerder implements Herder {
   }
 
   async restartTask(name: string, task: number): Promise<void> {
-    this.taskStatus(name, task)
-    const connector = this.#get(name)
+    const connector = this.#connectors.get(name)
+    if (!connector) throw notFound(`Unknown connector: ${name}`)
+    if (connector.taskStates[task] === undefined) throw notFound(`Unknown task: ${name}-${task}`)
     connector.taskStates[task] = 'RUNNING'
     connector.taskTraces[task] = null
   }

@@ -24,11 +24,11 @@ test('queryFlag reads booleans as JAX-RS does', () => {
   assert.equal(queryFlag(['true', 'false'], false), true)
 })
 
-test('taskIdOf accepts ints and answers 404 for anything else', () => {
+test('taskIdOf accepts ints and answers Jersey 404 for anything else', () => {
   assert.equal(taskIdOf('0'), 0)
   assert.equal(taskIdOf('+12'), 12)
   for (const bad of ['abc', '1.5', '', '99999999999', '2147483648']) {
-    assert.throws(() => taskIdOf(bad), { status: 404 }, bad)
+    assert.throws(() => taskIdOf(bad), { status: 404, message: 'HTTP 404 Not Found' }, bad)
   }
 })
 
