@@ -308,21 +308,18 @@ const WORKER_KEYS = keyTable({
     documentation: 'The timeout used to detect worker failures.',
     default: 10000,
     validator: atLeast(1),
-    notActedOn: NO_DISTRIBUTED_MODE,
   },
   'heartbeat.interval.ms': {
     type: ConfigTypes.INT,
     documentation: 'The expected time between heartbeats to the group coordinator.',
     default: 3000,
     validator: atLeast(1),
-    notActedOn: NO_DISTRIBUTED_MODE,
   },
   'rebalance.timeout.ms': {
     type: ConfigTypes.INT,
     documentation: 'The maximum allowed time for each worker to join the group once a rebalance has begun.',
     default: 60000,
     validator: atLeast(1),
-    notActedOn: NO_DISTRIBUTED_MODE,
   },
   'scheduled.rebalance.max.delay.ms': {
     type: ConfigTypes.INT,

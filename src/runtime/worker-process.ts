@@ -39,6 +39,8 @@ export interface WorkerSettings {
   topicTrackingAllowReset: boolean
   topicCreationEnabled: boolean
   plugins: SourceConnectorPlugin[]
+  /** session.timeout.ms, heartbeat.interval.ms, rebalance.timeout.ms of the worker's group membership. */
+  group?: { sessionTimeoutMs: number; heartbeatIntervalMs: number; rebalanceTimeoutMs: number }
 }
 
 export interface RunningWorker {
@@ -114,6 +116,7 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
       groupId: settings.groupId,
       clientId,
       url: `http://${settings.advertisedHost}:${settings.advertisedPort}`,
+      ...settings.group,
     })
     const specs = [
       { ...settings.configTopic, partitions: 1, property: 'config.storage.topic', store: configs },

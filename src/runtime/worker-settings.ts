@@ -43,6 +43,11 @@ export function workerSettingsFrom(config: WorkerConfig, plugins: SourceConnecto
     topicTrackingEnabled: config.get('topic.tracking.enable'),
     topicTrackingAllowReset: config.get('topic.tracking.allow.reset'),
     topicCreationEnabled: config.get('topic.creation.enable'),
+    group: {
+      sessionTimeoutMs: config.get('session.timeout.ms'),
+      heartbeatIntervalMs: config.get('heartbeat.interval.ms'),
+      rebalanceTimeoutMs: config.get('rebalance.timeout.ms'),
+    },
     plugins,
   }
 }

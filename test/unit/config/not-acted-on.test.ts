@@ -22,7 +22,9 @@ function propertiesFile(text: string): string {
 
 test('keys set but not acted on are listed with why, from every layer the user controls', () => {
   const c = loadWorkerConfig({
-    file: propertiesFile('access.control.allow.origin=*\nsession.timeout.ms=45000\ngroup.id=g\n'),
+    file: propertiesFile(
+      'access.control.allow.origin=*\nscheduled.rebalance.max.delay.ms=45000\nsession.timeout.ms=45000\ngroup.id=g\n',
+    ),
     env: { CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT: 'enabled', CONNECT_OFFSET_FLUSH_INTERVAL_MS: '1000' },
     overrides: {
       'connect.protocol': 'eager',
@@ -36,7 +38,7 @@ test('keys set but not acted on are listed with why, from every layer the user c
     c.notActedOn().map((k) => k.name),
     [
       'access.control.allow.origin',
-      'session.timeout.ms',
+      'scheduled.rebalance.max.delay.ms',
       'exactly.once.source.support',
       'connect.protocol',
       'consumer.max.poll.records',
@@ -56,15 +58,23 @@ test('keys flowscope acts on, and keys left at their defaults, are not listed', 
       'offset.flush.interval.ms': '1000',
       'producer.linger.ms': '5',
       'topic.creation.enable': 'false',
+      'session.timeout.ms': '30000',
       listeners: 'http://:0',
     },
   })
   assert.deepEqual(c.notActedOn(), [])
   assert.equal(notActedOnWarning(c), undefined)
+  assert.deepEqual(workerSettingsFrom(c, []).group, {
+    sessionTimeoutMs: 30000,
+    heartbeatIntervalMs: 3000,
+    rebalanceTimeoutMs: 60000,
+  })
   assert.equal(notActedOnReason('offset.flush.interval.ms'), undefined)
   assert.equal(notActedOnReason('producer.linger.ms'), undefined)
   assert.equal(notActedOnReason('no.such.key'), undefined)
-  assert.match(notActedOnReason('heartbeat.interval.ms') ?? '', /one worker per group\.id/)
+  // The group membership's timings are passed on; rebalancing ones are not (no distributed mode yet).
+  assert.equal(notActedOnReason('heartbeat.interval.ms'), undefined)
+  assert.match(notActedOnReason('scheduled.rebalance.max.delay.ms') ?? '', /one worker per group\.id/)
 })
 
 test("a launcher's local default is not the user setting a key; the same key from the file is", () => {
@@ -109,11 +119,11 @@ test('the warning is one line naming each key with its reason', () => {
 
 test('the worker logs the warning once as its settings are made, and nothing when there is nothing to say', (t) => {
   const warn = t.mock.method(getLogger('flowscope.runtime.worker'), 'warn', () => {})
-  workerSettingsFrom(loadWorkerConfig({ env: {}, overrides: { 'session.timeout.ms': '30000' } }), [])
+  workerSettingsFrom(loadWorkerConfig({ env: {}, overrides: { 'worker.sync.timeout.ms': '30000' } }), [])
   assert.equal(warn.mock.callCount(), 1)
   const [fields, message] = warn.mock.calls[0].arguments as unknown as [{ keys: string[] }, string]
-  assert.deepEqual(fields.keys, ['session.timeout.ms'])
-  assert.match(message, /session\.timeout\.ms \(flowscope runs one worker per group\.id/)
+  assert.deepEqual(fields.keys, ['worker.sync.timeout.ms'])
+  assert.match(message, /worker\.sync\.timeout\.ms \(flowscope runs one worker per group\.id/)
   workerSettingsFrom(loadWorkerConfig({ env: {}, overrides: { 'group.id': 'g' } }), [])
   assert.equal(warn.mock.callCount(), 1)
   mock.restoreAll()
@@ -124,9 +134,6 @@ test('every key marked not acted on is listed for the docs, with the prefixes', 
   for (const k of workerConfigDef.keys()) assert.equal(names.includes(k.name), k.notActedOn !== undefined, k.name)
   for (const required of [
     'access.control.allow.origin',
-    'heartbeat.interval.ms',
-    'session.timeout.ms',
-    'rebalance.timeout.ms',
     'scheduled.rebalance.max.delay.ms',
     'connect.protocol',
     'worker.sync.timeout.ms',
