@@ -133,7 +133,9 @@ async function stopsEverything(
   whileRunning?: () => Promise<void>,
 ) {
   const up = npmStart(home, ports)
-  await until('the summary', 180_000, () => up.output().includes('Press Ctrl-C to stop.'), up.output)
+  const summary = () => up.output().includes('Press Ctrl-C to stop.')
+  await until('the summary', 180_000, () => summary() || up.npm.exitCode !== null, up.output)
+  assert.ok(summary(), `npm start exited before its summary:\n${up.output()}`)
   const tree = descendants(up.npm.pid!)
   for (const [pid, name] of tree) leftovers.set(pid, name)
   const names = [...tree.values()]
