@@ -1,6 +1,7 @@
 // Metric families of components other than the worker (the lag exporter, the CDC connector, …): each declares its
 // definitions in the worker's MetricDefinition shape, registers them on its own prom-client registry, and is listed
-// in `metricComponents` so docs/metrics.md (src/metrics/docs.ts) documents it next to the worker's.
+// in `metricComponents` (documented-components.ts) so docs/metrics.md (src/metrics/docs.ts) documents it next to the
+// worker's.
 import * as prom from 'prom-client'
 import type { MetricDefinition, MetricType } from './definitions.ts'
 
@@ -60,9 +61,3 @@ export function registerComponentMetrics<M extends Record<string, ComponentMetri
 function metricFor(type: MetricType, options: prom.MetricConfiguration<string>): prom.Counter | prom.Gauge {
   return type === 'counter' ? new prom.Counter(options) : new prom.Gauge(options)
 }
-
-/**
- * Every component whose metrics docs/metrics.md documents, after the worker's. A component adds its definition here
- * (import it from its module) and regenerates the page with `node src/metrics/docs.ts`.
- */
-export const metricComponents: readonly MetricComponent[] = []

@@ -1,8 +1,9 @@
 // docs/metrics.md, generated from definitions.ts so the page cannot drift from what /metrics emits.
 // `node src/metrics/docs.ts` rewrites the file; test/unit/metrics/docs.test.ts fails when it is out of date.
 import { writeFileSync } from 'node:fs'
-import { type MetricComponent, metricComponents } from './components.ts'
+import type { MetricComponent } from './components.ts'
 import { allMetrics, type MetricDefinition, MetricGroups, notApplicable, runtimeMetrics } from './definitions.ts'
+import { metricComponents } from './documented-components.ts'
 
 const GROUP_TITLES: Record<string, string> = {
   [MetricGroups.worker]: 'Worker (`kafka.connect:type=connect-worker-metrics`)',

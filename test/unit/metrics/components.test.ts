@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import * as prom from 'prom-client'
-import { defineMetricComponent, metricComponents, registerComponentMetrics } from '../../../src/metrics/components.ts'
+import { defineMetricComponent, registerComponentMetrics } from '../../../src/metrics/components.ts'
 import { allMetrics } from '../../../src/metrics/definitions.ts'
 import { renderMetricsDoc } from '../../../src/metrics/docs.ts'
+import { metricComponents } from '../../../src/metrics/documented-components.ts'
 import { seriesMap } from './scrape.ts'
 
 const lag = defineMetricComponent({
