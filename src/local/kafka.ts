@@ -171,14 +171,12 @@ export function randomClusterId(): string {
 
 /** JVM flags of a quick-starting development broker (see LocalKafkaOptions.quickStart). */
 export function quickStartJvmFlags(archive: string): string[] {
-  if (existsSync(archive)) return ['-XX:TieredStopAtLevel=1', `-XX:SharedArchiveFile=${archive}`]
-  // The JMX exporter is a java agent: Java 17 dumps an archive beside one only when allowed to (a diagnostic flag).
-  return [
-    '-XX:TieredStopAtLevel=1',
-    `-XX:ArchiveClassesAtExit=${archive}`,
-    '-XX:+UnlockDiagnosticVMOptions',
-    '-XX:+AllowArchivingWithJavaAgent',
-  ]
+  // The JMX exporter is a java agent: Java 17 dumps an archive beside one only when allowed to (a diagnostic flag),
+  // and uses the archive only when the flag is set as it was at dump time (else it silently runs without it).
+  const flags = ['-XX:TieredStopAtLevel=1', '-XX:+UnlockDiagnosticVMOptions', '-XX:+AllowArchivingWithJavaAgent']
+  if (existsSync(archive)) return [...flags, `-XX:SharedArchiveFile=${archive}`]
+  // The dump lists every class it skips as a warning: keep the broker log readable.
+  return [...flags, `-XX:ArchiveClassesAtExit=${archive}`, '-Xlog:cds=error']
 }
 
 export async function startLocalKafka(o: LocalKafkaOptions): Promise<LocalKafka> {

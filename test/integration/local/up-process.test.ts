@@ -14,6 +14,7 @@ import { after, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { Admin } from '@platformatic/kafka'
 import { LOCAL_RETENTION } from '../../../src/local/kafka.ts'
+import { kafkaVersion } from '../../../src/local/kafka-jars.ts'
 import { freePort } from '../../../src/local/ports.ts'
 import { SEED_TOPIC } from '../../../src/local/seed-connector.ts'
 
@@ -130,7 +131,7 @@ async function stopsEverything(
   signal: NodeJS.Signals,
   home: string,
   ports: Record<string, number>,
-  whileRunning?: () => Promise<void>,
+  whileRunning?: (tree: Map<number, string>) => Promise<void>,
 ) {
   const up = npmStart(home, ports)
   const summary = () => up.output().includes('Press Ctrl-C to stop.')
@@ -143,7 +144,7 @@ async function stopsEverything(
   assert.ok(names.includes('postgres'), `Postgres runs under npm: ${names}`)
   assert.ok(names.includes('node') || names.includes('MainThread'), `the node worker runs under npm: ${names}`)
   assert.match(up.output(), /Ready after {8}PostgreSQL \d+\.\d s, Kafka \d+\.\d s, worker \d+\.\d s.*first record/)
-  await whileRunning?.()
+  await whileRunning?.(tree)
 
   up.npm.kill(signal)
   let code: number | null = null
@@ -185,9 +186,15 @@ test('SIGTERM to the npm start process stops Postgres, Kafka and the worker; the
   })
 })
 
-test('SIGINT to the npm start process stops Postgres, Kafka and the worker', async () => {
+test('SIGINT to the npm start process stops Postgres, Kafka and the worker; a restart uses the class archive', async () => {
   const { home, ports } = await sharedHome()
-  await stopsEverything('SIGINT', home, ports)
+  const archive = join(home, 'kafka', `cds-kafka-${kafkaVersion()}.jsa`)
+  assert.ok(existsSync(archive), 'the first clean stop wrote the broker class-data archive')
+  await stopsEverything('SIGINT', home, ports, async (tree) => {
+    // A restart maps that archive (Java ignores one dumped with other flags without a word).
+    const java = [...tree].find(([, name]) => name === 'java')?.[0]
+    assert.ok(readFileSync(`/proc/${java}/maps`, 'utf8').includes(archive), 'the restarted broker uses the archive')
+  })
 })
 
 test('a clash on the Kafka controller port is reported before Postgres is initialised', async () => {
