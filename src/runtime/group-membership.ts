@@ -67,12 +67,27 @@ export async function joinWorkerGroup(options: GroupMembershipOptions): Promise<
     ...options,
   }
   const deadline = Date.now() + 30_000
+  // A member with this worker's own REST URL is this worker's previous run (killed, so it never left): this process
+  // already serves that URL, so no live worker can. It is waited out until its session expires, not refused.
+  let predecessorDeadline: number | undefined
   for (;;) {
     const connection = await coordinatorConnection(o)
     try {
       // A group with a live member refuses us before we join: joining would make that member rebalance.
       const present = await liveMembers(connection, o.groupId)
-      if (present.length > 0) throw conflictError(o, present[0])
+      const others = present.filter((m) => m.url !== o.url)
+      if (others.length > 0) throw conflictError(o, others[0])
+      if (present.length > 0) {
+        predecessorDeadline ??= Date.now() + o.sessionTimeoutMs + 5_000
+        if (Date.now() > predecessorDeadline) throw conflictError(o, present[0])
+        log.info(
+          { groupId: o.groupId, url: o.url, sessionTimeoutMs: o.sessionTimeoutMs },
+          "this worker's previous run is still a member of its group until its session times out; waiting",
+        )
+        await connection.close().catch(() => {})
+        await new Promise((resolve) => setTimeout(resolve, 1_000))
+        continue
+      }
       const membership = new Membership(connection, o)
       await membership.join()
       return membership

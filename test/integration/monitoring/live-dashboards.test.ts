@@ -49,6 +49,11 @@ const EXCEPTIONS: readonly PanelException[] = [
     why: 'the seed connector runs in bulk mode, which cannot know how many rows are pending: the series is absent by design (docs/metrics.md); it has data in incrementing/timestamp modes',
   },
   {
+    dashboard: 'flowscope / Pipeline overview',
+    expr: /flowscope_source_(freshness_seconds|newest_change_timestamp_seconds)/,
+    why: 'the seed connector runs in bulk mode, which knows no change time: freshness is absent rather than made up (docs/metrics.md); timestamp modes have it (test/integration/connectors/jdbc/freshness.test.ts)',
+  },
+  {
     dashboard: KCC,
     panel: /^Connector repartition per status$/,
     expr: /status="(paused|stopped)"/,
