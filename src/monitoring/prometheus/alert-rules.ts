@@ -1,6 +1,7 @@
 // Prometheus alerting rules for a flowscope stack: thresholds in, a rule-file YAML text out.
 // Every alert says what is wrong and what to do; monitoring/prometheus/alert-rules.test.yml tests each one.
 import { stringify } from 'yaml'
+import { lagMetrics as L } from '../../lag/metrics.ts'
 import { metrics as M } from '../../metrics/definitions.ts'
 import { durationSeconds } from './prometheus-config.ts'
 
@@ -17,6 +18,8 @@ export interface AlertRuleOptions {
   readonly noWritesFor?: string
   /** Event loop p99 lag of the worker, in seconds, tolerated (default 0.5). */
   readonly eventLoopLagSeconds?: number
+  /** Seconds a consumer group may be behind (age of its oldest unconsumed record) before an alert (default 300). */
+  readonly consumerLagThresholdSeconds?: number
 }
 
 export const alertDefaults = {
@@ -26,6 +29,7 @@ export const alertDefaults = {
   freshnessThresholdSeconds: 300,
   noWritesFor: '5m',
   eventLoopLagSeconds: 0.5,
+  consumerLagThresholdSeconds: 300,
 } as const
 
 export interface AlertRule {
@@ -209,7 +213,50 @@ export function alertGroups(options: AlertRuleOptions = {}): AlertGroup[] {
         ),
       ],
     },
+    consumerGroup(o),
   ]
+}
+
+/** Alerts on the consumer end, from `flowscope lag-exporter`'s metrics (Burrow's statuses, lag in seconds). */
+function consumerGroup(o: Required<AlertRuleOptions>): AlertGroup {
+  const lagS = o.consumerLagThresholdSeconds
+  return {
+    name: 'flowscope-consumers',
+    rules: [
+      rule(
+        'ConsumerGroupLagHigh',
+        'page',
+        '5m',
+        `max by (cluster_name, group) (${L.groupMaxLagSeconds.name}) > ${lagS}`,
+        'Consumer group {{ $labels.group }} is {{ $value | humanizeDuration }} behind',
+        `The oldest record consumer group {{ $labels.group }} (cluster {{ $labels.cluster_name }}) has not consumed yet is older than ${lagS} s, for 5 minutes. Check the consumers are running and keeping up (consumer lag dashboard: drain ETA, consume rate); scale the consumers or fix what slows them.`,
+      ),
+      rule(
+        'ConsumerGroupStatusNotOk',
+        'warning',
+        '5m',
+        `max by (cluster_name, group, status) (${L.groupStatus.name}) > 1`,
+        'Consumer group {{ $labels.group }} is {{ $labels.status }}',
+        "Burrow's evaluation of consumer group {{ $labels.group }} (cluster {{ $labels.cluster_name }}) has been {{ $labels.status }} for 5 minutes: its lag grows, or a partition stopped or stalled. See GET /v3/kafka/{{ $labels.cluster_name }}/consumer/{{ $labels.group }}/status on the lag exporter for the partitions at fault.",
+      ),
+      rule(
+        'ConsumerPartitionStalled',
+        'page',
+        '5m',
+        `max by (cluster_name, group, topic, partition, status) (${L.partitionStatus.name}{status=~"STOP|STALL"}) > 0`,
+        'Consumer group {{ $labels.group }} stopped on {{ $labels.topic }}/{{ $labels.partition }}',
+        'Consumer group {{ $labels.group }} has had lag on {{ $labels.topic }} partition {{ $labels.partition }} and committed nothing new for 5 minutes ({{ $labels.status }}: STOP = no commits at all, STALL = commits that do not advance). Find the consumer that owns the partition (members in the lag exporter), check its logs, restart it.',
+      ),
+      rule(
+        'LagExporterCannotReachKafka',
+        'page',
+        '2m',
+        `${L.up.name} == 0`,
+        'The lag exporter cannot read {{ $labels.cluster_name }}',
+        'flowscope lag-exporter on {{ $labels.instance }} has failed to poll cluster {{ $labels.cluster_name }} for 2 minutes; its lag values are stale. Check the brokers are up and reachable from the exporter (its log names the error), and the bootstrap servers it was given.',
+      ),
+    ],
+  }
 }
 
 /** The rule file (YAML) Prometheus loads. */
