@@ -5,6 +5,7 @@
 // start, then a restart — and the retention check rides on the first.)
 import assert from 'node:assert/strict'
 import { type ChildProcess, spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { createServer, type Server } from 'node:net'
@@ -58,6 +59,7 @@ interface Started {
   npm: ChildProcess
   output: () => string
   exited: Promise<number | null>
+  closed: Promise<void>
 }
 
 /** `npm start -- <every port moved>` in its own FLOWSCOPE_HOME, as a user would type it. */
@@ -75,7 +77,9 @@ function npmStart(home: string, ports: Record<string, number>): Started {
     out += d
   })
   const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)))
-  return { npm, output: () => out, exited }
+  // Output ends when its last writer — the node process, which outlives npm after SIGKILL — has exited.
+  const closed = Promise.all([once(npm.stdout!, 'close'), once(npm.stderr!, 'close')]).then(() => {})
+  return { npm, output: () => out, exited, closed }
 }
 
 async function until(what: string, deadlineMs: number, check: () => boolean, output: () => string): Promise<void> {
@@ -150,13 +154,19 @@ async function stopsEverything(
   let code: number | null = null
   await until('npm exiting', 120_000, () => up.npm.exitCode !== null || up.npm.signalCode !== null, up.output)
   code = await up.exited
-  // The node process exits only after it stopped its children; give the kernel a moment to reap them.
-  const deadline = Date.now() + 10_000
+  // The node process exits only after it stopped its children (after SIGKILL to npm it first has to notice that
+  // its parent is gone); give it time, then the kernel a moment to reap them.
+  const deadline = Date.now() + 60_000
   while ([...tree.keys()].some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
   const left = [...tree].filter(([pid]) => alive(pid)).map(([pid, name]) => `${name}(${pid})`)
   assert.deepEqual(left, [], `processes left after ${signal} to npm. Output:\n${up.output()}`)
-  assert.equal(code, 0, up.output())
-  assert.match(up.output(), new RegExp(`${signal}: stopping`))
+  await up.closed
+  if (signal === 'SIGKILL') {
+    assert.match(up.output(), /parent process \d+ exited: stopping/)
+  } else {
+    assert.equal(code, 0, up.output())
+    assert.match(up.output(), new RegExp(`${signal}: stopping`))
+  }
   assert.match(up.output(), /Stopped\. `npm start` resumes/)
   assert.ok(!existsSync(join(home, 'up.pid')), 'the pid file is removed')
 }
@@ -217,4 +227,9 @@ test('a clash on the Kafka controller port is reported before Postgres is initia
   } finally {
     await new Promise((r) => taken.close(r))
   }
+})
+
+test('SIGKILL to the npm start process (nothing forwarded): the CLI sees its parent gone and stops everything', async () => {
+  const { home, ports } = await sharedHome()
+  await stopsEverything('SIGKILL', home, ports)
 })
