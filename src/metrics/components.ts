@@ -3,7 +3,7 @@
 // in `metricComponents` (documented-components.ts) so docs/metrics.md (src/metrics/docs.ts) documents it next to the
 // worker's.
 import * as prom from 'prom-client'
-import type { MetricDefinition, MetricType } from './definitions.ts'
+import type { MetricDefinition } from './definitions.ts'
 
 /** A definition as a component writes it: the group is the component's own. */
 export type ComponentMetricDefinition = Omit<MetricDefinition, 'group'>
@@ -39,16 +39,20 @@ export function defineMetricComponent<const M extends Record<string, ComponentMe
   return { name: spec.name, title: spec.title, description: spec.description, metrics } as MetricComponent<M>
 }
 
-type Registered<D> = D extends { type: 'counter' } ? prom.Counter : prom.Gauge
+type Registered<D> = D extends { type: 'counter' }
+  ? prom.Counter
+  : D extends { type: 'histogram' }
+    ? prom.Histogram
+    : prom.Gauge
 
-/** The component's families on `registry` (a prom-client Counter or Gauge per definition), keyed as declared. */
+/** The component's families on `registry` (a prom-client Counter, Gauge or Histogram per definition), keyed as declared. */
 export function registerComponentMetrics<M extends Record<string, ComponentMetricDefinition>>(
   component: MetricComponent<M>,
   registry: prom.Registry,
 ): { readonly [K in keyof M]: Registered<M[K]> } {
-  const out: Record<string, prom.Counter | prom.Gauge> = {}
+  const out: Record<string, prom.Counter | prom.Gauge | prom.Histogram> = {}
   for (const [key, def] of Object.entries(component.metrics) as [string, MetricDefinition][]) {
-    out[key] = metricFor(def.type, {
+    out[key] = metricFor(def, {
       name: def.name,
       help: def.help,
       labelNames: [...def.labels],
@@ -58,6 +62,10 @@ export function registerComponentMetrics<M extends Record<string, ComponentMetri
   return out as { readonly [K in keyof M]: Registered<M[K]> }
 }
 
-function metricFor(type: MetricType, options: prom.MetricConfiguration<string>): prom.Counter | prom.Gauge {
-  return type === 'counter' ? new prom.Counter(options) : new prom.Gauge(options)
+function metricFor(
+  def: MetricDefinition,
+  options: prom.MetricConfiguration<string>,
+): prom.Counter | prom.Gauge | prom.Histogram {
+  if (def.type === 'histogram') return new prom.Histogram({ ...options, buckets: [...(def.buckets ?? [])] })
+  return def.type === 'counter' ? new prom.Counter(options) : new prom.Gauge(options)
 }

@@ -1,8 +1,9 @@
 // Every metric the worker exposes on /metrics, declared once: name, type, labels, unit, meaning and the Kafka
 // attribute it mirrors. worker-metrics.ts registers exactly these; docs.ts renders docs/metrics.md from them; the
 // seed-dashboard names we deliberately do not emit are listed here too, each with its reason.
+import { FRESHNESS_BUCKETS } from './freshness-buckets.ts'
 
-export type MetricType = 'counter' | 'gauge'
+export type MetricType = 'counter' | 'gauge' | 'histogram'
 
 export interface MetricDefinition {
   readonly name: string
@@ -15,6 +16,8 @@ export interface MetricDefinition {
   readonly group: string
   /** The Kafka MBean attribute this mirrors, when it mirrors one. */
   readonly upstream?: string
+  /** Histograms only: the bucket upper bounds (freshness-buckets.ts for every freshness/latency histogram). */
+  readonly buckets?: readonly number[]
 }
 
 export const MetricGroups = {
@@ -775,6 +778,17 @@ export const metrics = {
     'Rows known to be waiting in the source for the table (absent when the source cannot know).',
   ),
   pollErrors: flowscope('source_poll_errors_total', 'counter', TABLE, 'polls', 'Polls of the table that failed.'),
+  // End-to-end freshness, worker hop (a histogram; the lag exporter has the consumer hop)
+  sourceToKafka: {
+    ...flowscope(
+      'source_to_kafka_seconds',
+      'histogram',
+      [...TABLE, 'basis'],
+      'seconds',
+      'Per record, Kafka acknowledgement time minus the source time the record carries (its flowscope.source.timestamp header), observed when Kafka acknowledges it. basis="change": from the row\'s change time (JDBC timestamp and timestamp+incrementing modes: the timestamp column), i.e. Postgres change → Kafka append, poll interval included; basis="poll": from the start of the query round that read the row (bulk and incrementing modes have no change time), i.e. read → Kafka append only, a lower bound of the true freshness.',
+    ),
+    buckets: FRESHNESS_BUCKETS,
+  },
   offsetCommitFailures: flowscope(
     'offset_commit_failures_total',
     'counter',

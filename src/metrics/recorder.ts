@@ -2,6 +2,7 @@
 // these recorders; `/metrics` only reads them. The implementation (src/metrics/worker-metrics.ts) maps each call to
 // Connect's metric names (kafka_connect_*), the producer's (kafka_producer_*) and flowscope's own (flowscope_*).
 import type { PipelineReporter } from '../connectors/plugin.ts'
+import type { SourceTimeBasis } from '../record/source-time.ts'
 
 /** Connect's states (lower-cased in metrics: running, paused, …). */
 export type ConnectorState = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'STOPPED' | 'FAILED' | 'RESTARTING'
@@ -33,6 +34,8 @@ export interface TaskMetricsRecorder {
   recordWrite(records: number): void
   /** Records polled but not yet acknowledged. */
   recordActiveCount(active: number): void
+  /** Kafka acknowledged a record `seconds` after its source time (flowscope_source_to_kafka_seconds). */
+  recordSourceToKafka?(table: string, basis: SourceTimeBasis, seconds: number): void
   /** An offset commit finished (or failed) after `durationMs`. */
   recordOffsetCommit(durationMs: number, success: boolean): void
   /** A record failed in a stage (transform, convert, produce): Connect's task-error metrics. */

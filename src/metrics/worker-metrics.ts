@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs'
 import * as prom from 'prom-client'
 import type { PipelineReporter } from '../connectors/plugin.ts'
 import { metrics as M, type MetricDefinition } from './definitions.ts'
+import { HistogramCounts, histogramSamples } from './histogram.ts'
 import type {
   ConnectorMetricsRecorder,
   ConnectorState,
@@ -98,6 +99,30 @@ function readValues(read: Read, nowMs: number): SampleValue[] {
   const values: SampleValue[] = []
   read((labels, value) => values.push({ labels: NO_LABELS, sharedLabels: labels, value }), nowMs)
   return values
+}
+
+/**
+ * A histogram whose series are read from recorder state at scrape time, as viewMetric does for counters and gauges.
+ */
+function viewHistogram(
+  def: MetricDefinition,
+  registry: prom.Registry,
+  read: (emit: (labels: Labels, h: HistogramCounts) => void) => void,
+): void {
+  const options = { name: def.name, help: def.help, labelNames: [...def.labels], registers: [registry] }
+  const metric = new prom.Histogram({ ...options, buckets: [...(def.buckets ?? [])] })
+  const ownGet = metric.get.bind(metric)
+  metric.get = async () => {
+    const values: ReturnType<typeof histogramSamples> = []
+    read((labels, h) => values.push(...histogramSamples(def.name, labels, h)))
+    return { ...(await ownGet()), values }
+  }
+}
+
+/** One flowscope_source_to_kafka_seconds series: a table and basis of a connector. */
+interface SourceToKafkaSeries {
+  readonly labels: Labels
+  readonly histogram: HistogramCounts
 }
 
 /** Per-table pipeline facts (flowscope_source_*). */
@@ -221,6 +246,8 @@ class TaskSeries implements TaskMetricsRecorder {
   lastErrorMs = 0
   readonly #now: () => number
   readonly #onClose: (series: TaskSeries) => void
+  /** The connector's source→Kafka histograms (shared by its tasks; a table belongs to one task at a time). */
+  readonly #sourceToKafka: Map<string, SourceToKafkaSeries>
 
   constructor(
     connector: string,
@@ -228,7 +255,9 @@ class TaskSeries implements TaskMetricsRecorder {
     window: WindowConfig,
     now: () => number,
     onClose: (series: TaskSeries) => void,
+    sourceToKafka: Map<string, SourceToKafkaSeries> = new Map(),
   ) {
+    this.#sourceToKafka = sourceToKafka
     this.connector = connector
     const id = String(task)
     this.labels = { connector, task: id }
@@ -275,6 +304,19 @@ class TaskSeries implements TaskMetricsRecorder {
   recordActiveCount(active: number): void {
     this.activeCount = active
     this.active.record(active, this.#now())
+  }
+
+  recordSourceToKafka(table: string, basis: string, seconds: number): void {
+    const key = `${table}\u0000${basis}`
+    let series = this.#sourceToKafka.get(key)
+    if (series === undefined) {
+      series = {
+        labels: { connector: this.connector, table, basis },
+        histogram: new HistogramCounts(M.sourceToKafka.buckets),
+      }
+      this.#sourceToKafka.set(key, series)
+    }
+    series.histogram.observe(seconds)
   }
 
   recordOffsetCommit(durationMs: number, success: boolean): void {
@@ -373,6 +415,8 @@ interface ConnectorEntry {
   readonly labels: Labels
   connector: ConnectorSeries | null
   readonly tasks: Map<number, TaskSeries>
+  /** flowscope_source_to_kafka_seconds, by table and basis: kept while the connector or any of its tasks exists. */
+  readonly sourceToKafka: Map<string, SourceToKafkaSeries>
 }
 
 class WorkerMetricsImpl implements WorkerMetrics {
@@ -423,11 +467,18 @@ class WorkerMetricsImpl implements WorkerMetrics {
 
   task(connector: string, task: number) {
     const entry = this.#entry(connector)
-    const series = new TaskSeries(connector, task, this.#window, this.#now, (closing) => {
-      if (entry.tasks.get(task) !== closing) return
-      entry.tasks.delete(task)
-      this.#dropIfEmpty(connector, entry)
-    })
+    const series = new TaskSeries(
+      connector,
+      task,
+      this.#window,
+      this.#now,
+      (closing) => {
+        if (entry.tasks.get(task) !== closing) return
+        entry.tasks.delete(task)
+        this.#dropIfEmpty(connector, entry)
+      },
+      entry.sourceToKafka,
+    )
     entry.tasks.set(task, series)
     return series
   }
@@ -486,7 +537,7 @@ class WorkerMetricsImpl implements WorkerMetrics {
   #entry(name: string): ConnectorEntry {
     let entry = this.#entries.get(name)
     if (entry === undefined) {
-      entry = { labels: { connector: name }, connector: null, tasks: new Map() }
+      entry = { labels: { connector: name }, connector: null, tasks: new Map(), sourceToKafka: new Map() }
       this.#entries.set(name, entry)
     }
     return entry
@@ -677,6 +728,10 @@ class WorkerMetricsImpl implements WorkerMetrics {
     )
     this.#perTable(M.pendingRows, (t) => t.pendingRows)
     this.#perTable(M.pollErrors, (t) => t.pollErrors)
+    viewHistogram(M.sourceToKafka, this.registry, (emit) => {
+      for (const entry of this.#entries.values())
+        for (const s of entry.sourceToKafka.values()) emit(s.labels, s.histogram)
+    })
     this.#perTask(M.offsetCommitFailures, (t) => t.commitFailures)
     this.#define(M.taskState, (emit) => {
       for (const entry of this.#entries.values()) {

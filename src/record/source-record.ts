@@ -2,6 +2,7 @@
 // source has read (offset). The runtime commits `sourceOffset` only after Kafka acknowledged this record and every
 // record before it from the same task.
 import type { Schema } from './schema.ts'
+import type { SourceTime } from './source-time.ts'
 
 /** Schemaless JSON maps, exactly as stored in the offsets topic (key: [connector, partition], value: offset). */
 export type SourcePartition = Record<string, unknown>
@@ -30,4 +31,6 @@ export interface SourceRecord {
   /** Milliseconds since the epoch; the producer's time when absent. */
   timestamp?: number
   headers?: Header[]
+  /** When the source saw the data (source-time.ts); the worker's source→Kafka histogram reads it at the ack. */
+  sourceTime?: SourceTime
 }

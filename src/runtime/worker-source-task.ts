@@ -10,6 +10,7 @@ import type { Logger } from '../logging.ts'
 import type { TaskMetricsRecorder } from '../metrics/recorder.ts'
 import type { OutgoingRecord, RecordProducer } from '../produce/record-producer.ts'
 import type { SourceOffset, SourcePartition, SourceRecord } from '../record/source-record.ts'
+import type { SourceTime } from '../record/source-time.ts'
 import type { OffsetStore } from '../storage/offset-store.ts'
 import { canonicalJson } from '../storage/offset-store.ts'
 import type { TransformChain } from '../transform/transformation.ts'
@@ -202,6 +203,8 @@ export class WorkerSourceTask {
     const o = this.#o
     const outgoing: OutgoingRecord[] = []
     const submitted: SubmittedRecord[] = []
+    // Source times of the records sent, for flowscope_source_to_kafka_seconds when Kafka acknowledges them.
+    const sourceTimes: SourceTime[] = []
     for (const original of records) {
       let converted: OutgoingRecord
       try {
@@ -246,12 +249,20 @@ export class WorkerSourceTask {
       }
       outgoing.push(converted)
       submitted.push(this.#submitted.submit(original.sourcePartition, original.sourceOffset))
+      if (original.sourceTime) sourceTimes.push(original.sourceTime)
     }
     if (outgoing.length === 0) return
     o.metrics.recordActiveCount(this.#submitted.pending)
     const send: Promise<void> = o.producer.send(outgoing).then(
       () => {
+        const ackedMs = Date.now()
         for (const s of submitted) this.#submitted.ack(s)
+        if (o.metrics.recordSourceToKafka) {
+          for (const t of sourceTimes) {
+            // A source clock ahead of the worker's would give a negative age: counted as 0.
+            o.metrics.recordSourceToKafka(t.table, t.basis, Math.max(0, ackedMs - t.timestampMs) / 1000)
+          }
+        }
         o.metrics.recordWrite(submitted.length)
         o.metrics.recordActiveCount(this.#submitted.pending)
       },

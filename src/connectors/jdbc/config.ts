@@ -36,6 +36,9 @@ export type QuoteMethod = (typeof QuoteMethods)[keyof typeof QuoteMethods]
 
 export const TIMESTAMP_INITIAL_CURRENT = -1
 
+/** flowscope's own key: put the source-time headers (src/record/source-time.ts) on every record. */
+export const SOURCE_TIMESTAMP_HEADERS = 'flowscope.source.timestamp.headers'
+
 /** Keys the connector adds to each task config (not user-facing). */
 export const TaskKeys = {
   /** JSON array of [database, schema, table] triples this task reads. */
@@ -499,6 +502,23 @@ export const jdbcSourceConfigDef = new ConfigDef()
     displayName: 'DB time zone',
     validator: timeZoneValidator,
   })
+  // ---- flowscope (no upstream counterpart) ----
+  .define({
+    name: SOURCE_TIMESTAMP_HEADERS,
+    type: ConfigTypes.BOOLEAN,
+    default: true,
+    importance: Importance.LOW,
+    documentation:
+      'Add the headers ``flowscope.source.timestamp`` (epoch ms, decimal text) and ' +
+      "``flowscope.source.timestamp.basis`` (``change``: the row's timestamp column, in timestamp and " +
+      'timestamp+incrementing modes; ``poll``: when the query round started, in bulk and incrementing modes) to every ' +
+      'record, so consumers and the lag exporter can tell how stale they are against the database. Set false for ' +
+      "records byte-identical to Confluent's connector.",
+    group: CONNECTOR_GROUP,
+    orderInGroup: next(),
+    width: Width.SHORT,
+    displayName: 'Source timestamp headers',
+  })
 
 export interface JdbcSourceConfig {
   connectionUrl: string
@@ -528,6 +548,7 @@ export interface JdbcSourceConfig {
   topicPrefix: string
   timestampDelayIntervalMs: number
   dbTimezone: string
+  sourceTimestampHeaders: boolean
 }
 
 export const usesIncrementing = (mode: Mode) => mode === Modes.INCREMENTING || mode === Modes.TIMESTAMP_INCREMENTING
@@ -629,6 +650,7 @@ export function parseJdbcSourceConfig(raw: RawConfig): ParsedJdbcSourceConfig {
     topicPrefix: (str('topic.prefix') ?? '').trim(),
     timestampDelayIntervalMs: num('timestamp.delay.interval.ms'),
     dbTimezone: str('db.timezone') ?? 'UTC',
+    sourceTimestampHeaders: v.get(SOURCE_TIMESTAMP_HEADERS) !== false,
   }
   return { config, errors }
 }

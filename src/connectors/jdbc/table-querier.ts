@@ -11,6 +11,7 @@ import type { Logger } from '../../logging.ts'
 import type { Schema, Struct } from '../../record/schema.ts'
 import { structSchema } from '../../record/schema.ts'
 import type { SourcePartition, SourceRecord } from '../../record/source-record.ts'
+import { type SourceTime, SourceTimeBases, sourceTimeHeaders } from '../../record/source-time.ts'
 import { columnNotNull, databaseTime, describeColumns, maxOf, type TypeCache } from './catalog.ts'
 import { type JdbcSourceConfig, type Mode, Modes, usesIncrementing, usesTimestamp } from './config.ts'
 import { type Connection, isConnectionError, sleep } from './connection.ts'
@@ -86,6 +87,8 @@ export class TableQuerier {
   #nullable = new Map<string, boolean>()
   #mapping: RowMapping | null = null
   #maxId: number | null = null
+  /** When the current round's query started (ms): the `poll` source time of rows without a change time. */
+  #roundStartMs = 0
   /** When the last round finished (ms); the next one starts poll.interval.ms later. */
   lastUpdate = 0
 
@@ -239,6 +242,8 @@ export class TableQuerier {
     const { config, source } = this.#spec
     const client = connection.client
     if (!this.#prepared) await this.#prepare(client, types)
+    // Rows the round returns were committed by the time its query starts (its snapshot is taken after this).
+    this.#roundStartMs = Date.now()
     let end: Instant = { epochSecond: 0, nano: 0 }
     if (usesTimestamp(this.#mode)) {
       const now = await databaseTime(client, config.dbTimezone)
@@ -331,6 +336,9 @@ export class TableQuerier {
       }
       this.#offset = { incrementing, timestamp: changed }
     }
+    const sourceTime: SourceTime = changed
+      ? { table: this.label, timestampMs: instantToMs(changed), basis: SourceTimeBases.CHANGE }
+      : { table: this.label, timestampMs: this.#roundStartMs, basis: SourceTimeBases.POLL }
     return {
       sourcePartition: this.partition,
       sourceOffset: this.#mode === Modes.BULK ? {} : offsetToMap(this.#offset),
@@ -339,6 +347,8 @@ export class TableQuerier {
       key: null,
       valueSchema: mapping.schema,
       value,
+      ...(this.#spec.config.sourceTimestampHeaders ? { headers: sourceTimeHeaders(sourceTime) } : {}),
+      sourceTime,
     }
   }
 }
