@@ -1,11 +1,13 @@
 // `flowscope lag-exporter`: a consumer-lag exporter for any Kafka cluster, in its own process. Polls the cluster's
 // admin API every interval and serves Kafka Lag Exporter's and kafka_exporter's metrics, lag in seconds, drain ETA
 // and Burrow's status on /metrics, plus Burrow's HTTP API. Runs until SIGTERM / Ctrl-C.
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { LagExporter } from '../lag/exporter.ts'
 import { LagMetrics } from '../lag/metrics.ts'
 import { ClusterPoller } from '../lag/poller.ts'
 import { createLagServer, listen } from '../lag/server.ts'
+import { stateDir } from '../local/state-dir.ts'
 import { getLogger } from '../logging.ts'
 
 export const DEFAULT_LAG_EXPORTER_PORT = 8000
@@ -25,6 +27,9 @@ Options:
   --cluster-name NAME           cluster_name label and Burrow cluster name (default local)
   --group-allow REGEX           only consumer groups whose id matches (default: all)
   --fetch-budget N              record timestamps read per poll (default 100); further lagging partitions are interpolated
+  --state-file PATH             where the offset→time tables persist across restarts, written every 3 polls
+                                (default .flowscope/lag-exporter/<cluster-name>-offset-times.json under FLOWSCOPE_HOME;
+                                'none' keeps them in memory only)
   -h, --help                    show this help`
 
 function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
@@ -47,6 +52,7 @@ export async function lagExporter(argv: string[]): Promise<void> {
       'cluster-name': { type: 'string' },
       'group-allow': { type: 'string' },
       'fetch-budget': { type: 'string' },
+      'state-file': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -70,6 +76,12 @@ export async function lagExporter(argv: string[]): Promise<void> {
   if (!/^[\w.-]+$/.test(clusterName)) {
     throw new Error(`--cluster-name ${clusterName}: use letters, digits, '.', '_' or '-' (it is a URL path segment)`)
   }
+  const stateOption = values['state-file']
+  if (stateOption === '') throw new Error("--state-file is empty: give a file path, or 'none' to keep no state")
+  const stateFile =
+    stateOption === 'none'
+      ? undefined
+      : (stateOption ?? join(stateDir(), 'lag-exporter', `${clusterName}-offset-times.json`))
   let groupAllow: RegExp | undefined
   if (values['group-allow'] !== undefined) {
     try {
@@ -89,6 +101,7 @@ export async function lagExporter(argv: string[]): Promise<void> {
     describeCluster: bootstrapServers.join(','),
     log,
     onPoll: (view, health) => metrics.update(view, health, health.up),
+    stateFile,
   })
   const server = createLagServer({
     clusterName,

@@ -2,7 +2,7 @@
 // history — each partition's offset→time table, each group partition's commit window and consume-rate samples — and
 // turns every snapshot into a view (lag in offsets and seconds, drain ETA, Burrow status) that metrics.ts and
 // server.ts render. A failed poll keeps the last view, marked stale; one log line when the cluster goes away, one
-// when it comes back.
+// when it comes back. With a state file the offset→time tables survive a restart (state-file.ts).
 import type { Logger } from '../logging.ts'
 import {
   type BurrowOptions,
@@ -13,8 +13,10 @@ import {
   type PartitionEvaluation,
   PartitionWindow,
 } from './burrow-status.ts'
+import { type GroupFreshness, groupFreshness } from './freshness.ts'
 import { consumeRate, drainEtaSeconds, OffsetTimeTable, type PartitionLag, partitionLag } from './lag-seconds.ts'
 import { type ClusterSnapshot, type MemberSnapshot, recordKey, type TopicSnapshot } from './poller.ts'
+import { loadTables, type SavedTable, saveTables } from './state-file.ts'
 
 export interface PartitionView {
   group: string
@@ -30,6 +32,8 @@ export interface PartitionView {
   /** Offsets per second the group consumed recently; undefined when unknown. */
   rate?: number
   etaSeconds?: number
+  /** How stale the group's position is against the source database (freshness.ts); undefined when unknown. */
+  freshness?: GroupFreshness
   evaluation: PartitionEvaluation
 }
 
@@ -77,6 +81,17 @@ export interface LagExporterOptions {
   tableCapacity?: number
   /** Called after every poll, successful or not. */
   onPoll?(view: ExporterView | undefined, health: ExporterHealth): void
+  /** Where the offset→time tables persist (read before the first poll); none when undefined. */
+  stateFile?: string
+  /** Successful polls between two writes of the state file (default 3); it is also written on stop. */
+  saveEveryPolls?: number
+}
+
+interface TableEntry {
+  table: OffsetTimeTable
+  topic: string
+  topicId: string
+  partition: number
 }
 
 interface PartitionHistory {
@@ -87,7 +102,12 @@ interface PartitionHistory {
 export class LagExporter {
   readonly #o: LagExporterOptions
   readonly #burrow: BurrowOptions
-  readonly #tables = new Map<string, OffsetTimeTable>()
+  readonly #tables = new Map<string, TableEntry>()
+  /** Tables read from the state file, taken over when their topic (same id) shows up in a poll. */
+  #restored: Map<string, SavedTable> | undefined
+  #pollsSinceSave = 0
+  #saving: Promise<void> = Promise.resolve()
+  #saveFailed = false
   readonly #history = new Map<string, PartitionHistory>()
   #view: ExporterView | undefined
   #health: ExporterHealth = { up: false, pollErrors: 0 }
@@ -122,7 +142,40 @@ export class LagExporter {
     this.#stopped = true
     clearTimeout(this.#timer)
     await this.#polling
+    if (this.#pollsSinceSave > 0) this.#save()
+    await this.#saving
     await this.#o.poller.close()
+  }
+
+  /** The tables as the state file holds them. */
+  savedTables(): SavedTable[] {
+    return [...this.#tables.values()].map((e) => ({
+      topic: e.topic,
+      topicId: e.topicId,
+      partition: e.partition,
+      points: e.table.points,
+    }))
+  }
+
+  #save(): void {
+    const path = this.#o.stateFile
+    if (path === undefined) return
+    this.#pollsSinceSave = 0
+    const tables = this.savedTables()
+    this.#saving = this.#saving.then(() =>
+      saveTables(path, tables, Date.now()).then(
+        () => {
+          if (this.#saveFailed) this.#o.log.info(`offset→time state written to ${path} again`)
+          this.#saveFailed = false
+        },
+        (error: unknown) => {
+          if (!this.#saveFailed) {
+            this.#o.log.warn(`cannot write offset→time state ${path} (${describeError(error)}); retrying later`)
+          }
+          this.#saveFailed = true
+        },
+      ),
+    )
   }
 
   /** One poll; true when it reached the cluster. Concurrent calls share the poll in flight. */
@@ -134,6 +187,11 @@ export class LagExporter {
   }
 
   async #pollOnce(): Promise<boolean> {
+    if (this.#restored === undefined) {
+      const path = this.#o.stateFile
+      const saved = path === undefined ? [] : await loadTables(path, this.#o.log)
+      this.#restored = new Map(saved.map((t) => [`${t.topic}:${t.partition}`, t]))
+    }
     let snapshot: ClusterSnapshot
     try {
       snapshot = await this.#o.poller.poll()
@@ -157,6 +215,7 @@ export class LagExporter {
     }
     this.#view = this.#update(snapshot)
     this.#health = { up: true, lastSuccessMs: snapshot.timeMs, pollErrors: this.#health.pollErrors }
+    if (++this.#pollsSinceSave >= (this.#o.saveEveryPolls ?? 3)) this.#save()
     this.#o.onPoll?.(this.#view, this.#health)
     return true
   }
@@ -169,12 +228,17 @@ export class LagExporter {
       topic.partitions.forEach((ends, partition) => {
         const key = `${topic.name}:${partition}`
         liveTables.add(key)
-        let table = this.#tables.get(key)
-        if (!table) {
-          table = new OffsetTimeTable(this.#o.tableCapacity)
-          this.#tables.set(key, table)
+        let entry = this.#tables.get(key)
+        if (entry && entry.topicId !== topic.id) entry = undefined
+        if (!entry) {
+          const table = new OffsetTimeTable(this.#o.tableCapacity)
+          const saved = this.#restored?.get(key)
+          if (saved && saved.topicId === topic.id) for (const p of saved.points) table.add(p.offset, p.timeMs)
+          entry = { table, topic: topic.name, topicId: topic.id, partition }
+          this.#tables.set(key, entry)
         }
-        table.add(ends.latest, now)
+        this.#restored?.delete(key)
+        entry.table.add(ends.latest, now)
       })
     }
     for (const key of this.#tables.keys()) if (!liveTables.has(key)) this.#tables.delete(key)
@@ -209,7 +273,16 @@ export class LagExporter {
             latest: ends.latest,
             nowMs: now,
             record: snapshot.records.get(recordKey(topicName, partition, offset)),
-            table: this.#tables.get(`${topicName}:${partition}`)!,
+            table: this.#tables.get(`${topicName}:${partition}`)!.table,
+          })
+          const freshness = groupFreshness({
+            committed,
+            earliest: ends.earliest,
+            latest: ends.latest,
+            nowMs: now,
+            record: snapshot.records.get(
+              recordKey(topicName, partition, committed >= ends.latest ? ends.latest - 1n : offset),
+            ),
           })
           // Burrow's window holds commits. The admin API shows the committed offset, not each commit, so a poll
           // counts as a commit when the offset moved or a member owns the partition (a live consumer commits);
@@ -235,6 +308,7 @@ export class LagExporter {
             lag,
             rate,
             etaSeconds,
+            freshness,
             evaluation,
           })
         }

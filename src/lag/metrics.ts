@@ -9,6 +9,7 @@ import {
   defineMetricComponent,
   registerComponentMetrics,
 } from '../metrics/components.ts'
+import { FRESHNESS_BUCKETS } from '../metrics/freshness-buckets.ts'
 import { STATUS_CODES } from './burrow-status.ts'
 import type { ExporterHealth, ExporterView } from './exporter.ts'
 
@@ -24,9 +25,17 @@ function def(
   labels: readonly string[],
   unit: string,
   help: string,
-  type: 'counter' | 'gauge' = 'gauge',
+  type: 'counter' | 'gauge' | 'histogram' = 'gauge',
 ): ComponentMetricDefinition {
-  return { name, type, labels, unit, help, ...(upstream ? { upstream } : {}) }
+  return {
+    name,
+    type,
+    labels,
+    unit,
+    help,
+    ...(upstream ? { upstream } : {}),
+    ...(type === 'histogram' ? { buckets: FRESHNESS_BUCKETS } : {}),
+  }
 }
 // flowscope's own families reproduce no other tool's.
 const FS = undefined
@@ -156,6 +165,22 @@ const definitions = {
     'Burrow status code',
     "Burrow's partition status code (1 OK, 2 WARN, 4 STOP, 5 STALL, 6 REWIND); `status` names it.",
   ),
+  // End-to-end freshness, consumer hop (the worker has flowscope_source_to_kafka_seconds). See freshness.ts.
+  freshness: def(
+    FS,
+    'flowscope_consumergroup_freshness_seconds',
+    [...FS_PARTITION, 'basis'],
+    'seconds',
+    'How stale the group is against the source database, from the flowscope.source.timestamp header: lagging, now − source time of the first unconsumed record; caught up, now − source time of the last consumed record (grows while the source is idle: read with the lag). basis="change": the row\'s change time (JDBC timestamp modes); "poll": when the source read it (bulk, incrementing). Absent when the record was not read (fetch budget) or has no such header.',
+  ),
+  freshnessSampled: def(
+    FS,
+    'flowscope_consumergroup_freshness_sampled_seconds',
+    ['cluster_name', 'group', 'topic', 'basis'],
+    'seconds',
+    'flowscope_consumergroup_freshness_seconds of every partition, observed once per poll: evenly spaced samples, so a quantile is the share of time (and partitions) the group was at most that stale, e.g. for SLOs.',
+    'histogram',
+  ),
   up: def(
     FS,
     'flowscope_lag_exporter_up',
@@ -211,14 +236,19 @@ export class LagMetrics {
   readonly #cluster: string
   readonly #gauges = new Map<Key, prom.Gauge>()
   readonly #pollErrors: prom.Counter
+  readonly #freshnessSampled: prom.Histogram
+  /** The freshness histogram's label sets, so those of a group or topic gone can be removed. */
+  #sampledSeries = new Map<string, Labels>()
 
   constructor(clusterName: string) {
     this.#cluster = clusterName
     const registered = registerComponentMetrics(lagExporterMetrics, this.registry)
-    for (const [key, metric] of Object.entries(registered) as [Key, prom.Gauge | prom.Counter][]) {
+    for (const [key, metric] of Object.entries(registered) as [Key, prom.Gauge | prom.Counter | prom.Histogram][]) {
       if (lagMetrics[key].type === 'gauge') this.#gauges.set(key, metric as prom.Gauge)
     }
     this.#pollErrors = registered.pollErrors
+    // def() widens `type`, so the registered family is typed by its declaration here.
+    this.#freshnessSampled = registered.freshnessSampled as unknown as prom.Histogram
     // A gauge without labels shows 0 until set; the broker count is unknown until the first poll.
     this.#gauge('keBrokers').remove({})
     this.#gauge('up').set({ cluster_name: clusterName }, 0)
@@ -254,6 +284,7 @@ export class LagMetrics {
     set('keBrokers', {}, view.brokers)
     set('recordReads', { cluster_name }, view.fetches)
     set('budgetSkipped', { cluster_name }, view.budgetSkipped)
+    const sampled = new Map<string, Labels>()
     for (const topic of view.topics.values()) {
       set('keTopicPartitions', { topic: topic.name }, topic.partitions.length)
       topic.partitions.forEach((ends, partition) => {
@@ -296,6 +327,13 @@ export class LagMetrics {
         set('lostRecords', fs, lag.lostRecords)
         if (p.rate !== undefined) set('consumeRate', fs, p.rate)
         if (p.etaSeconds !== undefined) set('partitionEta', fs, p.etaSeconds)
+        if (p.freshness) {
+          const { seconds, basis } = p.freshness
+          set('freshness', { ...fs, basis }, seconds)
+          const labels = { cluster_name, group: group.id, topic: p.topic, basis }
+          this.#freshnessSampled.observe(labels, seconds)
+          sampled.set(`${group.id}\u0000${p.topic}\u0000${basis}`, labels)
+        }
         const status = p.evaluation.status
         set('partitionStatus', { ...fs, status }, STATUS_CODES[status])
       }
@@ -309,5 +347,15 @@ export class LagMetrics {
       if (group.etaSeconds !== undefined) set('groupEta', groupLabels, group.etaSeconds)
       set('groupStatus', { ...groupLabels, status: group.status.status }, STATUS_CODES[group.status.status])
     }
+    // A histogram is cumulative: its series stay while the group still reads the topic (a poll without a sample, e.g.
+    // the fetch budget spent, keeps them), and go with the group or topic.
+    const live = new Set<string>()
+    for (const group of view.groups.values()) for (const p of group.partitions) live.add(`${group.id}\u0000${p.topic}`)
+    for (const [key, labels] of this.#sampledSeries) {
+      if (sampled.has(key)) continue
+      if (live.has(`${labels.group}\u0000${labels.topic}`)) sampled.set(key, labels)
+      else this.#freshnessSampled.remove(labels)
+    }
+    this.#sampledSeries = sampled
   }
 }

@@ -1,9 +1,11 @@
 // One poll of a Kafka cluster through its admin API, as a plain snapshot: brokers, every topic's partitions with
 // their earliest and latest offsets, every consumer group with its members, their assignments and its committed
 // offsets; plus, within a fetch budget, the timestamp of the first unconsumed record of each lagging partition (one
-// small Fetch per partition at the committed offset). Nothing here keeps history: exporter.ts does.
+// small Fetch per partition at the committed offset) and, with what budget is left, the last record of each partition
+// a group has caught up on (for its source-time header: freshness). Nothing here keeps history: exporter.ts does.
 import { randomUUID } from 'node:crypto'
 import { Admin, Consumer } from '@platformatic/kafka'
+import { readSourceTimeHeaders, type SourceTimeBasis } from '../record/source-time.ts'
 
 export interface TopicSnapshot {
   name: string
@@ -34,6 +36,8 @@ export interface RecordTimestamp {
   /** The first surviving record at or after the requested offset. */
   offset: bigint
   timestampMs: number
+  /** Its flowscope.source.timestamp header (and basis), when it carries one. */
+  source?: { timestampMs: number; basis?: SourceTimeBasis }
 }
 
 export interface ClusterSnapshot {
@@ -44,7 +48,10 @@ export interface ClusterSnapshot {
   brokers: number
   topics: Map<string, TopicSnapshot>
   groups: Map<string, GroupSnapshot>
-  /** `topic:partition:offset` → the record read there (fresh or from the cache). */
+  /**
+   * `topic:partition:offset` → the record read there (fresh or from the cache): the first unconsumed record of
+   * lagging partitions, and the last record (log end − 1) of partitions some group has caught up on.
+   */
   records: Map<string, RecordTimestamp>
   /** Record reads this poll did, and lagging partitions left to interpolation because the budget was spent. */
   fetches: number
@@ -222,7 +229,10 @@ export class ClusterPoller {
     return result
   }
 
-  /** The first unconsumed record's timestamp per lagging partition: from the cache, else read within the budget. */
+  /**
+   * Per lagging partition the first unconsumed record, per caught-up partition the last consumed one (lag 0 here:
+   * read after every lagging one): from the cache, else read within the budget.
+   */
   async #records(topics: Map<string, TopicSnapshot>, groups: Map<string, GroupSnapshot>) {
     const wanted = new Map<string, { topic: TopicSnapshot; partition: number; offset: bigint; lag: bigint }>()
     for (const group of groups.values()) {
@@ -231,10 +241,17 @@ export class ClusterPoller {
         if (!topic) continue
         for (const [partition, committed] of partitions) {
           const ends = topic.partitions[partition]
-          if (!ends || committed >= ends.latest) continue
-          const offset = committed < ends.earliest ? ends.earliest : committed
+          if (!ends) continue
+          let offset: bigint
+          let lag = 0n
+          if (committed >= ends.latest) {
+            if (ends.latest <= ends.earliest) continue
+            offset = ends.latest - 1n
+          } else {
+            offset = committed < ends.earliest ? ends.earliest : committed
+            lag = ends.latest - committed
+          }
           const key = recordKey(name, partition, offset)
-          const lag = ends.latest - committed
           const seen = wanted.get(key)
           if (!seen || seen.lag < lag) wanted.set(key, { topic, partition, offset, lag })
         }
@@ -257,7 +274,8 @@ export class ClusterPoller {
       if (record) records.set(want.key, record)
     }
     this.#recordCache = records
-    return { records, fetches, budgetSkipped: Math.max(0, toFetch.length - budget) }
+    const budgetSkipped = toFetch.slice(budget).filter((want) => want.lag > 0n).length
+    return { records, fetches, budgetSkipped }
   }
 
   /** One Fetch of at most ~1 KiB at `offset` (the broker still returns a whole first batch); sequential by design. */
@@ -294,7 +312,8 @@ export class ClusterPoller {
             if (at < offset) continue
             const ts =
               batch.attributes & LOG_APPEND_TIME ? batch.maxTimestamp : batch.firstTimestamp + record.timestampDelta
-            return { offset: at, timestampMs: Number(ts) }
+            const source = readSourceTimeHeaders(record.headers ?? [])
+            return { offset: at, timestampMs: Number(ts), ...(source ? { source } : {}) }
           }
         }
       }
