@@ -111,8 +111,10 @@ function viewHistogram(
 ): void {
   const options = { name: def.name, help: def.help, labelNames: [...def.labels], registers: [registry] }
   const metric = new prom.Histogram({ ...options, buckets: [...(def.buckets ?? [])] })
-  const ownGet = metric.get.bind(metric)
-  metric.get = async () => {
+  // The registry renders a histogram through getForPromString (untyped; get() derives the JSON form from it).
+  const target = metric as unknown as { getForPromString(): Promise<object> }
+  const ownGet = target.getForPromString.bind(metric)
+  target.getForPromString = async () => {
     const values: ReturnType<typeof histogramSamples> = []
     read((labels, h) => values.push(...histogramSamples(def.name, labels, h)))
     return { ...(await ownGet()), values }
