@@ -28,6 +28,8 @@ export async function startExporter(options: {
   groupAllow?: RegExp
   fetchBudget?: number
   clusterName?: string
+  stateFile?: string
+  saveEveryPolls?: number
 }): Promise<RunningExporter> {
   const clusterName = options.clusterName ?? 'local'
   const metrics = new LagMetrics(clusterName)
@@ -42,6 +44,8 @@ export async function startExporter(options: {
     describeCluster: options.bootstrapServers.join(','),
     log: getLogger('flowscope.lag.test'),
     onPoll: (view, health) => metrics.update(view, health, health.up),
+    stateFile: options.stateFile,
+    saveEveryPolls: options.saveEveryPolls,
   })
   const server = createLagServer({ clusterName, metrics, view: () => exporter.view, health: () => exporter.health })
   await listen(server, 0, '127.0.0.1')
