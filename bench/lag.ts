@@ -7,7 +7,8 @@
 // 2. Error of kafka_consumergroup_group_lag_seconds against the true age of the first unconsumed record (the bench
 //    stamps each record with its produce time), for method record_ts (default budget) and interpolated (budget 0),
 //    on steady and on bursty production, with a consumer whose delay drifts between 2 and 14 s. The error is what a
-//    scraper sees: the served value (last poll) minus the true age at the moment of the sample (every 250 ms).
+//    scraper sees: the served value (last poll) minus the true age at the moment of the sample (every 250 ms); also
+//    at each poll (the method's own error) and over the samples whose commit is still the polled one.
 // A benchmark, not a test.
 //   npm run bench:lag                               the whole run (~5 min on 2 cores)
 //   npm run bench:lag -- --groups 1,100 --error-seconds 30
@@ -192,6 +193,43 @@ async function rawAdminMs(admin: Admin, prefix: string): Promise<number> {
   return performance.now() - started
 }
 
+/** Waits until every partition of `topics` has a leader (new topics take a moment; producing earlier fails). */
+async function leadersReady(admin: Admin, topics: string[]): Promise<void> {
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    const metadata = await admin.metadata({ topics, forceUpdate: true }).catch(() => undefined)
+    const ready =
+      metadata !== undefined &&
+      topics.every((t) => {
+        const partitions = metadata.topics.get(t)?.partitions
+        return partitions !== undefined && partitions.length > 0 && partitions.every((p) => p.leader >= 0)
+      })
+    if (ready) return
+    if (Date.now() > deadline)
+      throw new Error(`the partitions of ${topics.length} new topics have no leader after 60 s`)
+    await sleep(250)
+  }
+}
+
+/** A send to new topics can fail while the broker settles them: retried for up to 30 s, then the cause is shown. */
+async function sendRetrying(producer: Producer, request: Parameters<Producer['send']>[0]): Promise<void> {
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    try {
+      await producer.send(request)
+      return
+    } catch (error) {
+      if (Date.now() > deadline) {
+        const codes = JSON.stringify(error, (_, v) => (typeof v === 'bigint' ? String(v) : v)).match(/"errorCode":\d+/g)
+        throw new Error(`producing to new topics failed for 30 s (${[...new Set(codes ?? [])].join(', ')})`, {
+          cause: error,
+        })
+      }
+      await sleep(500)
+    }
+  }
+}
+
 async function pool<T>(items: T[], size: number, fn: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0
   await Promise.all(
@@ -217,16 +255,16 @@ async function costRun(bootstrap: string, groups: number, partitions: number, po
   const groupIds = Array.from({ length: groups }, (_, i) => `${prefix}g${i}`)
   try {
     await admin.createTopics({ topics, partitions, replicas: 1 })
-    await sleep(500)
-    await producer.send({
-      messages: topics.flatMap((topic) =>
-        Array.from({ length: partitions * 5 }, (_, i) => ({
+    await leadersReady(admin, topics)
+    await pool(topics, 4, (topic) =>
+      sendRetrying(producer, {
+        messages: Array.from({ length: partitions * 5 }, (_, i) => ({
           topic,
           partition: i % partitions,
           value: Buffer.from(`r${i}`),
         })),
-      ),
-    })
+      }),
+    )
     await pool(groupIds, 16, (groupId) => {
       const i = Number(groupId.slice(groupId.lastIndexOf('g') + 1))
       return admin.alterConsumerGroupOffsets({
@@ -266,6 +304,8 @@ interface ErrorStats {
   meanSigned: number
   /** |error| at poll time, against the poll's own committed offset: the method's own error. */
   atPollMax: number
+  /** max |error| over the samples taken while the commit was still the one the served poll saw (staleness only). */
+  sameCommitMax: number
 }
 
 /**
@@ -284,7 +324,7 @@ async function errorRun(
   const topic = `benchlag-err-${pattern}-${process.pid}`
   const group = `${topic}-consumer`
   await admin.createTopics({ topics: [topic], partitions: 1, replicas: 1 })
-  await sleep(500)
+  await leadersReady(admin, [topic])
   /** produceMs[i] = when record i was sent (its CreateTime too). Offsets are sequential: one producer, awaited sends. */
   const produceMs: number[] = []
   let committed = 0
@@ -339,6 +379,7 @@ async function errorRun(
   const errors = { record_ts: [] as number[], interpolated: [] as number[] }
   const absent = { record_ts: 0, interpolated: 0 }
   const atPoll = { record_ts: [] as number[], interpolated: [] as number[] }
+  const sameCommit = { record_ts: [] as number[], interpolated: [] as number[] }
   const seenPolls = [0, 0]
   const trueAge = (offset: number, at: number) =>
     offset >= produceMs.length ? 0 : Math.max(0, at - produceMs[offset]) / 1000
@@ -360,7 +401,9 @@ async function errorRun(
         absent[method]++
         return
       }
-      errors[method].push(p.lag.seconds - trueAge(committed, now))
+      const error = p.lag.seconds - trueAge(committed, now)
+      errors[method].push(error)
+      if (BigInt(committed) === p.committed) sameCommit[method].push(Math.abs(error))
       const view = exporter.view!
       if (view.timeMs !== seenPolls[i]) {
         seenPolls[i] = view.timeMs
@@ -385,6 +428,7 @@ async function errorRun(
       max: Math.max(...abs),
       meanSigned: errors[method].reduce((a, b) => a + b, 0) / Math.max(1, errors[method].length),
       atPollMax: Math.max(...atPoll[method]),
+      sameCommitMax: Math.max(0, ...sameCommit[method]),
     }
   }
   return { record_ts: stats('record_ts'), interpolated: stats('interpolated') }
@@ -481,18 +525,23 @@ async function main(): Promise<void> {
       `\nError of lag_seconds as a scraper sees it (served value − true age of the first unconsumed record, sampled every 250 ms, ${errorSeconds} s per run; consumer delay 2–14 s)`,
     )
     console.log(
-      'production  method        samples  absent  |err| p50 s  p99 s  max s  mean signed s  at-poll max s  max/interval',
+      'production  method        samples  absent  |err| p50 s  p99 s  max s  mean signed s  max/interval  at-poll max s  same-commit max s',
     )
     for (const [pattern, byMethod] of errorsByPattern) {
       for (const method of ['record_ts', 'interpolated'] as const) {
         const s = byMethod[method]
         console.log(
-          `${pattern.padEnd(10)}  ${method.padEnd(12)}  ${String(s.samples).padStart(7)}  ${String(s.absent).padStart(6)}  ${f(s.p50, 2).padStart(11)}  ${f(s.p99, 2).padStart(5)}  ${f(s.max, 2).padStart(5)}  ${f(s.meanSigned, 2).padStart(13)}  ${f(s.atPollMax, 3).padStart(13)}  ${f((s.max * 1000) / intervalMs, 2).padStart(12)}`,
+          `${pattern.padEnd(10)}  ${method.padEnd(12)}  ${String(s.samples).padStart(7)}  ${String(s.absent).padStart(6)}  ${f(s.p50, 2).padStart(11)}  ${f(s.p99, 2).padStart(5)}  ${f(s.max, 2).padStart(5)}  ${f(s.meanSigned, 2).padStart(13)}  ${f((s.max * 1000) / intervalMs, 2).padStart(12)}  ${f(s.atPollMax, 3).padStart(13)}  ${f(s.sameCommitMax, 2).padStart(17)}`,
         )
       }
+      // The target: the exact method's error against the true age is at most one poll interval — at the poll (the
+      // method's own error) and as served until the next poll while the consumer's commit stays (the value ages).
+      // A commit that moves between polls changes the true age at once and the exporter only sees it at its next
+      // poll: that part of the as-served error is reported (max s), not checked — it depends on the consumer.
       const exact = byMethod.record_ts
+      const worst = Math.max(exact.atPollMax, exact.sameCommitMax)
       checks.push(
-        `${pattern}: exact-method error ≤ 1 poll interval: max ${f(exact.max, 2)} s of ${f(intervalMs / 1000, 1)} s — ${exact.max <= intervalMs / 1000 ? 'ok' : 'OVER'}`,
+        `${pattern}: exact-method error ≤ 1 poll interval: at the poll ${f(exact.atPollMax, 3)} s, as served with the same commit ≤ ${f(exact.sameCommitMax, 2)} s, of ${f(intervalMs / 1000, 1)} s — ${worst <= intervalMs / 1000 ? 'ok' : 'OVER'}; with commits since the poll, max ${f(exact.max, 2)} s (reported)`,
       )
     }
   }
