@@ -196,7 +196,7 @@ export class KafkaClientNetwork {
 
   /** Incoming bytes per second: response bytes plus any trailing bytes. */
   incomingByteRate(nowMs: number): number {
-    return this.responses.rate(nowMs) + this.incoming.rate(nowMs)
+    return this.incoming.rate(nowMs)
   }
 
   /** Reads and writes per second: Java's network-io-rate counts completed sends and receives. */
