@@ -5,23 +5,28 @@
 // hands each event to the KafkaClientNetwork that watches the connection's owner. Bytes are the socket's own
 // counters (bytesWritten / bytesRead), so they are the bytes on the wire, protocol framing included.
 //
-// Usage, from any flowscope process:
+// Usage, from any flowscope process (test/unit/metrics/kafka-client-network.test.ts does exactly this):
 //
-//   const network = new KafkaClientNetwork()             // one per client_id series (optionally a window/clock)
-//   network.watch(consumer)                               // a Producer / Consumer / Admin: every connection it opens
-//   network.watchConnection(connection)                   // or a raw Connection (the worker's group membership)
-//   network.onApi((e) => …)                               // optional: per-request hooks (apiKey, bytes, response)
+//   const network = new KafkaClientNetwork()      // one per client_id series ({ window, nowMs } optional)
+//   network.watch(consumer)                        // a Producer / Consumer / Admin: every connection it opens from now
+//   network.watchConnection(connection)            // or a raw Connection, before connect() (the group membership)
+//   network.onApi((e) => …)                        // optional: each request written / response read (apiKey, bytes,
+//                                                  // parsed response, broker) — for per-API or per-broker figures
 //
-//   // Names: the family under the Java client's Prometheus prefix, keys of your choice of NetworkStat:
-//   const defs = networkMetricDefinitions('consumerNet', {
+//   // The family under a Java client's Prometheus prefix; pick the statistics (keys of networkStats) you serve:
+//   const net = networkMetricDefinitions('net', {
 //     prefix: 'kafka_consumer_consumer_metrics', upstream: 'kafka.consumer:type=consumer-metrics',
-//     group: 'consumer', subject: 'the consumer',
-//   }, ['connectionCount', 'failedAuthenticationRate', 'responseRate'])
-//   // (declare them with defineMetricComponent — `metrics: { ...defs }` — so docs/metrics.md lists them)
-//   registerNetworkMetrics(registry, defs, () => [{ labels: { client_id: 'c1' }, network }])
+//     group: 'consumer', subject: 'the sample consumer',
+//   }, ['connectionCount', 'failedAuthenticationRate'])          // → net.netConnectionCount, …
+//   const component = defineMetricComponent({ name, title, description, metrics: { ...net, ...others } })
+//   registerNetworkMetrics(registry, component.metrics, () => [{ labels: { client_id }, network }])
 //
+// registerNetworkMetrics serves the definitions made here (isNetworkMetric; it skips the others) as gauges/counters
+// read at scrape time; a value the client cannot know yet (metadata age before the first Metadata response) is an
+// absent series. Throttle times per API key are on network.throttle(ApiKeys.fetch) (avg/max) once network.hasThrottle(ApiKeys.fetch).
 // The worker declares its families in definitions.ts with networkMetricDefinitions and reads them with
-// networkStatValue. Not measurable in Node, so not offered: Java NIO's io-ratio, io-wait-*, io-time-*, select-rate.
+// networkStatValue. Not measurable in Node, so not offered: Java NIO's io-ratio, io-wait-*, io-time-*, select-rate —
+// a Node client has no I/O thread of its own (libuv's event loop serves every socket of the process).
 import { tracingChannel } from 'node:diagnostics_channel'
 import type { Socket } from 'node:net'
 import * as prom from 'prom-client'
@@ -495,7 +500,14 @@ export interface NetworkFamilySpec {
   readonly labels?: readonly string[]
 }
 
-type Keyed<P extends string, S extends NetworkStat> = { readonly [K in S as `${P}${Capitalize<K>}`]: MetricDefinition }
+/** A definition made by networkMetricDefinitions: it names the statistic it reads. */
+export interface NetworkMetricDefinition extends MetricDefinition {
+  readonly stat: NetworkStat
+}
+
+type Keyed<P extends string, S extends NetworkStat> = {
+  readonly [K in S as `${P}${Capitalize<K>}`]: NetworkMetricDefinition
+}
 
 /**
  * Definitions of `stats` under a Java client's prefix, keyed `${keyPrefix}${Stat}` (connectionCount → e.g.
@@ -506,7 +518,7 @@ export function networkMetricDefinitions<P extends string, S extends NetworkStat
   spec: NetworkFamilySpec,
   stats: readonly S[],
 ): Keyed<P, S> {
-  const out: Record<string, MetricDefinition> = {}
+  const out: Record<string, NetworkMetricDefinition> = {}
   for (const stat of stats) {
     const [attribute, type, unit, help] = networkStats[stat]
     out[`${keyPrefix}${stat[0].toUpperCase()}${stat.slice(1)}`] = {
@@ -518,20 +530,19 @@ export function networkMetricDefinitions<P extends string, S extends NetworkStat
       group: spec.group,
       upstream: `${spec.upstream} ${attribute}`,
       stat,
-    } as MetricDefinition
+    }
   }
   return out as Keyed<P, S>
 }
 
-/** The statistic a definition made by networkMetricDefinitions reads. */
-export function statOf(def: MetricDefinition): NetworkStat {
+/** Whether `def` was made by networkMetricDefinitions (it survives defineMetricComponent, which copies fields). */
+export function isNetworkMetric(def: MetricDefinition): def is NetworkMetricDefinition {
   const stat = (def as { stat?: unknown }).stat
-  if (typeof stat !== 'string' || !(stat in networkStats)) throw new Error(`${def.name} is not a network metric`)
-  return stat as NetworkStat
+  return typeof stat === 'string' && stat in networkStats
 }
 
 /**
- * Registers `definitions` (from networkMetricDefinitions) on `registry`; each scrape reads every client `clients()`
+ * Registers the network metrics among `definitions` (made by networkMetricDefinitions) on `registry`; each scrape reads every client `clients()`
  * returns, one series per client (`labels` must hold the definitions' labels).
  */
 export function registerNetworkMetrics(
@@ -541,7 +552,8 @@ export function registerNetworkMetrics(
   nowMs: () => number = Date.now,
 ): void {
   for (const def of Object.values(definitions)) {
-    const stat = statOf(def)
+    if (!isNetworkMetric(def)) continue
+    const stat = def.stat
     const collect = (set: (labels: Record<string, string>, value: number) => void) => {
       const now = nowMs()
       for (const client of clients()) {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs'
 import * as prom from 'prom-client'
 import type { PipelineReporter } from '../connectors/plugin.ts'
 import { metrics as M, type MetricDefinition, MetricGroups } from './definitions.ts'
-import { ApiKeys, KafkaClientNetwork, networkStatValue, statOf } from './kafka-client-network.ts'
+import { ApiKeys, isNetworkMetric, KafkaClientNetwork, networkStatValue } from './kafka-client-network.ts'
 import type {
   ConnectorMetricsRecorder,
   ConnectorState,
@@ -728,8 +728,8 @@ class WorkerMetricsImpl implements WorkerMetrics {
     // Only an uncompressed batch has a known ratio (1); a codec's output size is not reported by the client.
     this.#perProducerKnown(M.compressionRateAvg, (p) => (p.compression === 'none' ? 1 : null))
     for (const def of Object.values(M) as MetricDefinition[]) {
-      if (!('stat' in def)) continue
-      const stat = statOf(def)
+      if (!isNetworkMetric(def)) continue
+      const stat = def.stat
       if (def.group === MetricGroups.producer) {
         this.#perProducerKnown(def, (p, now) => networkStatValue(stat, p.network, now))
       } else {
