@@ -1,11 +1,12 @@
 // The Kafka clients' network metrics against the real broker, read from the client library's diagnostics channels:
 // the worker producer's connections, request sizes, throttle time (0 unthrottled, > 0 under a produce quota set with
 // the admin API), queue time, buffer, compression and metadata age; and a started worker's
-// kafka_connect_connect_metrics_* for each of its Kafka clients.
+// kafka_connect_connect_metrics_* for each of its Kafka clients; failed authentications of a client the broker refuses.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { Admin } from '@platformatic/kafka'
 import { metrics as M, type MetricDefinition } from '../../../src/metrics/definitions.ts'
+import { KafkaClientNetwork, networkStatValue } from '../../../src/metrics/kafka-client-network.ts'
 import { createWorkerMetrics, type WorkerMetrics } from '../../../src/metrics/worker-metrics.ts'
 import { type OutgoingRecord, RecordProducer, recordBytes } from '../../../src/produce/record-producer.ts'
 import { estimateRecordBytes } from '../../../src/produce/request-size.ts'
@@ -182,4 +183,27 @@ test('a running worker reports connect-metrics for each of its Kafka clients', a
   } finally {
     await worker.stop()
   }
+})
+
+test('a client that cannot authenticate counts failed authentications and holds no connection', async () => {
+  const network = new KafkaClientNetwork()
+  // The test broker's listener is PLAINTEXT: a SASL handshake there is refused (ILLEGAL_SASL_STATE), as a wrong
+  // mechanism or credentials would be on a SASL listener.
+  const admin = new Admin({
+    clientId: uniqueName('network-metrics-sasl'),
+    bootstrapBrokers: bootstrapServers,
+    sasl: { mechanism: 'PLAIN', username: 'nobody', password: 'wrong' },
+    retries: 0,
+  })
+  network.watch(admin)
+  try {
+    await assert.rejects(admin.listTopics())
+  } finally {
+    await admin.close()
+  }
+  const now = Date.now()
+  assert.ok((networkStatValue('failedAuthenticationTotal', network, now) ?? 0) >= 1, 'failed_authentication_total')
+  assert.ok((networkStatValue('failedAuthenticationRate', network, now) ?? 0) > 0, 'failed_authentication_rate')
+  assert.equal(networkStatValue('successfulAuthenticationTotal', network, now), 0)
+  assert.equal(networkStatValue('connectionCount', network, now), 0)
 })
