@@ -779,7 +779,7 @@ export const metrics = {
     'gauge',
     CLIENT,
     'ms',
-    "The average time a produce request's records waited in the producer before the request was written to the socket (buffer.memory space, metadata, the connection's in-flight limit), over the window. Requests are matched to their writes in order: one request per broker.",
+    "The average time a produce request's records waited in the producer before the request was written to the socket (buffer.memory space, metadata, the connection's in-flight limit), over the window. The client writes one produce request per send and broker, in order, so requests are matched to writes in order; a retried request or one spanning several brokers writes more than once, and those extra writes end later waits early (the figure errs low, never high).",
   ),
   recordQueueTimeMax: producer(
     PG,
