@@ -142,7 +142,9 @@ export class RecordProducer {
       throw error
     } finally {
       this.#metrics.requestsInFlight(-1)
-      if (!pending.written) this.#unwritten.splice(this.#unwritten.indexOf(pending), 1)
+      // Never written (failed before the client wrote it): it must not be matched to a later request's write.
+      const unwritten = this.#unwritten.indexOf(pending)
+      if (unwritten >= 0) this.#unwritten.splice(unwritten, 1)
       this.#buffer.release(bytes)
       this.#reportBuffer()
     }
