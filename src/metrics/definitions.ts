@@ -2,6 +2,7 @@
 // attribute it mirrors. worker-metrics.ts registers exactly these; docs.ts renders docs/metrics.md from them; the
 // seed-dashboard names we deliberately do not emit are listed here too, each with its reason.
 import { FRESHNESS_BUCKETS } from './freshness-buckets.ts'
+import { type NetworkStat, networkMetricDefinitions, networkStats } from './kafka-client-network.ts'
 
 export type MetricType = 'counter' | 'gauge' | 'histogram'
 
@@ -30,6 +31,7 @@ export const MetricGroups = {
   app: 'app-info',
   producer: 'producer-metrics',
   producerTopic: 'producer-topic-metrics',
+  connectClients: 'connect-metrics',
   pipeline: 'flowscope',
 } as const
 export type MetricGroup = (typeof MetricGroups)[keyof typeof MetricGroups]
@@ -78,6 +80,25 @@ const errors = 'task-error-metrics'
 const pm = 'producer-metrics'
 const ptm = 'producer-topic-metrics'
 const STATUS = 'Info-style: value 1, the current status (unassigned, running, paused, failed, restarting) in `status`.'
+
+const ALL_NETWORK_STATS = Object.keys(networkStats) as NetworkStat[]
+/** The producer's own request/response/outgoing-byte counts are produce requests only (defined below). */
+const PRODUCER_NETWORK_STATS = [
+  'connectionCount',
+  'connectionCreationTotal',
+  'connectionCreationRate',
+  'connectionCloseTotal',
+  'connectionCloseRate',
+  'networkIoTotal',
+  'networkIoRate',
+  'incomingByteTotal',
+  'incomingByteRate',
+  'successfulAuthenticationTotal',
+  'successfulAuthenticationRate',
+  'failedAuthenticationTotal',
+  'failedAuthenticationRate',
+  'metadataAge',
+] as const satisfies readonly NetworkStat[]
 
 export const metrics = {
   // connect-worker-metrics
@@ -718,6 +739,111 @@ export const metrics = {
     'The current number of produce requests awaiting a response.',
   ),
 
+  requestSizeAvg: producer(
+    PG,
+    pm,
+    'request-size-avg',
+    'gauge',
+    CLIENT,
+    'bytes',
+    'The average size of the produce requests written (bytes on the wire: records, batch headers and request framing), over the window.',
+  ),
+  requestSizeMax: producer(
+    PG,
+    pm,
+    'request-size-max',
+    'gauge',
+    CLIENT,
+    'bytes',
+    'The largest produce request written (bytes on the wire), over the window.',
+  ),
+  produceThrottleTimeAvg: producer(
+    PG,
+    pm,
+    'produce-throttle-time-avg',
+    'gauge',
+    CLIENT,
+    'ms',
+    'The average throttle_time_ms the broker returned in produce responses (a client quota at work), over the window. Absent before the first produce response.',
+  ),
+  produceThrottleTimeMax: producer(
+    PG,
+    pm,
+    'produce-throttle-time-max',
+    'gauge',
+    CLIENT,
+    'ms',
+    'The largest throttle_time_ms of the produce responses, over the window. Absent before the first produce response.',
+  ),
+  recordQueueTimeAvg: producer(
+    PG,
+    pm,
+    'record-queue-time-avg',
+    'gauge',
+    CLIENT,
+    'ms',
+    "The average time a produce request's records waited in the producer before the request was written to the socket (buffer.memory space, metadata, the connection's in-flight limit), over the window. The client writes one produce request per send and broker, in order, so requests are matched to writes in order; a retried request or one spanning several brokers writes more than once, and those extra writes end later waits early (the figure errs low, never high).",
+  ),
+  recordQueueTimeMax: producer(
+    PG,
+    pm,
+    'record-queue-time-max',
+    'gauge',
+    CLIENT,
+    'ms',
+    'The longest time records waited in the producer before their request was written, over the window.',
+  ),
+  bufferTotalBytes: producer(
+    PG,
+    pm,
+    'buffer-total-bytes',
+    'gauge',
+    CLIENT,
+    'bytes',
+    'producer.buffer.memory: the record bytes the producer holds at most (sent, not yet acknowledged) before send() waits.',
+  ),
+  bufferAvailableBytes: producer(
+    PG,
+    pm,
+    'buffer-available-bytes',
+    'gauge',
+    CLIENT,
+    'bytes',
+    'buffer.memory minus the (estimated, uncompressed) bytes of the records sent and not yet acknowledged.',
+  ),
+  compressionRateAvg: producer(
+    PG,
+    pm,
+    'compression-rate-avg',
+    'gauge',
+    CLIENT,
+    'ratio',
+    'Compressed over uncompressed batch size: 1 with compression.type=none (batches go out as built). With a compression codec the client does not report batch sizes, so the series is absent.',
+  ),
+  ...networkMetricDefinitions(
+    'producer',
+    {
+      prefix: 'kafka_producer_producer_metrics',
+      upstream: 'kafka.producer:type=producer-metrics',
+      group: PG,
+      subject: "the worker's producer",
+    },
+    PRODUCER_NETWORK_STATS,
+  ),
+
+  // connect-metrics: every Kafka client of the worker, one client_id each
+  ...networkMetricDefinitions(
+    'connect',
+    {
+      prefix: 'kafka_connect_connect_metrics',
+      upstream: 'kafka.connect:type=connect-metrics',
+      group: MetricGroups.connectClients,
+      subject:
+        "the worker's Kafka client with this client_id (producer, internal-topic readers and writer, admin, group membership)",
+    },
+    ALL_NETWORK_STATS,
+  ),
+
   // producer-topic-metrics
   topicRecordSendTotal: producer(
     PTG,
@@ -833,6 +959,9 @@ export const runtimeMetrics: readonly { name: string; help: string }[] = [
   },
 ]
 
+const NIO_ONLY =
+  "Java NIO selector statistic: the share/time of the client's I/O thread spent in select() or in reads and writes. A Node client has no I/O thread of its own: libuv's event loop does every socket's I/O for the whole process, so there is no per-client figure (see nodejs_eventloop_lag_* for the loop's health)."
+
 /**
  * Names the seed's dashboards query under kafka_connect_* / kafka_producer_* that this worker does not emit, and why.
  * A name ending in `*` covers every name with that prefix.
@@ -843,70 +972,28 @@ export const notApplicable: readonly { readonly name: string; readonly reason: s
     reason: 'Sink-task metrics: flowscope runs source connectors only.',
   },
   {
-    name: 'kafka_connect_connect_metrics_*',
-    reason:
-      "Network metrics of the Java worker's group-membership client (connection count, io ratio, request rates, authentication). flowscope has no such client yet: group membership arrives with distributed mode.",
-  },
-  {
-    name: 'kafka_producer_producer_metrics_buffer_available_bytes',
-    reason: '@platformatic/kafka has no fixed-size record accumulator (buffer.memory); there is no pool to measure.',
-  },
-  {
-    name: 'kafka_producer_producer_metrics_compression_rate_avg',
-    reason: 'The client does not report compressed versus uncompressed batch sizes.',
-  },
-  {
-    name: 'kafka_producer_producer_metrics_connection_close_rate',
-    reason: 'Connection lifecycle is internal to the client connection pool and not reported to the worker.',
-  },
-  {
-    name: 'kafka_producer_producer_metrics_connection_count',
-    reason: 'Connection lifecycle is internal to the client connection pool and not reported to the worker.',
-  },
-  {
-    name: 'kafka_producer_producer_metrics_connection_creation_rate',
-    reason: 'Connection lifecycle is internal to the client connection pool and not reported to the worker.',
-  },
-  {
-    name: 'kafka_producer_producer_metrics_failed_authentication_total',
-    reason: 'SASL authentication outcomes are not reported by the client; failures surface as connection errors.',
+    name: 'kafka_connect_connect_metrics_io_ratio',
+    reason: NIO_ONLY,
   },
   {
     name: 'kafka_producer_producer_metrics_io_ratio',
-    reason: "Java NIO selector statistic; Node's event loop does the I/O (see nodejs_eventloop_lag_*).",
+    reason: NIO_ONLY,
   },
   {
     name: 'kafka_producer_producer_metrics_io_time_ns_avg',
-    reason: "Java NIO selector statistic; Node's event loop does the I/O (see nodejs_eventloop_lag_*).",
+    reason: NIO_ONLY,
   },
   {
     name: 'kafka_producer_producer_metrics_io_wait_ratio',
-    reason: "Java NIO selector statistic; Node's event loop does the I/O (see nodejs_eventloop_lag_*).",
+    reason: NIO_ONLY,
   },
   {
     name: 'kafka_producer_producer_metrics_io_wait_time_ns_avg',
-    reason: "Java NIO selector statistic; Node's event loop does the I/O (see nodejs_eventloop_lag_*).",
+    reason: NIO_ONLY,
   },
   {
     name: 'kafka_producer_producer_metrics_select_rate',
-    reason: "Java NIO selector statistic; Node's event loop does the I/O (see nodejs_eventloop_lag_*).",
-  },
-  {
-    name: 'kafka_producer_producer_metrics_metadata_age',
-    reason: 'Metadata refreshes happen inside the client and are not reported to the worker.',
-  },
-  {
-    name: 'kafka_producer_producer_metrics_produce_throttle_time_avg',
-    reason: 'The client does not surface the broker throttle_time_ms of produce responses.',
-  },
-  {
-    name: 'kafka_producer_producer_metrics_record_queue_time_avg',
-    reason:
-      'No accumulator queue: records go to a produce request as soon as send() is called, so queue time is part of request_latency.',
-  },
-  {
-    name: 'kafka_producer_producer_metrics_request_size_avg',
-    reason: 'Encoded request sizes stay inside the client; batch_size_avg and record_size_avg give the record bytes.',
+    reason: NIO_ONLY,
   },
 ]
 

@@ -15,6 +15,7 @@ const GROUP_TITLES: Record<string, string> = {
   [MetricGroups.app]: 'App info (`kafka.connect:type=app-info`, `kafka.producer:type=app-info`)',
   [MetricGroups.producer]: "The worker's producer (`kafka.producer:type=producer-metrics`)",
   [MetricGroups.producerTopic]: "The worker's producer, per topic (`kafka.producer:type=producer-topic-metrics`)",
+  [MetricGroups.connectClients]: "The worker's Kafka clients' network (`kafka.connect:type=connect-metrics`)",
   [MetricGroups.pipeline]: 'flowscope pipeline metrics (new)',
 }
 

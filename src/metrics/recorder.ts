@@ -3,6 +3,7 @@
 // Connect's metric names (kafka_connect_*), the producer's (kafka_producer_*) and flowscope's own (flowscope_*).
 import type { PipelineReporter } from '../connectors/plugin.ts'
 import type { SourceTimeBasis } from '../record/source-time.ts'
+import type { KafkaClientNetwork } from './kafka-client-network.ts'
 
 /** Connect's states (lower-cased in metrics: running, paused, …). */
 export type ConnectorState = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'STOPPED' | 'FAILED' | 'RESTARTING'
@@ -53,6 +54,14 @@ export interface ProducerMetricsRecorder {
   recordRetries(requests: number): void
   /** +1 when a produce request is sent, −1 when its response (or failure) arrives: request_total / response_total. */
   requestsInFlight(delta: number): void
+  /** The producer's network statistics: the producer watches its client with it (connections, request sizes, …). */
+  readonly network?: KafkaClientNetwork
+  /** A request's records waited `ms` in the producer before the request was written to the socket. */
+  recordQueueTime?(ms: number): void
+  /** producer.buffer.memory and the part of it not held by records awaiting acknowledgement. */
+  recordBuffer?(totalBytes: number, availableBytes: number): void
+  /** The producer's compression.type. */
+  recordCompression?(type: string): void
 }
 
 export interface WorkerMetricsRecorder {

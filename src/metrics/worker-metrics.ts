@@ -4,8 +4,9 @@
 import { readFileSync } from 'node:fs'
 import * as prom from 'prom-client'
 import type { PipelineReporter } from '../connectors/plugin.ts'
-import { metrics as M, type MetricDefinition } from './definitions.ts'
+import { metrics as M, type MetricDefinition, MetricGroups } from './definitions.ts'
 import { HistogramCounts, histogramSamples } from './histogram.ts'
+import { ApiKeys, isNetworkMetric, KafkaClientNetwork, networkStatValue } from './kafka-client-network.ts'
 import type {
   ConnectorMetricsRecorder,
   ConnectorState,
@@ -45,6 +46,11 @@ export interface WorkerMetrics extends WorkerMetricsRecorder {
   render(accept?: string): Promise<{ contentType: string; body: string }>
   /** For @platformatic/kafka's `metrics` client option, so its own counters land in the same registry. */
   readonly kafkaClientMetrics: { registry: prom.Registry; client: typeof prom }
+  /**
+   * The network statistics of the worker's Kafka client `clientId` (kafka_connect_connect_metrics_*{client_id}),
+   * created on first use: watch the client (or its raw connections) with it.
+   */
+  kafkaClient(clientId: string): KafkaClientNetwork
 }
 
 export function createWorkerMetrics(options: WorkerMetricsOptions): WorkerMetrics {
@@ -354,6 +360,11 @@ class ProducerSeries implements ProducerMetricsRecorder {
   requestTotal = 0
   responseTotal = 0
   inFlight = 0
+  readonly network: KafkaClientNetwork
+  readonly requestSize: WindowedStat
+  readonly queueTime: WindowedStat
+  buffer: { total: number; available: number } | null = null
+  compression: string | null = null
   readonly #now: () => number
 
   constructor(clientId: string, window: WindowConfig, now: () => number) {
@@ -363,7 +374,27 @@ class ProducerSeries implements ProducerMetricsRecorder {
     this.errored = new WindowedStat(window)
     this.retried = new WindowedStat(window)
     this.latency = new WindowedStat(window)
+    this.requestSize = new WindowedStat(window)
+    this.queueTime = new WindowedStat(window)
+    this.network = new KafkaClientNetwork({ window, nowMs: now })
+    // request_size_* and request_total here are the producer's produce requests (metadata and the like excluded).
+    this.network.onApi((event) => {
+      if (event.kind === 'request' && event.apiKey === ApiKeys.produce)
+        this.requestSize.record(event.bytes, this.#now())
+    })
     this.#now = now
+  }
+
+  recordQueueTime(ms: number): void {
+    this.queueTime.record(Math.max(0, ms), this.#now())
+  }
+
+  recordBuffer(totalBytes: number, availableBytes: number): void {
+    this.buffer = { total: totalBytes, available: availableBytes }
+  }
+
+  recordCompression(type: string): void {
+    this.compression = type
   }
 
   recordSend(topic: string, records: number, bytes: number, latencyMs: number): void {
@@ -428,6 +459,7 @@ class WorkerMetricsImpl implements WorkerMetrics {
   readonly #now: () => number
   readonly #window: WindowConfig
   readonly #entries = new Map<string, ConnectorEntry>()
+  readonly #clients = new Map<string, { labels: Labels; network: KafkaClientNetwork }>()
   readonly #connectorStartups: WindowedStat
   readonly #taskStartups: WindowedStat
   readonly #rebalanceTime: WindowedStat
@@ -483,6 +515,18 @@ class WorkerMetricsImpl implements WorkerMetrics {
     )
     entry.tasks.set(task, series)
     return series
+  }
+
+  kafkaClient(clientId: string): KafkaClientNetwork {
+    let client = this.#clients.get(clientId)
+    if (client === undefined) {
+      client = {
+        labels: { client_id: clientId },
+        network: new KafkaClientNetwork({ window: this.#window, nowMs: this.#now }),
+      }
+      this.#clients.set(clientId, client)
+    }
+    return client.network
   }
 
   recordConnectorStartup(success: boolean): void {
@@ -591,6 +635,13 @@ class WorkerMetricsImpl implements WorkerMetrics {
 
   #perProducer(def: MetricDefinition, value: (p: ProducerSeries, nowMs: number) => number): void {
     this.#define(def, (emit, now) => emit(this.producer.labels, value(this.producer, now)))
+  }
+
+  #perProducerKnown(def: MetricDefinition, value: (p: ProducerSeries, nowMs: number) => number | null): void {
+    this.#define(def, (emit, now) => {
+      const v = value(this.producer, now)
+      if (v !== null) emit(this.producer.labels, v)
+    })
   }
 
   #perTopic(def: MetricDefinition, value: (t: { records: number; bytes: number; errors: number }) => number): void {
@@ -717,6 +768,32 @@ class WorkerMetricsImpl implements WorkerMetrics {
     this.#perProducer(M.requestTotal, (p) => p.requestTotal)
     this.#perProducer(M.responseTotal, (p) => p.responseTotal)
     this.#perProducer(M.requestsInFlight, (p) => p.inFlight)
+    const throttle = (p: ProducerSeries) =>
+      p.network.hasThrottle(ApiKeys.produce) ? p.network.throttle(ApiKeys.produce) : null
+    this.#perProducer(M.requestSizeAvg, (p, now) => p.requestSize.avg(now))
+    this.#perProducer(M.requestSizeMax, (p, now) => p.requestSize.max(now))
+    this.#perProducerKnown(M.produceThrottleTimeAvg, (p, now) => throttle(p)?.avg(now) ?? null)
+    this.#perProducerKnown(M.produceThrottleTimeMax, (p, now) => throttle(p)?.max(now) ?? null)
+    this.#perProducer(M.recordQueueTimeAvg, (p, now) => p.queueTime.avg(now))
+    this.#perProducer(M.recordQueueTimeMax, (p, now) => p.queueTime.max(now))
+    this.#perProducerKnown(M.bufferTotalBytes, (p) => p.buffer?.total ?? null)
+    this.#perProducerKnown(M.bufferAvailableBytes, (p) => p.buffer?.available ?? null)
+    // Only an uncompressed batch has a known ratio (1); a codec's output size is not reported by the client.
+    this.#perProducerKnown(M.compressionRateAvg, (p) => (p.compression === 'none' ? 1 : null))
+    for (const def of Object.values(M) as MetricDefinition[]) {
+      if (!isNetworkMetric(def)) continue
+      const stat = def.stat
+      if (def.group === MetricGroups.producer) {
+        this.#perProducerKnown(def, (p, now) => networkStatValue(stat, p.network, now))
+      } else {
+        this.#define(def, (emit, now) => {
+          for (const c of this.#clients.values()) {
+            const v = networkStatValue(stat, c.network, now)
+            if (v !== null) emit(c.labels, v)
+          }
+        })
+      }
+    }
     this.#perTopic(M.topicRecordSendTotal, (t) => t.records)
     this.#perTopic(M.topicByteTotal, (t) => t.bytes)
     this.#perTopic(M.topicRecordErrorTotal, (t) => t.errors)

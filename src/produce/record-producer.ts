@@ -1,15 +1,19 @@
 // The worker's Kafka producer: idempotent, acks=all. In: converted records of one poll. Out: a promise that
 // resolves when Kafka acknowledged all of them (or rejects). Records are split into requests the broker accepts
-// (request-size.ts). Producer metrics are recorded here: sends at the ack, errors at the failure (per topic), and
-// the client's own retries of produce requests as it reports them.
+// (request-size.ts), and held against producer.buffer.memory until acknowledged (send-buffer.ts). Producer metrics are
+// recorded here: sends at the ack, errors at the failure (per topic), the client's own retries of produce requests as
+// it reports them, the buffer, and how long a request waited before the client wrote it (queue time).
 import { type CompressionAlgorithmValue, Producer } from '@platformatic/kafka'
+import { ApiKeys } from '../metrics/kafka-client-network.ts'
 import type { ProducerMetricsRecorder } from '../metrics/recorder.ts'
 import {
   checkRecordSize,
   DEFAULT_MAX_REQUEST_BYTES,
+  estimateRecordBytes,
   type RecordTooLargeError,
   splitIntoRequests,
 } from './request-size.ts'
+import { DEFAULT_BUFFER_MEMORY_BYTES, SendBuffer } from './send-buffer.ts'
 
 export interface OutgoingRecord {
   topic: string
@@ -36,6 +40,10 @@ export class RecordProducer {
   readonly #metrics: ProducerMetricsRecorder
   readonly #autocreate: boolean
   readonly #maxRequestBytes: number
+  readonly #buffer: SendBuffer
+  /** Requests handed to the client whose produce request is not written yet, in order (queue time). */
+  readonly #unwritten: { queuedAt: number; written: boolean }[] = []
+  readonly #unwatch: (() => void)[] = []
 
   constructor(options: RecordProducerOptions) {
     const compression = options.overrides['compression.type'] ?? 'none'
@@ -47,6 +55,11 @@ export class RecordProducer {
     if (!/^\d+$/.test(maxRequest) || this.#maxRequestBytes < 1) {
       throw new Error(`producer.max.request.size: ${maxRequest} is not a positive whole number of bytes`)
     }
+    const bufferMemory = options.overrides['buffer.memory'] ?? String(DEFAULT_BUFFER_MEMORY_BYTES)
+    if (!/^\d+$/.test(bufferMemory) || Number(bufferMemory) < 1 || !Number.isSafeInteger(Number(bufferMemory))) {
+      throw new Error(`producer.buffer.memory: ${bufferMemory} is not a positive whole number of bytes`)
+    }
+    this.#buffer = new SendBuffer(Number(bufferMemory))
     this.#metrics = options.metrics
     this.#autocreate = options.overrides['allow.auto.create.topics'] !== 'false'
     this.#producer = new Producer({
@@ -65,6 +78,23 @@ export class RecordProducer {
     this.#producer.on('client:performWithRetry:retry', (operationId: unknown) => {
       if (operationId === 'produce') this.#metrics.recordRetries(1)
     })
+    const network = this.#metrics.network
+    if (network !== undefined) {
+      this.#unwatch.push(network.watch(this.#producer))
+      // The client writes one produce request per send() and broker, in send() order: the oldest unwritten request
+      // is the one just written. (A request retried or split over several brokers writes more than once; the extra
+      // writes end the wait of the next requests early, so queue time errs low, never high, then.)
+      const onApi = network.onApi((event) => {
+        if (event.kind !== 'request' || event.apiKey !== ApiKeys.produce) return
+        const next = this.#unwritten.shift()
+        if (next === undefined) return
+        next.written = true
+        this.#metrics.recordQueueTime?.(performance.now() - next.queuedAt)
+      })
+      this.#unwatch.push(() => void onApi())
+    }
+    this.#metrics.recordCompression?.(compression)
+    this.#reportBuffer()
   }
 
   /** The underlying client (internal-topic logs share it). */
@@ -84,6 +114,13 @@ export class RecordProducer {
   }
 
   async #sendRequest(records: OutgoingRecord[]): Promise<void> {
+    const pending = { queuedAt: performance.now(), written: false }
+    let bytes = 0
+    for (const r of records) bytes += estimateRecordBytes(r)
+    const room = this.#buffer.acquire(bytes)
+    if (room !== undefined) await room
+    this.#reportBuffer()
+    this.#unwritten.push(pending)
     const started = performance.now()
     this.#metrics.requestsInFlight(1)
     try {
@@ -105,6 +142,11 @@ export class RecordProducer {
       throw error
     } finally {
       this.#metrics.requestsInFlight(-1)
+      // Never written (failed before the client wrote it): it must not be matched to a later request's write.
+      const unwritten = this.#unwritten.indexOf(pending)
+      if (unwritten >= 0) this.#unwritten.splice(unwritten, 1)
+      this.#buffer.release(bytes)
+      this.#reportBuffer()
     }
     const latency = performance.now() - started
     const perTopic = new Map<string, { n: number; bytes: number }>()
@@ -117,8 +159,14 @@ export class RecordProducer {
     for (const [topic, t] of perTopic) this.#metrics.recordSend(topic, t.n, t.bytes, latency)
   }
 
+  #reportBuffer(): void {
+    this.#metrics.recordBuffer?.(this.#buffer.totalBytes, this.#buffer.availableBytes)
+  }
+
   async close(): Promise<void> {
     await this.#producer.close().catch(() => {})
+    // After the close, so the connections' last traffic and closes are still counted.
+    for (const unwatch of this.#unwatch.splice(0)) unwatch()
   }
 }
 

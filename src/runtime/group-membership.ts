@@ -15,6 +15,7 @@ import {
 } from '@platformatic/kafka'
 import { ErrorCodes, FlowscopeError, messageOf } from '../errors.ts'
 import { getLogger } from '../logging.ts'
+import type { KafkaClientNetwork } from '../metrics/kafka-client-network.ts'
 
 export const CONNECT_PROTOCOL_TYPE = 'connect'
 /** ConnectProtocolCompatibility.EAGER: every Connect worker offers it, so a mixed group still agrees on one. */
@@ -31,6 +32,8 @@ export interface GroupMembershipOptions {
   sessionTimeoutMs?: number
   rebalanceTimeoutMs?: number
   heartbeatIntervalMs?: number
+  /** Counts this membership's connections (kafka_connect_connect_metrics_* of the worker's client id). */
+  network?: KafkaClientNetwork
 }
 
 /** Another live member holds the group: this worker must not run its connectors. */
@@ -156,7 +159,7 @@ export function conflictMessage(groupId: string, member: GroupMember, sessionTim
   )
 }
 
-type Options = Required<GroupMembershipOptions>
+type Options = Required<Omit<GroupMembershipOptions, 'network'>> & Pick<GroupMembershipOptions, 'network'>
 
 function conflictError(o: Options, member: GroupMember): GroupConflictError {
   return new GroupConflictError(conflictMessage(o.groupId, member, o.sessionTimeoutMs))
@@ -175,8 +178,15 @@ function parseBroker(address: string): { host: string; port: number } {
   return { host: address.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(address.slice(at + 1)) }
 }
 
-async function connect(clientId: string, host: string, port: number, requestTimeout: number): Promise<Connection> {
+async function connect(
+  clientId: string,
+  host: string,
+  port: number,
+  requestTimeout: number,
+  network: KafkaClientNetwork | undefined,
+): Promise<Connection> {
   const connection = new Connection(clientId, { requestTimeout })
+  network?.watchConnection(connection)
   try {
     await connection.connect(host, port)
   } catch (error) {
@@ -196,7 +206,7 @@ async function coordinatorConnection(o: Options): Promise<Connection> {
       const { host, port } = parseBroker(address)
       let bootstrap: Connection | undefined
       try {
-        bootstrap = await connect(o.clientId, host, port, 10_000)
+        bootstrap = await connect(o.clientId, host, port, 10_000, o.network)
         const response = await findCoordinatorV6.api.async(bootstrap, GROUP_KEY_TYPE, [o.groupId])
         const coordinator = response.coordinators[0]
         if (coordinator.host === host && coordinator.port === port) {
@@ -204,7 +214,7 @@ async function coordinatorConnection(o: Options): Promise<Connection> {
           await bootstrap.close()
           bootstrap = undefined
         }
-        return await connect(o.clientId, coordinator.host, coordinator.port, requestTimeout)
+        return await connect(o.clientId, coordinator.host, coordinator.port, requestTimeout, o.network)
       } catch (error) {
         lastError = error
       } finally {

@@ -76,6 +76,10 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
     overrides: {},
     metrics: { recordSend() {}, recordErrors() {}, recordRetries() {}, requestsInFlight() {} },
   })
+  // kafka_connect_connect_metrics_*: every Kafka client of the worker under its own client id.
+  for (const client of [admin, producer.client, internalProducer.client]) {
+    metrics.kafkaClient(client.clientId).watch(client)
+  }
   const configs = new ConfigStore()
   const offsets = new OffsetStore()
   const statuses = new StatusStore()
@@ -117,6 +121,7 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
       clientId,
       url: `http://${settings.advertisedHost}:${settings.advertisedPort}`,
       ...settings.group,
+      network: metrics.kafkaClient(clientId),
     })
     const specs = [
       { ...settings.configTopic, partitions: 1, property: 'config.storage.topic', store: configs },
@@ -133,6 +138,7 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
         producer: internalProducer.client,
         partitions: spec.partitions,
         partitionOf: stablePartition,
+        network: (id) => metrics.kafkaClient(id),
         onRecord: (key, value) => {
           try {
             store.apply(key, value)

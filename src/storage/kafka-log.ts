@@ -3,6 +3,7 @@
 // partition order, to `onRecord` — including this worker's own writes, so every worker sees the same history.
 import { randomUUID } from 'node:crypto'
 import { Consumer, type MessagesStream, type Producer } from '@platformatic/kafka'
+import type { KafkaClientNetwork } from '../metrics/kafka-client-network.ts'
 
 export interface KafkaLogOptions {
   topic: string
@@ -13,6 +14,8 @@ export interface KafkaLogOptions {
   /** Picks the partition for a key (Connect hashes the key); undefined = the producer's partitioner. */
   partitionOf?(key: string, partitions: number): number
   partitions: number
+  /** The network statistics of the reader's client id (kafka_connect_connect_metrics_*), by that client id. */
+  network?(clientId: string): KafkaClientNetwork
 }
 
 export class KafkaLog {
@@ -42,6 +45,7 @@ export class KafkaLog {
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
     })
+    o.network?.(this.#consumer.clientId).watch(this.#consumer)
     this.#stream = await this.#consumer.consume({ topics: [o.topic], mode: 'earliest', autocommit: false })
     this.#stream.on('data', (message) => {
       this.#position.set(message.partition, message.offset + 1n)

@@ -48,6 +48,18 @@ async function realisticScrape() {
     connector.pipeline.rowsRead('users', 10, Date.now() - 500)
   }
   metrics.recordRebalance(120, 1)
+  // The clients' network, as the diagnostics channel reports it: a connection, a produce request and its response,
+  // a metadata response; the worker's client registered for its connect-metrics series.
+  metrics.kafkaClient('connect-1').recordConnectionCreated()
+  const network = metrics.producer.network
+  assert.ok(network, 'the worker producer has network statistics')
+  network.recordConnectionCreated()
+  network.recordRequest(0, 1400)
+  network.recordResponse(0, 90, { throttleTimeMs: 0 })
+  network.recordResponse(3, 300, { brokers: [] })
+  metrics.producer.recordQueueTime?.(2)
+  metrics.producer.recordBuffer?.(33_554_432, 33_554_432)
+  metrics.producer.recordCompression?.('none')
   return parseExposition((await metrics.render()).body)
 }
 
