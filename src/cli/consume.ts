@@ -30,9 +30,16 @@ export async function consume(argv: string[]): Promise<void> {
   }))
   const port = await listenOn(server, s.metricsPort, s.metricsHost)
   let stopping = false
+  let stoppingSince = 0
   const shutdown = async (signal: string) => {
-    if (stopping) process.exit(130)
+    if (stopping) {
+      // Ctrl-C under npx arrives twice at once (from the terminal and forwarded by npm): only a later one forces.
+      if (Date.now() - stoppingSince < 1000) return
+      console.error('Forced: exiting without the final commit (the last records will be re-delivered).')
+      process.exit(130)
+    }
     stopping = true
+    stoppingSince = Date.now()
     console.error(`${signal}: committing processed offsets and leaving group ${s.groupId}…`)
     await consumer.stop()
     server.closeAllConnections()
@@ -42,7 +49,13 @@ export async function consume(argv: string[]): Promise<void> {
   }
   process.on('SIGINT', () => void shutdown('SIGINT'))
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
-  await consumer.start()
+  await consumer.start().catch((error: unknown) => {
+    // Stopped while starting: shutdown() exits.
+    if (stopping) return new Promise<never>(() => {})
+    throw new Error(
+      `${(error as Error).message} (bootstrap servers ${s.bootstrapServers.join(',')}: check --bootstrap-servers and that Kafka runs)`,
+    )
+  })
   const shown = s.metricsHost && s.metricsHost !== '0.0.0.0' && s.metricsHost !== '::' ? s.metricsHost : 'localhost'
   console.log(
     `flowscope consume: group ${s.groupId} (client ${s.clientId}) reading ${s.topics.join(',')} from ${s.bootstrapServers.join(',')}${s.pause ? ', paused (fetching nothing)' : ''}${s.slowMs ? `, ${s.slowMs} ms per record` : ''}; metrics on http://${shown}:${port}/metrics`,

@@ -73,7 +73,8 @@ export class SampleConsumer {
       (f) => this.metrics.recordFetch(f),
     )
     const unobserveGroup = observeFailedRebalances(client, (operation, error) => {
-      if (this.#stopping) return
+      // A topic not created yet is waited for (#open), not a failed rebalance.
+      if (this.#stopping || /Unknown topic/i.test(String((error as Error)?.message))) return
       this.metrics.recordRebalance(false)
       this.#log.warn({ err: error }, `group ${operation} failed`)
     })
@@ -82,20 +83,41 @@ export class SampleConsumer {
       unobserveFetches()
       unobserveGroup()
     }
-    this.#stream = await client.consume({
-      topics: s.topics,
-      mode: 'committed',
-      fallbackMode: s.offsetReset,
-      autocommit: false,
-      maxWaitTime: 500,
-      // A small read-ahead, so what the group has committed stays close to what the application has processed.
-      highWaterMark: 64,
-    })
+    this.#stream = await this.#open(client)
     this.#stream.on('error', (error) => {
       if (!this.#stopping) this.#log.error({ err: error }, 'consumer stream failed')
     })
     this.#commitTimer = setInterval(() => void this.commit().catch(() => {}), s.commitIntervalMs)
     if (!s.pause) this.#loop = this.#consume(this.#stream)
+  }
+
+  /**
+   * Opens the message stream; a topic that does not exist yet (the connector creates it with its first record) is
+   * waited for, with one log line, as an application deployed before its producer would.
+   */
+  async #open(client: SampleConsumerClient): Promise<MessagesStream<Buffer, Buffer, Buffer, Buffer>> {
+    const s = this.#settings
+    let warned = false
+    for (;;) {
+      try {
+        return await client.consume({
+          topics: s.topics,
+          mode: 'committed',
+          fallbackMode: s.offsetReset,
+          autocommit: false,
+          maxWaitTime: 500,
+          // A small read-ahead, so what the group has committed stays close to what the application has processed.
+          highWaterMark: 64,
+        })
+      } catch (error) {
+        const message = (error as Error).message
+        if (this.#stopping || !/Unknown topic/i.test(message)) throw error
+        if (!warned) this.#log.warn(`${message} Waiting for it to be created (checking every second)…`)
+        warned = true
+        await sleep(1000)
+        client.clearMetadata()
+      }
+    }
   }
 
   /** Processes records one by one until stopped. */

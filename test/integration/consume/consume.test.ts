@@ -228,6 +228,28 @@ test('--pause: a member of the group that fetches nothing; its committed offset 
   }
 })
 
+test('a topic that does not exist yet is waited for with one log line, then read from its first record', async () => {
+  const topic = uniqueName('consume_late')
+  const group = uniqueName('consume_late_group')
+  const c = runConsumer(bootstrap, ['--topic', topic, '--group', group, '--from-beginning', '--print'])
+  killed.push(c)
+  try {
+    await until('the waiting line', 20_000, () =>
+      c.output().includes('Waiting for it to be created') ? true : undefined,
+    )
+    assert.equal(c.child.exitCode, null, 'still running')
+    await admin.createTopics({ topics: [topic], partitions: 1, replicas: 1 })
+    await produce(producer, topic, 5)
+    await until('5 records processed', 30_000, () => (c.printed().length >= 5 ? true : undefined))
+    const m = await c.scrape()
+    assert.equal(one(m, 'kafka_consumer_consumer_coordinator_metrics_failed_rebalance_total').value, 0)
+    assert.equal(c.output().match(/Waiting for it to be created/g)?.length, 1)
+  } finally {
+    c.child.kill('SIGTERM')
+    await c.exited
+  }
+})
+
 test('bad flags: one line naming the flag, exit code 2, before any connection', () => {
   const root = fileURLToPath(new URL('../../../', import.meta.url))
   for (const [args, message] of [
