@@ -20,7 +20,13 @@ export async function consume(argv: string[]): Promise<void> {
     import('../consume/server.ts'),
   ])
   const log = getLogger('flowscope.consume')
-  const consumer = new SampleConsumer(s, log)
+  let shutdown: (reason: string, code?: number) => Promise<void> = async () => {}
+  const consumer = new SampleConsumer(s, log, {
+    onFailure: (error) => {
+      console.error(`flowscope consume: reading failed: ${error.message}`)
+      void shutdown('reading failed', 1)
+    },
+  })
   const server = createConsumerServer(consumer.metrics, () => ({
     group: s.groupId,
     clientId: s.clientId,
@@ -31,7 +37,7 @@ export async function consume(argv: string[]): Promise<void> {
   const port = await listenOn(server, s.metricsPort, s.metricsHost)
   let stopping = false
   let stoppingSince = 0
-  const shutdown = async (signal: string) => {
+  shutdown = async (signal: string, code = 0) => {
     if (stopping) {
       // Ctrl-C under npx arrives twice at once (from the terminal and forwarded by npm): only a later one forces.
       if (Date.now() - stoppingSince < 1000) return
@@ -45,7 +51,7 @@ export async function consume(argv: string[]): Promise<void> {
     server.closeAllConnections()
     server.close()
     console.error(`Stopped after processing ${consumer.processedCount} records.`)
-    process.exit(0)
+    process.exit(code)
   }
   process.on('SIGINT', () => void shutdown('SIGINT'))
   process.on('SIGTERM', () => void shutdown('SIGTERM'))

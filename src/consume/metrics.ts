@@ -62,7 +62,7 @@ const definitions = {
     `${FETCH}_fetch_latency_avg`,
     C,
     'ms',
-    'Mean time a fetch request took, including the broker’s long-poll wait (fetch.max.wait.ms, 5 s when idle). Windowed; absent without fetches.',
+    'Mean time a fetch request took, including the broker’s long-poll wait (up to 500 ms when there is nothing to read, as Java’s fetch.max.wait.ms). Windowed; absent without fetches.',
   ),
   fetchSizeAvg: def(
     JAVA,

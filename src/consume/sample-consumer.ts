@@ -42,10 +42,21 @@ export class SampleConsumer {
   #stopping = false
   #processedCount = 0
 
-  constructor(settings: ConsumeSettings, log: Logger, out: (line: string) => void = (l) => console.log(l)) {
+  readonly #onFailure: (error: Error) => void
+
+  /**
+   * `onFailure` is called once when reading fails for good (the stream ends with an error, e.g. the topic was
+   * deleted): the consumer then does nothing more, and its process should stop rather than look alive.
+   */
+  constructor(
+    settings: ConsumeSettings,
+    log: Logger,
+    o: { out?: (line: string) => void; onFailure?: (error: Error) => void } = {},
+  ) {
     this.#settings = settings
     this.#log = log
-    this.#out = out
+    this.#out = o.out ?? ((line) => console.log(line))
+    this.#onFailure = o.onFailure ?? ((error) => log.error({ err: error }, 'consuming failed'))
     this.metrics = new ConsumerMetrics({
       clientId: settings.clientId,
       groupId: settings.groupId,
@@ -84,9 +95,7 @@ export class SampleConsumer {
       unobserveGroup()
     }
     this.#stream = await this.#open(client)
-    this.#stream.on('error', (error) => {
-      if (!this.#stopping) this.#log.error({ err: error }, 'consumer stream failed')
-    })
+    this.#stream.on('error', (error) => this.#fail(error))
     this.#commitTimer = setInterval(() => void this.commit().catch(() => {}), s.commitIntervalMs)
     if (!s.pause) this.#loop = this.#consume(this.#stream)
   }
@@ -149,8 +158,16 @@ export class SampleConsumer {
         if (this.#stopping) break
       }
     } catch (error) {
-      if (!this.#stopping) this.#log.error({ err: error }, 'consuming failed')
+      this.#fail(error as Error)
     }
+  }
+
+  #failed = false
+
+  #fail(error: Error): void {
+    if (this.#stopping || this.#failed) return
+    this.#failed = true
+    this.#onFailure(error)
   }
 
   #onAssignment(assignments: readonly { topic: string; partitions: number[] }[]): void {

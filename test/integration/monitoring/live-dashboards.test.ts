@@ -1,13 +1,14 @@
 // Live proof of the monitoring: a real stack (embedded Postgres, the worker running the seed's connector, the test
-// broker with its JMX exporter, the Node Exporter) scraped by a real Prometheus with the generated config and alert
-// rules. Every panel query of flowscope's dashboards and of the seed's kafka-connect-cluster, kafka-cluster and
-// kafka-topics dashboards, with template variables set to real label values, returns data — except the documented
+// broker with its JMX exporter, the Node Exporter, the lag exporter and the sample consumer reading the seed topic)
+// scraped by a real Prometheus with the generated config and alert rules. Every panel query of flowscope's dashboards
+// and of the seed's kafka-connect-cluster, kafka-cluster, kafka-topics and kafka-consumer dashboards, with template variables set to real label values, returns data — except the documented
 // EXCEPTIONS below (also listed in docs/monitoring.md). Every alert is inactive on the healthy stack, and the
 // connector/task-failed alert turns pending or firing once the connector's database is unreachable.
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
+import type { Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, type TestContext, test } from 'node:test'
@@ -15,11 +16,18 @@ import { promisify } from 'node:util'
 import pg from 'pg'
 import { builtinPlugins } from '../../../src/cli/plugins.ts'
 import { loadWorkerConfig } from '../../../src/config/worker-config.ts'
+import { SampleConsumer } from '../../../src/consume/sample-consumer.ts'
+import { createConsumerServer, listenOn } from '../../../src/consume/server.ts'
+import { LagExporter } from '../../../src/lag/exporter.ts'
+import { LagMetrics } from '../../../src/lag/metrics.ts'
+import { ClusterPoller } from '../../../src/lag/poller.ts'
+import { createLagServer, listen } from '../../../src/lag/server.ts'
 import { freePort } from '../../../src/local/ports.ts'
 import { silentProgress } from '../../../src/local/progress.ts'
 import { findBinary, type LocalPrometheus, startLocalPrometheus } from '../../../src/local/prometheus.ts'
 import { SEED_CONNECTOR_NAME, SEED_TOPIC } from '../../../src/local/seed-connector.ts'
 import { defaultPorts, type RunningStack, startStack } from '../../../src/local/stack.ts'
+import { getLogger } from '../../../src/logging.ts'
 import { panelQueries, parseLabelValues, substituteVariables } from '../../../src/monitoring/panel-queries.ts'
 import { isolatedWorkerProperties, workerSettingsFrom } from '../../../src/runtime/worker-settings.ts'
 import { seedDashboard, seedMissing } from '../../support/seed.ts'
@@ -28,7 +36,12 @@ import { testStack, uniqueName } from '../../support/stack.ts'
 const run = promisify(execFile)
 const REPO = new URL('../../../', import.meta.url)
 const FLOWSCOPE_DASHBOARDS = new URL('monitoring/grafana/dashboards/', REPO)
-const SEED_DASHBOARD_FILES = ['kafka-connect-cluster.json', 'kafka-cluster.json', 'kafka-topics.json']
+const SEED_DASHBOARD_FILES = [
+  'kafka-connect-cluster.json',
+  'kafka-cluster.json',
+  'kafka-topics.json',
+  'kafka-consumer.json',
+]
 
 /**
  * Panel queries allowed to be empty on the healthy local stack, each with the reason. `dashboard` is the title;
@@ -79,6 +92,16 @@ const EXCEPTIONS: readonly PanelException[] = [
     panel: /Time since last rebalance/,
     expr: /job="connect"/,
     why: 'seed bug: the query filters on both job="kafka-connect" and job="connect", which no series can satisfy',
+  },
+  {
+    dashboard: 'Kafka Consumer',
+    expr: /\bjvm_/,
+    why: 'JVM panels: the sample consumer is a Node.js process, it has no JVM heap or GC (its /metrics has process_*/nodejs_* instead)',
+  },
+  {
+    dashboard: 'Kafka Consumer',
+    expr: /kafka_consumer_consumer_(metrics_connection_count|metrics_failed_authentication_rate|node_metrics_response_rate)\b/,
+    why: "the consumer client's network metrics (connection count, failed authentication rate, node response rate) come from the shared Kafka-client network-metrics module, not yet attached to the sample consumer (src/consume/client.ts, attachClientMetrics)",
   },
   {
     dashboard: 'Kafka cluster',
@@ -151,6 +174,57 @@ const PREFERRED: Readonly<Record<string, string>> = { connector: SEED_CONNECTOR_
 let stack: RunningStack
 let prometheus: LocalPrometheus
 let dir: string
+let consumer: SampleConsumer | undefined
+let lagExporter: LagExporter | undefined
+const servers: Server[] = []
+
+/**
+ * The consumer end, in this process: the sample consumer on the seed topic and the lag exporter (1 s polls) watching
+ * its group only — the one-off kcat reader below stops after 10 records, which the lag exporter rightly reports as a
+ * stopped consumer (and its alerts would fire on an otherwise healthy stack).
+ */
+async function startConsumerEnd(bootstrap: string): Promise<{ consumerAddress: string; lagExporterAddress: string }> {
+  const groupId = uniqueName('live_dashboards_sample')
+  consumer = new SampleConsumer(
+    {
+      bootstrapServers: [bootstrap],
+      topics: [SEED_TOPIC],
+      groupId,
+      clientId: 'live-dashboards-consumer',
+      metricsPort: 0,
+      metricsHost: '127.0.0.1',
+      offsetReset: 'earliest',
+      slowMs: 0,
+      pause: false,
+      print: false,
+      commitIntervalMs: 1000,
+    },
+    getLogger('flowscope.consume.test'),
+  )
+  const consumerServer = createConsumerServer(consumer.metrics, () => ({}))
+  servers.push(consumerServer)
+  const consumerPort = await listenOn(consumerServer, 0, '127.0.0.1')
+  await consumer.start()
+  const metrics = new LagMetrics('local')
+  lagExporter = new LagExporter({
+    poller: new ClusterPoller({ bootstrapServers: [bootstrap], groupAllow: new RegExp(`^${groupId}$`) }),
+    pollIntervalMs: 1000,
+    describeCluster: bootstrap,
+    log: getLogger('flowscope.lag.test'),
+    onPoll: (view, health) => metrics.update(view, health, health.up),
+  })
+  const exporter = lagExporter
+  const lagServer = createLagServer({
+    clusterName: 'local',
+    metrics,
+    view: () => exporter.view,
+    health: () => exporter.health,
+  })
+  servers.push(lagServer)
+  const lagPort = await listen(lagServer, 0, '127.0.0.1')
+  exporter.start()
+  return { consumerAddress: `127.0.0.1:${consumerPort}`, lagExporterAddress: `127.0.0.1:${lagPort}` }
+}
 
 async function api<T>(path: string, params: Record<string, string> = {}): Promise<T> {
   const body = new URLSearchParams(params)
@@ -247,10 +321,12 @@ before(async () => {
         builtinPlugins,
       ),
   })
+  const consumerEnd = await startConsumerEnd(stack.bootstrapServers)
   const started = await startLocalPrometheus({
     dataDir: join(dir, 'prometheus'),
     port: await freePort(),
     workerAddress: `127.0.0.1:${ports.rest}`,
+    ...consumerEnd,
     brokerExporterAddress: brokerMetricsAddress,
     nodeExporterPort: await freePort(),
     connectClusterId: groupId,
@@ -264,6 +340,8 @@ before(async () => {
     'prometheus',
     'kafka-broker',
     'kafka-connect',
+    'kafka-lag-exporter',
+    'kafka-consumer',
     ...(started.nodeExporterAddress ? ['node-exporter'] : []),
   ]
   await until('every target up and scraped twice', async () => {
@@ -312,6 +390,12 @@ before(async () => {
 
 after(async () => {
   await prometheus?.stop()
+  for (const server of servers) {
+    server.closeAllConnections()
+    server.close()
+  }
+  await lagExporter?.stop()
+  await consumer?.stop()
   await stack?.stop()
   if (dir) await rm(dir, { recursive: true, force: true })
 })
@@ -366,7 +450,7 @@ test("every panel query of flowscope's dashboards returns data (documented excep
   checkPanels(t, flowscopeDashboards()))
 
 test(
-  "every panel query of the seed's Connect, cluster and topics dashboards returns data (documented exceptions aside)",
+  "every panel query of the seed's Connect, cluster, topics and consumer dashboards returns data (documented exceptions aside)",
   {
     skip: seedMissing,
   },
