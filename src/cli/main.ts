@@ -9,7 +9,8 @@ const help = `flowscope ${FLOWSCOPE_VERSION} — PostgreSQL → Kafka pipelines 
 Usage: flowscope <command> [options]
 
 Commands:
-  up           start the local stack (Postgres, Kafka, worker with the seed connector, Prometheus)  [npm start]
+  up           start the local stack (Postgres, Kafka, worker with the seed connector, sample consumer,
+               lag exporter, Prometheus)  [npm start]
   down         stop it; --purge deletes its local data
   worker       run a Kafka Connect–compatible worker against an existing Kafka cluster
   lag-exporter export consumer-group lag (offsets, seconds, Burrow status) of any Kafka cluster on /metrics

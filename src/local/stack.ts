@@ -220,8 +220,8 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
             }),
       ])
     }
-    // Prometheus starts once the consumer end runs (its config lists what to scrape); one that fails does not stop
-    // the stack.
+    // Prometheus starts beside them and scrapes every part that was asked for (one that failed to start shows as a
+    // down target); a Prometheus that fails does not stop the stack.
     const startPrometheus = async (): Promise<PrometheusState> => {
       if (o.prometheus === false) return { state: 'disabled' }
       if (!binaries.prometheus) return { state: 'not-installed' }
@@ -232,8 +232,8 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
           workerAddress: `localhost:${o.ports.rest}`,
           brokerExporterAddress: kafka?.metricsAddress ?? null,
           nodeExporterPort: o.ports.nodeExporter,
-          lagExporterAddress: lagExporter?.state.state === 'running' ? `localhost:${o.ports.lagExporter}` : null,
-          consumerAddress: consumer?.state.state === 'running' ? `localhost:${o.ports.consumerMetrics}` : null,
+          lagExporterAddress: `localhost:${o.ports.lagExporter}`,
+          consumerAddress: o.consumer === false ? null : `localhost:${o.ports.consumerMetrics}`,
           connectClusterId: settings.groupId,
           progress: o.progress,
         })
@@ -254,12 +254,13 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
       if (!same) await worker.herder.putConnectorConfig(SEED_CONNECTOR_NAME, config, { allowReplace: true })
       o.progress.info(`connector ${SEED_CONNECTOR_NAME} ${existing ? (same ? 'resumed' : 'updated') : 'registered'}`)
     }
-    const [seeded, prometheusState] = await Promise.all([
+    const [seeded, , prometheusState] = await Promise.all([
       registerSeed().then(
         () => null,
         (error: unknown) => error,
       ),
-      startConsumerEnd().then(startPrometheus),
+      startConsumerEnd(),
+      startPrometheus(),
     ])
     if (seeded) throw seeded
     o.signal?.throwIfAborted()
