@@ -126,6 +126,7 @@ export async function up(argv: string[]): Promise<void> {
     bootstrapServers: values['bootstrap-servers'] ?? process.env.KAFKA_BOOTSTRAP_SERVERS,
     prometheus: !values['no-prometheus'],
     seedConnector: !values['no-seed-connector'],
+    lagExporter: true,
     consumer: !values['no-consumer'],
     plugins: builtinPlugins,
     progress,

@@ -18,7 +18,7 @@ export const LOCAL_CLUSTER_NAME = 'local'
 /** What became of a part of the consumer end, for the summary. */
 export type ConsumerEndState =
   | { state: 'running'; url: string }
-  | { state: 'disabled'; flag: string }
+  | { state: 'disabled'; why: string }
   | { state: 'failed'; reason: string }
 
 export interface ConsumerEndPart {

@@ -58,7 +58,11 @@ export interface StackOptions {
   prometheus?: boolean
   /** Register the seed's connector (default true). */
   seedConnector?: boolean
-  /** Start the sample consumer on the seed topic (default true). */
+  /**
+   * Start the lag exporter / the sample consumer on the seed topic as child processes. Opt-in (default false), so an
+   * embedded stack (tests) binds no port it did not ask for; `flowscope up` asks for both unless --no-consumer.
+   */
+  lagExporter?: boolean
   consumer?: boolean
   /** Worker settings derived from worker properties (bootstrap servers and REST port are filled in here). */
   worker: (bootstrap: string[], restPort: number) => WorkerSettings
@@ -104,7 +108,7 @@ export interface RunningStack {
 
 /** Every local port the stack would bind, with its part's name and flag, for the checks before anything starts. */
 export function portsToCheck(
-  o: Pick<StackOptions, 'ports' | 'postgresUrl' | 'bootstrapServers' | 'prometheus' | 'consumer'>,
+  o: Pick<StackOptions, 'ports' | 'postgresUrl' | 'bootstrapServers' | 'prometheus' | 'lagExporter' | 'consumer'>,
   binaries: { prometheus: string | null; nodeExporter: string | null } = prometheusBinaries(),
 ): { port: number; what: string; flag: string }[] {
   const list: { port: number; what: string; flag: string }[] = []
@@ -117,8 +121,9 @@ export function portsToCheck(
     )
   }
   list.push({ port: o.ports.rest, what: 'the worker REST API', flag: '--rest-port' })
-  list.push({ port: o.ports.lagExporter, what: 'the lag exporter', flag: '--lag-exporter-port' })
-  if (o.consumer !== false)
+  if (o.lagExporter === true)
+    list.push({ port: o.ports.lagExporter, what: 'the lag exporter', flag: '--lag-exporter-port' })
+  if (o.consumer === true)
     list.push({ port: o.ports.consumerMetrics, what: 'the sample consumer metrics', flag: '--consumer-metrics-port' })
   if (o.prometheus !== false && binaries.prometheus) {
     list.push({ port: o.ports.prometheus, what: 'Prometheus', flag: '--prometheus-port' })
@@ -199,17 +204,18 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
     // The consumer end starts while the seed connector is registered; neither part failing stops the stack.
     const startConsumerEnd = async () => {
       await Promise.all([
-        startLagExporter({
-          bootstrapServers,
-          port: o.ports.lagExporter,
-          stateDir: o.stateDir,
-          progress: o.progress,
-        }).then((part) => {
-          lagExporter = part
-        }),
-        o.consumer === false
-          ? undefined
-          : startSampleConsumer({
+        o.lagExporter === true
+          ? startLagExporter({
+              bootstrapServers,
+              port: o.ports.lagExporter,
+              stateDir: o.stateDir,
+              progress: o.progress,
+            }).then((part) => {
+              lagExporter = part
+            })
+          : undefined,
+        o.consumer === true
+          ? startSampleConsumer({
               bootstrapServers,
               topic: SEED_TOPIC,
               port: o.ports.consumerMetrics,
@@ -217,7 +223,8 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
               progress: o.progress,
             }).then((part) => {
               consumer = part
-            }),
+            })
+          : undefined,
       ])
     }
     // Prometheus starts beside them and scrapes every part that was asked for (one that failed to start shows as a
@@ -232,8 +239,8 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
           workerAddress: `localhost:${o.ports.rest}`,
           brokerExporterAddress: kafka?.metricsAddress ?? null,
           nodeExporterPort: o.ports.nodeExporter,
-          lagExporterAddress: `localhost:${o.ports.lagExporter}`,
-          consumerAddress: o.consumer === false ? null : `localhost:${o.ports.consumerMetrics}`,
+          lagExporterAddress: o.lagExporter === true ? `localhost:${o.ports.lagExporter}` : null,
+          consumerAddress: o.consumer === true ? `localhost:${o.ports.consumerMetrics}` : null,
           connectClusterId: settings.groupId,
           progress: o.progress,
         })
@@ -271,8 +278,8 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
       worker,
       prometheusUrl: prometheusState.state === 'running' ? prometheusState.url : null,
       prometheus: prometheusState,
-      lagExporter: lagExporter?.state ?? { state: 'failed', reason: 'not started' },
-      consumer: consumer?.state ?? { state: 'disabled', flag: '--no-consumer' },
+      lagExporter: lagExporter?.state ?? { state: 'disabled', why: 'not asked for' },
+      consumer: consumer?.state ?? { state: 'disabled', why: '--no-consumer' },
       consumerGroup: SAMPLE_CONSUMER_GROUP,
       retention: kafka ? describeRetention() : null,
       readyAt: { ...readyAt, worker: readyAt.worker },

@@ -49,7 +49,7 @@ export function lagExporterLine(p: ConsumerEndState, group: string): string {
     case 'running':
       return `${p.url}/metrics   (Burrow status: curl ${burrowStatusUrl(p.url, group)})`
     case 'disabled':
-      return `not started (${p.flag})`
+      return `not started (${p.why})`
     case 'failed':
       return `failed to start: ${p.reason}`
   }
@@ -61,7 +61,7 @@ export function consumerLine(p: ConsumerEndState, group: string, topic: string):
     case 'running':
       return `group ${group} reads ${topic}   (metrics ${p.url}/metrics)`
     case 'disabled':
-      return `not started (${p.flag})`
+      return `not started (${p.why})`
     case 'failed':
       return `failed to start: ${p.reason}`
   }

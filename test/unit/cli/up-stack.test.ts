@@ -10,7 +10,9 @@ import { postgresLine, prometheusLine, readyLine, renderSummary } from '../../..
 const installed = { prometheus: '/usr/bin/prometheus', nodeExporter: '/usr/bin/prometheus-node-exporter' }
 
 test('every port of a full local stack is checked, the Kafka controller and metrics ports included', () => {
-  const flags = portsToCheck({ ports: defaultPorts }, installed).map((p) => `${p.flag}=${p.port}`)
+  const flags = portsToCheck({ ports: defaultPorts, lagExporter: true, consumer: true }, installed).map(
+    (p) => `${p.flag}=${p.port}`,
+  )
   assert.deepEqual(flags, [
     '--postgres-port=5433',
     '--kafka-port=9092',
@@ -29,9 +31,11 @@ test('ports of parts that do not start are not checked', () => {
     { ports: defaultPorts, postgresUrl: 'postgres://x@db/app', bootstrapServers: 'b:9092', prometheus: false },
     installed,
   ).map((p) => p.flag)
-  assert.deepEqual(flags, ['--rest-port', '--lag-exporter-port', '--consumer-metrics-port'])
-  const noConsumer = portsToCheck({ ports: defaultPorts, consumer: false }, installed).map((p) => p.flag)
-  assert.ok(!noConsumer.includes('--consumer-metrics-port'))
+  assert.deepEqual(flags, ['--rest-port'])
+  const noConsumer = portsToCheck({ ports: defaultPorts, lagExporter: true, consumer: false }, installed).map(
+    (p) => p.flag,
+  )
+  assert.ok(noConsumer.includes('--lag-exporter-port') && !noConsumer.includes('--consumer-metrics-port'))
   const noBinaries = portsToCheck({ ports: defaultPorts }, { prometheus: null, nodeExporter: null }).map((p) => p.flag)
   assert.ok(!noBinaries.includes('--prometheus-port'))
   assert.ok(noBinaries.includes('--kafka-controller-port'))
@@ -90,7 +94,7 @@ test('the summary shows the retention and the ready times, and says when no reco
     /Lag exporter {7}http:\/\/localhost:8000\/metrics {3}\(Burrow status: curl http:\/\/localhost:8000\/v3\/kafka\/local\/consumer\/flowscope-sample-consumer\/status\)/,
   )
   const without = renderSummary({
-    stack: { ...stack, consumer: { state: 'disabled', flag: '--no-consumer' } },
+    stack: { ...stack, consumer: { state: 'disabled', why: '--no-consumer' } },
     startedAt: 1000,
     firstRecordAt: 5000,
     firstRecordWaitS: 60,
