@@ -9,10 +9,12 @@ const help = `flowscope ${FLOWSCOPE_VERSION} — PostgreSQL → Kafka pipelines 
 Usage: flowscope <command> [options]
 
 Commands:
-  up           start the local stack (Postgres, Kafka, worker with the seed connector, Prometheus)  [npm start]
+  up           start the local stack (Postgres, Kafka, worker with the seed connector, sample consumer,
+               lag exporter, Prometheus)  [npm start]
   down         stop it; --purge deletes its local data
   worker       run a Kafka Connect–compatible worker against an existing Kafka cluster
   lag-exporter export consumer-group lag (offsets, seconds, Burrow status) of any Kafka cluster on /metrics
+  consume      a sample consumer: reads topics in a group, commits after processing, Java consumer metrics on /metrics
   kafka-jars   fetch the Kafka broker jars from Maven Central into the cache (done by \`up\` when needed)
   help         show this help (also: flowscope <command> --help)`
 
@@ -26,6 +28,7 @@ const commands: Record<string, () => Promise<(argv: string[]) => Promise<void>>>
   down: async () => (await import('./down.ts')).down,
   worker: async () => (await import('./worker.ts')).worker,
   'lag-exporter': async () => (await import('./lag-exporter.ts')).lagExporter,
+  consume: async () => (await import('./consume.ts')).consume,
   'kafka-jars': async () => async (argv) => {
     if (argv.includes('--help') || argv.includes('-h')) return void console.log(kafkaJarsHelp)
     const [{ ensureKafkaJars }, { consoleProgress }] = await Promise.all([

@@ -4,6 +4,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { SAMPLE_CONSUMER_GROUP } from '../local/consumer-end.ts'
 import { onStopRequest, startedByNpm } from '../local/lifecycle.ts'
 import { consoleProgress } from '../local/progress.ts'
 import { defaultPorts, type StackPorts, startStack } from '../local/stack.ts'
@@ -18,7 +19,8 @@ export const upHelp = `Usage: flowscope up [options]
 
 Starts the local pipeline and keeps it running until Ctrl-C:
   PostgreSQL (embedded, port 5433) → flowscope worker with the seed's JDBC connector (REST :8083)
-  → Kafka (local KRaft broker, :9092) → Prometheus (:9090, when installed)
+  → Kafka (local KRaft broker, :9092) → sample consumer (group ${SAMPLE_CONSUMER_GROUP}, metrics :8001)
+  with the lag exporter (:8000) and Prometheus (:9090, when installed) watching
 
 Options:
   --postgres-url URL          use this Postgres instead of the embedded one (env DATABASE_URL); its data is not touched
@@ -29,12 +31,15 @@ Options:
   --broker-metrics-port N     broker JMX exporter port (default ${defaultPorts.brokerMetrics})
   --rest-port N               worker REST API and /metrics port (default ${defaultPorts.rest})
   --prometheus-port N         Prometheus port (default ${defaultPorts.prometheus}); --node-exporter-port N (default ${defaultPorts.nodeExporter})
+  --lag-exporter-port N       lag exporter /metrics and Burrow API port (default ${defaultPorts.lagExporter})
+  --consumer-metrics-port N   sample consumer /metrics port (default ${defaultPorts.consumerMetrics})
+  --no-consumer               do not start the sample consumer
   --no-prometheus             do not start Prometheus (nor the Node Exporter)
   --no-seed-connector         do not register the seed's jdbc-postgres-source connector
   -h, --help                  show this help
 
 Every port is checked before anything starts. Ctrl-C, SIGTERM or SIGHUP (to this process or to the \`npm start\`
-that runs it) stop every part: the worker flushes and commits offsets first.
+that runs it) stop every part: the sample consumer and the worker commit their offsets first.
 State (Postgres data, Kafka logs) lives in .flowscope/ (FLOWSCOPE_HOME); remove it with \`flowscope down --purge\`.`
 
 function port(value: string | undefined, fallback: number, flag: string): number {
@@ -60,7 +65,10 @@ export async function up(argv: string[]): Promise<void> {
       'rest-port': { type: 'string' },
       'prometheus-port': { type: 'string' },
       'node-exporter-port': { type: 'string' },
+      'lag-exporter-port': { type: 'string' },
+      'consumer-metrics-port': { type: 'string' },
       'no-prometheus': { type: 'boolean' },
+      'no-consumer': { type: 'boolean' },
       'no-seed-connector': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -74,6 +82,8 @@ export async function up(argv: string[]): Promise<void> {
     rest: port(values['rest-port'], defaultPorts.rest, '--rest-port'),
     prometheus: port(values['prometheus-port'], defaultPorts.prometheus, '--prometheus-port'),
     nodeExporter: port(values['node-exporter-port'], defaultPorts.nodeExporter, '--node-exporter-port'),
+    lagExporter: port(values['lag-exporter-port'], defaultPorts.lagExporter, '--lag-exporter-port'),
+    consumerMetrics: port(values['consumer-metrics-port'], defaultPorts.consumerMetrics, '--consumer-metrics-port'),
   }
   // Keep the terminal for progress and the summary: the worker logs warnings and errors unless asked for more.
   setLoggerLevel('root', (process.env.FLOWSCOPE_LOG_LEVEL?.toUpperCase() as LogLevel | undefined) ?? 'WARN')
@@ -116,6 +126,8 @@ export async function up(argv: string[]): Promise<void> {
     bootstrapServers: values['bootstrap-servers'] ?? process.env.KAFKA_BOOTSTRAP_SERVERS,
     prometheus: !values['no-prometheus'],
     seedConnector: !values['no-seed-connector'],
+    lagExporter: true,
+    consumer: !values['no-consumer'],
     plugins: builtinPlugins,
     progress,
     signal: abort.signal,

@@ -31,6 +31,9 @@ export interface LocalPrometheusOptions {
   workerAddress: string
   brokerExporterAddress: string | null
   nodeExporterPort: number | null
+  /** host:port of the lag exporter and of the sample consumer's /metrics; absent or null: not scraped. */
+  lagExporterAddress?: string | null
+  consumerAddress?: string | null
   connectClusterId: string
   scrapeInterval?: string
   progress: Progress
@@ -75,6 +78,8 @@ export async function startLocalPrometheus(o: LocalPrometheusOptions): Promise<L
       workerAddress: o.workerAddress,
       brokerExporterAddress: o.brokerExporterAddress ?? [],
       nodeExporterAddress,
+      lagExporterAddress: o.lagExporterAddress ?? null,
+      consumerAddress: o.consumerAddress ?? null,
       prometheusAddress: `localhost:${o.port}`,
       scrapeInterval: o.scrapeInterval ?? '5s',
       ruleFiles: ['alert-rules.yml'],

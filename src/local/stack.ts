@@ -1,11 +1,20 @@
 // `flowscope up`: the whole local pipeline on this machine, no Docker — Postgres (embedded, or yours), Kafka
-// (local KRaft broker, or yours), the worker with the seed's connector, and Prometheus when installed.
+// (local KRaft broker, or yours), the worker with the seed's connector, the consumer end (the lag exporter and the
+// sample consumer on the seed topic) and Prometheus when installed.
 // Every port is checked before anything starts. Postgres and Kafka start side by side (neither needs the other),
-// then the worker, then Prometheus; parts stop in reverse flow order. A part given by URL is used as is and never
-// touched.
+// then the worker, then the consumer end and Prometheus; parts stop in reverse flow order (Prometheus, the lag
+// exporter, the sample consumer — which commits to Kafka as it stops —, the worker, Kafka, Postgres). A part given
+// by URL is used as is and never touched.
 import { join } from 'node:path'
 import type { SourceConnectorPlugin } from '../connectors/plugin.ts'
 import type { RunningWorker, WorkerSettings } from '../runtime/worker-process.ts'
+import {
+  type ConsumerEndPart,
+  type ConsumerEndState,
+  SAMPLE_CONSUMER_GROUP,
+  startLagExporter,
+  startSampleConsumer,
+} from './consumer-end.ts'
 import { describeRetention, type LocalKafka, startLocalKafka } from './kafka.ts'
 import { ensureKafkaJars } from './kafka-jars.ts'
 import { assertPortFree } from './ports.ts'
@@ -22,6 +31,8 @@ export interface StackPorts {
   rest: number
   prometheus: number
   nodeExporter: number
+  lagExporter: number
+  consumerMetrics: number
 }
 
 export const defaultPorts: StackPorts = {
@@ -32,6 +43,8 @@ export const defaultPorts: StackPorts = {
   rest: 8083,
   prometheus: 9090,
   nodeExporter: 9100,
+  lagExporter: 8000,
+  consumerMetrics: 8001,
 }
 
 export interface StackOptions {
@@ -45,6 +58,12 @@ export interface StackOptions {
   prometheus?: boolean
   /** Register the seed's connector (default true). */
   seedConnector?: boolean
+  /**
+   * Start the lag exporter / the sample consumer on the seed topic as child processes. Opt-in (default false), so an
+   * embedded stack (tests) binds no port it did not ask for; `flowscope up` asks for both unless --no-consumer.
+   */
+  lagExporter?: boolean
+  consumer?: boolean
   /** Worker settings derived from worker properties (bootstrap servers and REST port are filled in here). */
   worker: (bootstrap: string[], restPort: number) => WorkerSettings
   plugins: SourceConnectorPlugin[]
@@ -75,6 +94,11 @@ export interface RunningStack {
   worker: RunningWorker
   prometheusUrl: string | null
   prometheus: PrometheusState
+  /** The lag exporter (its base URL when running). */
+  lagExporter: ConsumerEndState
+  /** The sample consumer (its metrics base URL when running) and its group. */
+  consumer: ConsumerEndState
+  consumerGroup: string
   /** The bounded retention of the local broker's topics, in words; null for a cluster given by URL. */
   retention: string | null
   readyAt: StackReadyAt
@@ -84,7 +108,7 @@ export interface RunningStack {
 
 /** Every local port the stack would bind, with its part's name and flag, for the checks before anything starts. */
 export function portsToCheck(
-  o: Pick<StackOptions, 'ports' | 'postgresUrl' | 'bootstrapServers' | 'prometheus'>,
+  o: Pick<StackOptions, 'ports' | 'postgresUrl' | 'bootstrapServers' | 'prometheus' | 'lagExporter' | 'consumer'>,
   binaries: { prometheus: string | null; nodeExporter: string | null } = prometheusBinaries(),
 ): { port: number; what: string; flag: string }[] {
   const list: { port: number; what: string; flag: string }[] = []
@@ -97,6 +121,10 @@ export function portsToCheck(
     )
   }
   list.push({ port: o.ports.rest, what: 'the worker REST API', flag: '--rest-port' })
+  if (o.lagExporter === true)
+    list.push({ port: o.ports.lagExporter, what: 'the lag exporter', flag: '--lag-exporter-port' })
+  if (o.consumer === true)
+    list.push({ port: o.ports.consumerMetrics, what: 'the sample consumer metrics', flag: '--consumer-metrics-port' })
   if (o.prometheus !== false && binaries.prometheus) {
     list.push({ port: o.ports.prometheus, what: 'Prometheus', flag: '--prometheus-port' })
     if (binaries.nodeExporter)
@@ -116,8 +144,12 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
   let kafka: LocalKafka | undefined
   let worker: RunningWorker | undefined
   let prometheus: LocalPrometheus | null = null
+  let lagExporter: ConsumerEndPart | undefined
+  let consumer: ConsumerEndPart | undefined
   const stop = async () => {
     await prometheus?.stop().catch(() => {})
+    await lagExporter?.stop().catch((e) => console.error('lag exporter stop failed:', e))
+    await consumer?.stop().catch((e) => console.error('sample consumer stop failed:', e))
     await worker?.stop().catch((e) => console.error('worker stop failed:', e))
     await kafka?.stop().catch((e) => console.error('Kafka stop failed:', e))
     await postgres?.stop().catch((e) => console.error('Postgres stop failed:', e))
@@ -169,7 +201,34 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
     readyAt.worker = Date.now()
     done()
     o.signal?.throwIfAborted()
-    // Prometheus starts while the seed connector is registered; a Prometheus that fails does not stop the stack.
+    // The consumer end starts while the seed connector is registered; neither part failing stops the stack.
+    const startConsumerEnd = async () => {
+      await Promise.all([
+        o.lagExporter === true
+          ? startLagExporter({
+              bootstrapServers,
+              port: o.ports.lagExporter,
+              stateDir: o.stateDir,
+              progress: o.progress,
+            }).then((part) => {
+              lagExporter = part
+            })
+          : undefined,
+        o.consumer === true
+          ? startSampleConsumer({
+              bootstrapServers,
+              topic: SEED_TOPIC,
+              port: o.ports.consumerMetrics,
+              stateDir: o.stateDir,
+              progress: o.progress,
+            }).then((part) => {
+              consumer = part
+            })
+          : undefined,
+      ])
+    }
+    // Prometheus starts beside them and scrapes every part that was asked for (one that failed to start shows as a
+    // down target); a Prometheus that fails does not stop the stack.
     const startPrometheus = async (): Promise<PrometheusState> => {
       if (o.prometheus === false) return { state: 'disabled' }
       if (!binaries.prometheus) return { state: 'not-installed' }
@@ -180,6 +239,8 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
           workerAddress: `localhost:${o.ports.rest}`,
           brokerExporterAddress: kafka?.metricsAddress ?? null,
           nodeExporterPort: o.ports.nodeExporter,
+          lagExporterAddress: o.lagExporter === true ? `localhost:${o.ports.lagExporter}` : null,
+          consumerAddress: o.consumer === true ? `localhost:${o.ports.consumerMetrics}` : null,
           connectClusterId: settings.groupId,
           progress: o.progress,
         })
@@ -200,11 +261,12 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
       if (!same) await worker.herder.putConnectorConfig(SEED_CONNECTOR_NAME, config, { allowReplace: true })
       o.progress.info(`connector ${SEED_CONNECTOR_NAME} ${existing ? (same ? 'resumed' : 'updated') : 'registered'}`)
     }
-    const [seeded, prometheusState] = await Promise.all([
+    const [seeded, , prometheusState] = await Promise.all([
       registerSeed().then(
         () => null,
         (error: unknown) => error,
       ),
+      startConsumerEnd(),
       startPrometheus(),
     ])
     if (seeded) throw seeded
@@ -216,6 +278,9 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
       worker,
       prometheusUrl: prometheusState.state === 'running' ? prometheusState.url : null,
       prometheus: prometheusState,
+      lagExporter: lagExporter?.state ?? { state: 'disabled', why: 'not asked for' },
+      consumer: consumer?.state ?? { state: 'disabled', why: '--no-consumer' },
+      consumerGroup: SAMPLE_CONSUMER_GROUP,
       retention: kafka ? describeRetention() : null,
       readyAt: { ...readyAt, worker: readyAt.worker },
       topic: SEED_TOPIC,

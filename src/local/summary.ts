@@ -1,11 +1,20 @@
 // The summary `flowscope up` prints once the stack runs: where each part listens, what became of Prometheus, the
 // local broker's retention, and when each part was ready (seconds since the process started).
+import { burrowStatusUrl, type ConsumerEndState } from './consumer-end.ts'
 import type { PrometheusState, RunningStack, StackReadyAt } from './stack.ts'
 
 export interface SummaryInput {
   stack: Pick<
     RunningStack,
-    'postgresUrl' | 'bootstrapServers' | 'brokerMetricsAddress' | 'prometheus' | 'retention' | 'topic'
+    | 'postgresUrl'
+    | 'bootstrapServers'
+    | 'brokerMetricsAddress'
+    | 'prometheus'
+    | 'retention'
+    | 'topic'
+    | 'lagExporter'
+    | 'consumer'
+    | 'consumerGroup'
   > & { restUrl: string; readyAt: StackReadyAt }
   /** Epoch ms the process started (performance.timeOrigin). */
   startedAt: number
@@ -29,6 +38,30 @@ export function prometheusLine(p: PrometheusState): string {
       return 'not started (--no-prometheus)'
     case 'not-installed':
       return 'not installed: `apt-get install prometheus prometheus-node-exporter` to scrape this stack'
+    case 'failed':
+      return `failed to start: ${p.reason}`
+  }
+}
+
+/** The lag exporter's /metrics and the sample group's Burrow status URL, or why it does not run. */
+export function lagExporterLine(p: ConsumerEndState, group: string): string {
+  switch (p.state) {
+    case 'running':
+      return `${p.url}/metrics   (Burrow status: curl ${burrowStatusUrl(p.url, group)})`
+    case 'disabled':
+      return `not started (${p.why})`
+    case 'failed':
+      return `failed to start: ${p.reason}`
+  }
+}
+
+/** The sample consumer's group, topic and /metrics, or why it does not run. */
+export function consumerLine(p: ConsumerEndState, group: string, topic: string): string {
+  switch (p.state) {
+    case 'running':
+      return `group ${group} reads ${topic}   (metrics ${p.url}/metrics)`
+    case 'disabled':
+      return `not started (${p.why})`
     case 'failed':
       return `failed to start: ${p.reason}`
   }
@@ -59,6 +92,8 @@ export function renderSummary(i: SummaryInput): string {
     `  Worker metrics     ${stack.restUrl}/metrics`,
     `  Prometheus         ${prometheusLine(stack.prometheus)}`,
     `  Rows arrive in     topic ${stack.topic}   (kcat -b ${stack.bootstrapServers} -t ${stack.topic} -C -o beginning)`,
+    `  Sample consumer    ${consumerLine(stack.consumer, stack.consumerGroup, stack.topic)}`,
+    `  Lag exporter       ${lagExporterLine(stack.lagExporter, stack.consumerGroup)}`,
     `  Ready after        ${readyLine(i.startedAt, stack.readyAt, i.firstRecordAt)}   (seconds since start)`,
     ...(i.firstRecordAt === null
       ? [

@@ -4,6 +4,7 @@
 // worker's.
 import * as prom from 'prom-client'
 import type { MetricDefinition } from './definitions.ts'
+import { isNetworkMetric } from './kafka-client-network.ts'
 
 /** A definition as a component writes it: the group is the component's own. */
 export type ComponentMetricDefinition = Omit<MetricDefinition, 'group'>
@@ -52,6 +53,8 @@ export function registerComponentMetrics<M extends Record<string, ComponentMetri
 ): { readonly [K in keyof M]: Registered<M[K]> } {
   const out: Record<string, prom.Counter | prom.Gauge | prom.Histogram> = {}
   for (const [key, def] of Object.entries(component.metrics) as [string, MetricDefinition][]) {
+    // Network families are read from the client's connections at scrape time: registerNetworkMetrics serves them.
+    if (isNetworkMetric(def)) continue
     out[key] = metricFor(def, {
       name: def.name,
       help: def.help,

@@ -7,6 +7,10 @@ export interface PrometheusConfigOptions {
   readonly workerAddress?: string | readonly string[]
   /** host:port of the broker's JMX exporter agent(s) (job `kafka-broker`). */
   readonly brokerExporterAddress?: string | readonly string[]
+  /** host:port of `flowscope lag-exporter` (job `kafka-lag-exporter`), or null for no such job. */
+  readonly lagExporterAddress?: string | readonly string[] | null
+  /** host:port of consumers' /metrics such as `flowscope consume` (job `kafka-consumer`), or null for no such job. */
+  readonly consumerAddress?: string | readonly string[] | null
   /** host:port of the Node Exporter (job `node-exporter`), or null for no such job. */
   readonly nodeExporterAddress?: string | null
   /** host:port Prometheus itself listens on (job `prometheus`). */
@@ -27,6 +31,8 @@ export const prometheusDefaults = {
   workerAddress: 'localhost:8083',
   brokerExporterAddress: 'localhost:9404',
   nodeExporterAddress: 'localhost:9100',
+  lagExporterAddress: 'localhost:8000',
+  consumerAddress: 'localhost:8001',
   prometheusAddress: 'localhost:9090',
   scrapeInterval: '15s',
   ruleFiles: ['alert-rules.yml'],
@@ -86,6 +92,10 @@ export function renderPrometheusConfig(options: PrometheusConfigOptions = {}): s
   const worker = list(options.workerAddress ?? d.workerAddress)
   const broker = list(options.brokerExporterAddress ?? d.brokerExporterAddress)
   const nodeExporter = options.nodeExporterAddress === undefined ? d.nodeExporterAddress : options.nodeExporterAddress
+  const optional = (value: string | readonly string[] | null | undefined, fallback: string) =>
+    value === null ? null : list(value ?? fallback)
+  const lagExporter = optional(options.lagExporterAddress, d.lagExporterAddress)
+  const consumer = optional(options.consumerAddress, d.consumerAddress)
   const prometheus = options.prometheusAddress ?? d.prometheusAddress
   const env = options.env ?? d.env
   const clusterId = options.connectClusterId ?? d.connectClusterId
@@ -93,6 +103,8 @@ export function renderPrometheusConfig(options: PrometheusConfigOptions = {}): s
   requireTargets('brokerExporterAddress', broker)
   requireTargets('prometheusAddress', [prometheus])
   if (nodeExporter !== null) requireTargets('nodeExporterAddress', [nodeExporter])
+  if (lagExporter !== null) requireTargets('lagExporterAddress', lagExporter)
+  if (consumer !== null) requireTargets('consumerAddress', consumer)
   if (options.alertmanagerAddress !== undefined) requireTargets('alertmanagerAddress', [options.alertmanagerAddress])
 
   const scrapeConfigs: Record<string, unknown>[] = [
@@ -119,6 +131,22 @@ export function renderPrometheusConfig(options: PrometheusConfigOptions = {}): s
       relabel_configs: [hostnameRelabel],
     },
   )
+  // The consumer end: the lag exporter (Kafka Lag Exporter's and kafka_exporter's names) and consumers' own metrics
+  // (the Java consumer's names, which the seed's kafka-consumer dashboard reads with env and hostname).
+  if (lagExporter !== null) {
+    scrapeConfigs.push({
+      job_name: 'kafka-lag-exporter',
+      static_configs: [{ targets: lagExporter, labels: { env } }],
+      relabel_configs: [hostnameRelabel],
+    })
+  }
+  if (consumer !== null) {
+    scrapeConfigs.push({
+      job_name: 'kafka-consumer',
+      static_configs: [{ targets: consumer, labels: { env } }],
+      relabel_configs: [hostnameRelabel],
+    })
+  }
 
   const config: Record<string, unknown> = {
     global: {

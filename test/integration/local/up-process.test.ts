@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { Admin } from '@platformatic/kafka'
+import { SAMPLE_CONSUMER_GROUP } from '../../../src/local/consumer-end.ts'
 import { LOCAL_RETENTION } from '../../../src/local/kafka.ts'
 import { kafkaVersion } from '../../../src/local/kafka-jars.ts'
 import { freePort } from '../../../src/local/ports.ts'
@@ -45,7 +46,17 @@ async function newHome(): Promise<string> {
 }
 
 async function movedPorts(): Promise<Record<string, number>> {
-  const names = ['postgres', 'kafka', 'kafka-controller', 'broker-metrics', 'rest', 'prometheus', 'node-exporter']
+  const names = [
+    'postgres',
+    'kafka',
+    'kafka-controller',
+    'broker-metrics',
+    'rest',
+    'prometheus',
+    'node-exporter',
+    'lag-exporter',
+    'consumer-metrics',
+  ]
   const ports: Record<string, number> = {}
   for (const name of names) {
     let port = await freePort()
@@ -135,7 +146,7 @@ async function stopsEverything(
   signal: NodeJS.Signals,
   home: string,
   ports: Record<string, number>,
-  whileRunning?: (tree: Map<number, string>) => Promise<void>,
+  whileRunning?: (tree: Map<number, string>, output: string) => Promise<void>,
 ) {
   const up = npmStart(home, ports)
   const summary = () => up.output().includes('Press Ctrl-C to stop.')
@@ -148,7 +159,7 @@ async function stopsEverything(
   assert.ok(names.includes('postgres'), `Postgres runs under npm: ${names}`)
   assert.ok(names.includes('node') || names.includes('MainThread'), `the node worker runs under npm: ${names}`)
   assert.match(up.output(), /Ready after {8}PostgreSQL \d+\.\d s, Kafka \d+\.\d s, worker \d+\.\d s.*first record/)
-  await whileRunning?.(tree)
+  await whileRunning?.(tree, up.output())
 
   up.npm.kill(signal)
   let code: number | null = null
@@ -171,6 +182,57 @@ async function stopsEverything(
   assert.ok(!existsSync(join(home, 'up.pid')), 'the pid file is removed')
 }
 
+/**
+ * The consumer end under npm start: the summary names the sample consumer and the lag exporter with their URLs, the
+ * sample group commits on the seed topic, and the lag exporter reports that group (offsets and Burrow status).
+ */
+async function consumerEndRuns(summary: string, ports: Record<string, number>): Promise<void> {
+  const lagUrl = `http://localhost:${ports['lag-exporter']}`
+  const consumerUrl = `http://localhost:${ports['consumer-metrics']}`
+  const status = `${lagUrl}/v3/kafka/local/consumer/${SAMPLE_CONSUMER_GROUP}/status`
+  assert.ok(
+    summary.includes(
+      `Sample consumer    group ${SAMPLE_CONSUMER_GROUP} reads ${SEED_TOPIC}   (metrics ${consumerUrl}/metrics)`,
+    ),
+    summary,
+  )
+  assert.ok(summary.includes(`Lag exporter       ${lagUrl}/metrics   (Burrow status: curl ${status})`), summary)
+  const admin = new Admin({ clientId: 'up-process-test', bootstrapBrokers: [`localhost:${ports.kafka}`] })
+  try {
+    const deadline = Date.now() + 60_000
+    let committed = -1n
+    while (committed <= 0n && Date.now() < deadline) {
+      const [group] = await admin.listConsumerGroupOffsets({ groups: [SAMPLE_CONSUMER_GROUP] })
+      committed = group?.topics.find((t) => t.name === SEED_TOPIC)?.partitions[0]?.committedOffset ?? -1n
+      if (committed <= 0n) await new Promise((r) => setTimeout(r, 500))
+    }
+    assert.ok(committed > 0n, `the sample consumer committed on ${SEED_TOPIC} (committed ${committed})`)
+  } finally {
+    await admin.close()
+  }
+  const consumed = await (await fetch(`${consumerUrl}/metrics`)).text()
+  assert.match(
+    consumed,
+    new RegExp(
+      `kafka_consumer_consumer_fetch_manager_metrics_records_consumed_total\\{client_id="${SAMPLE_CONSUMER_GROUP}-1",topic="${SEED_TOPIC}"\\} [1-9]`,
+    ),
+  )
+  // The lag exporter polls every 5 s: the group shows up within a few polls.
+  const deadline = Date.now() + 30_000
+  let lag = ''
+  while (!lag.includes(`group="${SAMPLE_CONSUMER_GROUP}"`) && Date.now() < deadline) {
+    lag = await (await fetch(`${lagUrl}/metrics`)).text()
+    if (!lag.includes(`group="${SAMPLE_CONSUMER_GROUP}"`)) await new Promise((r) => setTimeout(r, 1000))
+  }
+  assert.match(
+    lag,
+    new RegExp(`kafka_consumergroup_group_lag\\{[^}]*group="${SAMPLE_CONSUMER_GROUP}"[^}]*topic="${SEED_TOPIC}"`),
+  )
+  const burrow = await fetch(status)
+  assert.equal(burrow.status, 200)
+  assert.equal(((await burrow.json()) as { status?: { group?: string } }).status?.group, SAMPLE_CONSUMER_GROUP)
+}
+
 // The two signal tests share one state folder: the first is a first start, the second a restart.
 let shared: { home: string; ports: Record<string, number> } | undefined
 async function sharedHome() {
@@ -180,7 +242,8 @@ async function sharedHome() {
 
 test('SIGTERM to the npm start process stops Postgres, Kafka and the worker; the broker bounds retention', async () => {
   const { home, ports } = await sharedHome()
-  await stopsEverything('SIGTERM', home, ports, async () => {
+  await stopsEverything('SIGTERM', home, ports, async (_tree, output) => {
+    await consumerEndRuns(output, ports)
     const admin = new Admin({ clientId: 'up-process-test', bootstrapBrokers: [`localhost:${ports.kafka}`] })
     try {
       const [topic] = await admin.describeConfigs({

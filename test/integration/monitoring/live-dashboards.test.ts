@@ -1,13 +1,16 @@
 // Live proof of the monitoring: a real stack (embedded Postgres, the worker running the seed's connector, the test
-// broker with its JMX exporter, the Node Exporter) scraped by a real Prometheus with the generated config and alert
-// rules. Every panel query of flowscope's dashboards and of the seed's kafka-connect-cluster, kafka-cluster,
-// kafka-topics and kafka-producer (the worker's producer) dashboards, with template variables set to real label values, returns data — except the documented
+// broker with its JMX exporter, the Node Exporter, the lag exporter and the sample consumer reading the seed topic)
+// scraped by a real Prometheus with the generated config and alert rules. Every panel query of flowscope's dashboards
+// and of the seed's kafka-connect-cluster, kafka-cluster, kafka-topics, kafka-producer (the worker's producer) and
+// kafka-consumer (the sample consumer) dashboards, with template variables set to real label values, returns data —
+// except the documented
 // EXCEPTIONS below (also listed in docs/monitoring.md). Every alert is inactive on the healthy stack, and the
 // connector/task-failed alert turns pending or firing once the connector's database is unreachable.
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
+import type { Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, type TestContext, test } from 'node:test'
@@ -15,11 +18,19 @@ import { promisify } from 'node:util'
 import pg from 'pg'
 import { builtinPlugins } from '../../../src/cli/plugins.ts'
 import { loadWorkerConfig } from '../../../src/config/worker-config.ts'
+import { SampleConsumer } from '../../../src/consume/sample-consumer.ts'
+import { createConsumerServer, listenOn } from '../../../src/consume/server.ts'
+import { DEFAULT_BURROW_OPTIONS } from '../../../src/lag/burrow-status.ts'
+import { LagExporter } from '../../../src/lag/exporter.ts'
+import { LagMetrics } from '../../../src/lag/metrics.ts'
+import { ClusterPoller } from '../../../src/lag/poller.ts'
+import { createLagServer, listen } from '../../../src/lag/server.ts'
 import { freePort } from '../../../src/local/ports.ts'
 import { silentProgress } from '../../../src/local/progress.ts'
 import { findBinary, type LocalPrometheus, startLocalPrometheus } from '../../../src/local/prometheus.ts'
 import { SEED_CONNECTOR_NAME, SEED_TOPIC } from '../../../src/local/seed-connector.ts'
 import { defaultPorts, type RunningStack, startStack } from '../../../src/local/stack.ts'
+import { getLogger } from '../../../src/logging.ts'
 import { panelQueries, parseLabelValues, substituteVariables } from '../../../src/monitoring/panel-queries.ts'
 import { isolatedWorkerProperties, workerSettingsFrom } from '../../../src/runtime/worker-settings.ts'
 import { seedDashboard, seedMissing } from '../../support/seed.ts'
@@ -33,6 +44,7 @@ const SEED_DASHBOARD_FILES = [
   'kafka-cluster.json',
   'kafka-topics.json',
   'kafka-producer.json',
+  'kafka-consumer.json',
 ]
 
 /**
@@ -94,6 +106,11 @@ const EXCEPTIONS: readonly PanelException[] = [
     panel: /Time since last rebalance/,
     expr: /job="connect"/,
     why: 'seed bug: the query filters on both job="kafka-connect" and job="connect", which no series can satisfy',
+  },
+  {
+    dashboard: 'Kafka Consumer',
+    expr: /\bjvm_/,
+    why: 'JVM panels: the sample consumer is a Node.js process, it has no JVM heap or GC (its /metrics has process_*/nodejs_* instead)',
   },
   {
     dashboard: 'Kafka cluster',
@@ -166,6 +183,61 @@ const PREFERRED: Readonly<Record<string, string>> = { connector: SEED_CONNECTOR_
 let stack: RunningStack
 let prometheus: LocalPrometheus
 let dir: string
+let consumer: SampleConsumer | undefined
+let lagExporter: LagExporter | undefined
+const servers: Server[] = []
+
+/**
+ * The consumer end, in this process: the sample consumer on the seed topic and the lag exporter (1 s polls) watching
+ * its group only — the one-off kcat reader below stops after 10 records, which the lag exporter rightly reports as a
+ * stopped consumer (and its alerts would fire on an otherwise healthy stack). The seed's bulk connector writes about
+ * 100 records a second without pause, so a consumer that keeps up is still a few records behind whenever the lag is
+ * sampled; Burrow's allowed-lag (100 here: one second of that stream) says what "caught up" means, otherwise a short
+ * window of commits can read "lag never decreased" (WARN) by chance.
+ */
+async function startConsumerEnd(bootstrap: string): Promise<{ consumerAddress: string; lagExporterAddress: string }> {
+  const groupId = uniqueName('live_dashboards_sample')
+  consumer = new SampleConsumer(
+    {
+      bootstrapServers: [bootstrap],
+      topics: [SEED_TOPIC],
+      groupId,
+      clientId: 'live-dashboards-consumer',
+      metricsPort: 0,
+      metricsHost: '127.0.0.1',
+      offsetReset: 'earliest',
+      slowMs: 0,
+      pause: false,
+      print: false,
+      commitIntervalMs: 200,
+    },
+    getLogger('flowscope.consume.test'),
+  )
+  const consumerServer = createConsumerServer(consumer.metrics, () => ({}))
+  servers.push(consumerServer)
+  const consumerPort = await listenOn(consumerServer, 0, '127.0.0.1')
+  await consumer.start()
+  const metrics = new LagMetrics('local')
+  lagExporter = new LagExporter({
+    poller: new ClusterPoller({ bootstrapServers: [bootstrap], groupAllow: new RegExp(`^${groupId}$`) }),
+    pollIntervalMs: 1000,
+    burrow: { ...DEFAULT_BURROW_OPTIONS, allowedLag: 100n },
+    describeCluster: bootstrap,
+    log: getLogger('flowscope.lag.test'),
+    onPoll: (view, health) => metrics.update(view, health, health.up),
+  })
+  const exporter = lagExporter
+  const lagServer = createLagServer({
+    clusterName: 'local',
+    metrics,
+    view: () => exporter.view,
+    health: () => exporter.health,
+  })
+  servers.push(lagServer)
+  const lagPort = await listen(lagServer, 0, '127.0.0.1')
+  exporter.start()
+  return { consumerAddress: `127.0.0.1:${consumerPort}`, lagExporterAddress: `127.0.0.1:${lagPort}` }
+}
 
 async function api<T>(path: string, params: Record<string, string> = {}): Promise<T> {
   const body = new URLSearchParams(params)
@@ -262,10 +334,12 @@ before(async () => {
         builtinPlugins,
       ),
   })
+  const consumerEnd = await startConsumerEnd(stack.bootstrapServers)
   const started = await startLocalPrometheus({
     dataDir: join(dir, 'prometheus'),
     port: await freePort(),
     workerAddress: `127.0.0.1:${ports.rest}`,
+    ...consumerEnd,
     brokerExporterAddress: brokerMetricsAddress,
     nodeExporterPort: await freePort(),
     connectClusterId: groupId,
@@ -279,6 +353,8 @@ before(async () => {
     'prometheus',
     'kafka-broker',
     'kafka-connect',
+    'kafka-lag-exporter',
+    'kafka-consumer',
     ...(started.nodeExporterAddress ? ['node-exporter'] : []),
   ]
   await until('every target up and scraped twice', async () => {
@@ -327,6 +403,12 @@ before(async () => {
 
 after(async () => {
   await prometheus?.stop()
+  for (const server of servers) {
+    server.closeAllConnections()
+    server.close()
+  }
+  await lagExporter?.stop()
+  await consumer?.stop()
   await stack?.stop()
   if (dir) await rm(dir, { recursive: true, force: true })
 })
@@ -381,7 +463,7 @@ test("every panel query of flowscope's dashboards returns data (documented excep
   checkPanels(t, flowscopeDashboards()))
 
 test(
-  "every panel query of the seed's Connect, cluster, topics and producer dashboards returns data (documented exceptions aside)",
+  "every panel query of the seed's Connect, cluster, topics, producer and consumer dashboards returns data (documented exceptions aside)",
   {
     skip: seedMissing,
   },

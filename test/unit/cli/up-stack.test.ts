@@ -10,13 +10,17 @@ import { postgresLine, prometheusLine, readyLine, renderSummary } from '../../..
 const installed = { prometheus: '/usr/bin/prometheus', nodeExporter: '/usr/bin/prometheus-node-exporter' }
 
 test('every port of a full local stack is checked, the Kafka controller and metrics ports included', () => {
-  const flags = portsToCheck({ ports: defaultPorts }, installed).map((p) => `${p.flag}=${p.port}`)
+  const flags = portsToCheck({ ports: defaultPorts, lagExporter: true, consumer: true }, installed).map(
+    (p) => `${p.flag}=${p.port}`,
+  )
   assert.deepEqual(flags, [
     '--postgres-port=5433',
     '--kafka-port=9092',
     '--kafka-controller-port=9093',
     '--broker-metrics-port=9404',
     '--rest-port=8083',
+    '--lag-exporter-port=8000',
+    '--consumer-metrics-port=8001',
     '--prometheus-port=9090',
     '--node-exporter-port=9100',
   ])
@@ -28,6 +32,10 @@ test('ports of parts that do not start are not checked', () => {
     installed,
   ).map((p) => p.flag)
   assert.deepEqual(flags, ['--rest-port'])
+  const noConsumer = portsToCheck({ ports: defaultPorts, lagExporter: true, consumer: false }, installed).map(
+    (p) => p.flag,
+  )
+  assert.ok(noConsumer.includes('--lag-exporter-port') && !noConsumer.includes('--consumer-metrics-port'))
   const noBinaries = portsToCheck({ ports: defaultPorts }, { prometheus: null, nodeExporter: null }).map((p) => p.flag)
   assert.ok(!noBinaries.includes('--prometheus-port'))
   assert.ok(noBinaries.includes('--kafka-controller-port'))
@@ -72,8 +80,26 @@ test('the summary shows the retention and the ready times, and says when no reco
     topic: 'postgres-jdbc-users',
     restUrl: 'http://127.0.0.1:8083',
     readyAt: { postgres: 2000, kafka: 3000, worker: 4000 },
+    lagExporter: { state: 'running', url: 'http://localhost:8000' } as const,
+    consumer: { state: 'running', url: 'http://localhost:8001' } as const,
+    consumerGroup: 'flowscope-sample-consumer',
   }
   const text = renderSummary({ stack, startedAt: 1000, firstRecordAt: null, firstRecordWaitS: 60 })
+  assert.match(
+    text,
+    /Sample consumer {4}group flowscope-sample-consumer reads postgres-jdbc-users {3}\(metrics http:\/\/localhost:8001\/metrics\)/,
+  )
+  assert.match(
+    text,
+    /Lag exporter {7}http:\/\/localhost:8000\/metrics {3}\(Burrow status: curl http:\/\/localhost:8000\/v3\/kafka\/local\/consumer\/flowscope-sample-consumer\/status\)/,
+  )
+  const without = renderSummary({
+    stack: { ...stack, consumer: { state: 'disabled', why: '--no-consumer' } },
+    startedAt: 1000,
+    firstRecordAt: 5000,
+    firstRecordWaitS: 60,
+  })
+  assert.match(without, /Sample consumer {4}not started \(--no-consumer\)/)
   assert.match(text, /Topic retention {4}each partition keeps ≤ 256 MiB/)
   assert.match(text, /Ready after {8}PostgreSQL 1\.0 s, Kafka 2\.0 s, worker 3\.0 s {3}\(seconds since start\)/)
   assert.match(text, /not seen within 60 s: check `curl http:\/\/127\.0\.0\.1:8083\/connectors\/jdbc-postgres-source/)
