@@ -54,6 +54,16 @@ const EXCEPTIONS: readonly PanelException[] = [
     why: 'the seed connector runs in bulk mode, which knows no change time: freshness is absent rather than made up (docs/metrics.md); timestamp modes have it (test/integration/connectors/jdbc/freshness.test.ts)',
   },
   {
+    dashboard: 'flowscope / Pipeline overview',
+    expr: /kafka_consumergroup_|flowscope_consumergroup_|flowscope_consumer_freshness_seconds/,
+    why: 'the consumers row: the lag exporter and the sample consumer are not started by this test yet (consumer-alerts.test.ts runs the lag exporter and checks its panels live)',
+  },
+  {
+    dashboard: 'flowscope / Pipeline overview',
+    expr: /flowscope_source_to_kafka_seconds/,
+    why: 'the worker does not emit the source → Kafka histogram in this branch yet (name in src/monitoring/pending-metric-names.ts until merge)',
+  },
+  {
     dashboard: KCC,
     panel: /^Connector repartition per status$/,
     expr: /status="(paused|stopped)"/,
@@ -109,6 +119,7 @@ function dashboard(file: string, json: unknown): Dashboard {
 function flowscopeDashboards(): Dashboard[] {
   return readdirSync(FLOWSCOPE_DASHBOARDS)
     .filter((f) => f.endsWith('.json'))
+    .filter((f) => f !== 'consumer-lag.json') // needs the lag exporter: checked live by consumer-alerts.test.ts
     .sort()
     .map((f) => new URL(f, FLOWSCOPE_DASHBOARDS))
     .map((url) => dashboard(url.pathname, JSON.parse(readFileSync(url, 'utf8'))))
