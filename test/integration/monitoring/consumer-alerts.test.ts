@@ -16,7 +16,12 @@ import { stringify } from 'yaml'
 import { type Supervised, startProcess } from '../../../src/local/child-process.ts'
 import { freePort, waitForPort } from '../../../src/local/ports.ts'
 import { findBinary } from '../../../src/local/prometheus.ts'
-import { panelQueries, substituteVariables } from '../../../src/monitoring/panel-queries.ts'
+import {
+  panelQueries,
+  parseLabelValues,
+  substituteVariables,
+  variableQueries,
+} from '../../../src/monitoring/panel-queries.ts'
 import { LAG_EXPORTER_JOB, renderAlertRules } from '../../../src/monitoring/prometheus/alert-rules.ts'
 import { testStack, uniqueName } from '../../support/stack.ts'
 
@@ -219,7 +224,7 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true })
 })
 
-test('healthy flow: every consumer-end alert inactive, every lag-exporter panel of the consumer lag dashboard has data', async (t) => {
+test('healthy flow: every consumer-end alert inactive; the lag-exporter panels of the consumer lag dashboard and the pipeline overview have data', async (t) => {
   const G = `cluster_name="local",group="${group}"`
   // Burrow's window filled with commits that move, the group judged OK, rate() with samples to work on.
   await until('the group OK in Prometheus with lag in seconds on both partitions', async () =>
@@ -252,16 +257,29 @@ test('healthy flow: every consumer-end alert inactive, every lag-exporter panel 
 
   const dashboard = JSON.parse(readFileSync(join(REPO, 'monitoring/grafana/dashboards/consumer-lag.json'), 'utf8'))
   const values = { cluster: 'local', group, topic }
+  // The template variables offer this cluster, group and topic, as Grafana would ask for them.
+  for (const v of variableQueries(dashboard)) {
+    const parsed = parseLabelValues(v.query)
+    assert.ok(parsed, `${v.name}: ${v.query}`)
+    const params = new URLSearchParams()
+    if (parsed.selector) params.set('match[]', substituteVariables(parsed.selector, values))
+    const found = await api<string[]>(`/api/v1/label/${parsed.label}/values?${params}`)
+    assert.ok(found.includes(values[v.name as keyof typeof values]), `${v.name}: ${found}`)
+  }
+  // The pipeline overview's consumers row (lag-exporter panels), for this topic.
+  const overview = JSON.parse(readFileSync(join(REPO, 'monitoring/grafana/dashboards/pipeline-overview.json'), 'utf8'))
+  const consumerRow = panelQueries(overview).filter((q) => /kafka_consumergroup_|flowscope_consumergroup_/.test(q.expr))
+  assert.ok(consumerRow.length >= 3)
   const empty: string[] = []
   let excepted = 0
-  const queries = panelQueries(dashboard)
+  const queries = [...panelQueries(dashboard), ...consumerRow]
   for (const q of queries) {
     if (PANEL_EXCEPTIONS.some((e) => e.expr.test(q.expr))) {
       excepted++
       continue
     }
     const expr = substituteVariables(q.expr, values)
-    if ((await query(expr)) === 0) empty.push(`${q.panel} (${q.refId}): ${expr}`)
+    if ((await query(expr)) === 0) empty.push(`${q.dashboard} / ${q.panel} (${q.refId}): ${expr}`)
   }
   t.diagnostic(
     `${queries.length} panel queries: ${queries.length - excepted - empty.length} with data, ${excepted} excepted`,
