@@ -3,8 +3,8 @@
 // options), a consumer written here reads a topic that keeps receiving records. On the healthy flow no alert is
 // active and every lag-exporter panel of the consumer lag dashboard has data; then each fault is caused for real and
 // its alert must fire: the consumer stops committing (lag seconds, Burrow status, STALL), the consumer leaves the
-// group (STOP, no members), the lag exporter is killed (exporter down), an exporter points at a closed port (cannot
-// reach Kafka).
+// group (STOP, no members) — and every alert resolves once a consumer is back —, the lag exporter is killed
+// (exporter down), an exporter points at a closed port (cannot reach Kafka).
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -160,6 +160,24 @@ async function firing(t: TestContext, since: number, name: string, labels: Recor
   return alert
 }
 
+/** The application: commits each record's offset after processing it (never before). */
+async function startConsumer(): Promise<void> {
+  consumer = new Consumer({
+    clientId: 'consumer-alerts-app',
+    groupId: group,
+    bootstrapBrokers: [bootstrap],
+    autocommit: false,
+    maxWaitTime: 100,
+  })
+  stream = await consumer.consume({ topics: [topic], mode: 'committed', fallbackMode: 'earliest', autocommit: false })
+  stream.on('data', (message) => {
+    Promise.resolve(message.commit()).then(
+      () => commits++,
+      () => undefined,
+    )
+  })
+}
+
 before(async () => {
   assert.ok(findBinary('prometheus'), 'prometheus is not on PATH (Debian: apt-get install prometheus)')
   dir = await mkdtemp(join(tmpdir(), 'flowscope-consumer-alerts-'))
@@ -176,22 +194,7 @@ before(async () => {
       })
   }, 200)
 
-  // The application: commits each record's offset after processing it (never before).
-  consumer = new Consumer({
-    clientId: 'consumer-alerts-app',
-    groupId: group,
-    bootstrapBrokers: [bootstrap],
-    autocommit: false,
-    maxWaitTime: 100,
-  })
-  stream = await consumer.consume({ topics: [topic], mode: 'committed', fallbackMode: 'earliest', autocommit: false })
-  stream.on('data', (message) => {
-    Promise.resolve(message.commit()).then(
-      () => commits++,
-      () => undefined,
-    )
-  })
-
+  await startConsumer()
   exporter = await startLagExporter('lag-exporter', bootstrap, 'local')
   await mkdir(join(dir, 'prometheus'), { recursive: true })
   configFile = join(dir, 'prometheus.yml')
@@ -311,6 +314,29 @@ test('the consumer leaves the group: STOP and no members fire', async (t) => {
   for (const partition of ['0', '1'])
     await firing(t, since, 'ConsumerPartitionStalled', { group, partition, status: 'STOP' })
   await firing(t, since, 'ConsumerGroupNoMembers', { consumergroup: group })
+})
+
+test('a consumer comes back to the group and catches up: every consumer alert resolves', async (t) => {
+  const since = Date.now()
+  await startConsumer()
+  const G = `cluster_name="local",group="${group}"`
+  const about = (a: Alert) => a.labels.group === group || a.labels.consumergroup === group
+  // Resolved because the group is healthy again (not because its series went missing): OK, a member, lag < 3 s.
+  await until('the group healthy in Prometheus and no alert left about it', async () =>
+    (await query(`flowscope_consumergroup_status{${G},status="OK"}`)) === 1 &&
+    (await query(`kafka_consumergroup_members{consumergroup="${group}"} == 1`)) === 1 &&
+    (await query(`kafka_consumergroup_group_max_lag_seconds{${G}} < 3`)) === 1 &&
+    (await alerts()).filter(about).length === 0
+      ? true
+      : undefined,
+  )
+  t.diagnostic(
+    `every consumer alert inactive ${((Date.now() - since) / 1000).toFixed(1)} s after the consumer came back`,
+  )
+  for (let i = 0; i < 5; i++) {
+    assert.deepEqual(describe(await alerts()), [], 'alerts active after the consumer came back')
+    await new Promise((r) => setTimeout(r, 1000))
+  }
 })
 
 test('the lag exporter is killed: LagExporterDown fires', async (t) => {
