@@ -252,6 +252,18 @@ function promDuration(seconds: number): string {
   return `${s}s`
 }
 
+/** Seconds of a duration option, > 0; bad input is refused naming the option. */
+function optionSeconds(field: string, duration: string): number {
+  let s: number
+  try {
+    s = durationSeconds(duration)
+  } catch {
+    throw new Error(`${field}: "${duration}" is not a Prometheus duration such as 30s, 5m or 1h`)
+  }
+  if (s <= 0) throw new Error(`${field}: ${duration} must be longer than 0s`)
+  return s
+}
+
 /** `5m` → `5 minutes`, for the descriptions. */
 function spoken(duration: string): string {
   const s = durationSeconds(duration)
@@ -262,10 +274,10 @@ function spoken(duration: string): string {
 /** Alerts on the consumer end, from `flowscope lag-exporter`'s metrics (Burrow's statuses, lag in seconds). */
 function consumerGroup(o: Required<AlertRuleOptions>): AlertGroup {
   const lagS = o.consumerLagThresholdSeconds
-  const forC = o.consumerAlertFor
+  const forC = promDuration(optionSeconds('consumerAlertFor', o.consumerAlertFor))
   const forText = spoken(forC)
   // Like service_down: only a whole window without any answered scrape counts, then the rest of lagExporterDownFor.
-  const downS = durationSeconds(o.lagExporterDownFor)
+  const downS = optionSeconds('lagExporterDownFor', o.lagExporterDownFor)
   const downWindow = promDuration(Math.min(durationSeconds(TARGET_DOWN_WINDOW), downS))
   const downFor = promDuration(downS - durationSeconds(downWindow))
   const KE = 'job, instance, consumergroup'
@@ -347,7 +359,7 @@ function freshnessBurnRules(o: Required<AlertRuleOptions>): AlertRule[] {
       `consumerFreshnessSloSeconds: ${threshold} is not a bucket bound of the freshness histograms; choose one of ${FRESHNESS_BUCKETS.join(', ')}`,
     )
   }
-  const scale = durationSeconds(o.consumerFreshnessSloPeriod) / durationSeconds('30d')
+  const scale = optionSeconds('consumerFreshnessSloPeriod', o.consumerFreshnessSloPeriod) / durationSeconds('30d')
   const w = (duration: string) => promDuration(Math.max(1, durationSeconds(duration) * scale))
   const budget = 1 - target
   const by = 'group, topic'

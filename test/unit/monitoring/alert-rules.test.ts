@@ -65,3 +65,18 @@ test('consumerAlertFor and lagExporterDownFor set the for: of the consumer-end a
   assert.equal(find('LagExporterDown').for, '1m')
   assert.match(find('service_down').expr, /up\{job!="kafka-lag-exporter"\}/)
 })
+
+test('a duration option that is not a Prometheus duration, or is 0, is refused naming the option', () => {
+  assert.throws(
+    () => alertGroups({ consumerAlertFor: '5 minutes' }),
+    /^Error: consumerAlertFor: "5 minutes" is not a Prometheus duration/,
+  )
+  assert.throws(
+    () => alertGroups({ lagExporterDownFor: '0s' }),
+    /^Error: lagExporterDownFor: 0s must be longer than 0s/,
+  )
+  assert.throws(
+    () => alertGroups({ consumerFreshnessSloPeriod: '30 days' }),
+    /^Error: consumerFreshnessSloPeriod: "30 days"/,
+  )
+})
