@@ -2,6 +2,10 @@
 // consumer, the worker's source→Kafka histogram, the lag exporter's freshness gauge). The dashboards and alert rules
 // take their names from here until the real definitions land; at merge, point each import at the real definition
 // (src/metrics/definitions.ts, src/lag/metrics.ts, the consumer's metric component) and delete this file.
+// Expected mapping (as named in the branches adding them): FRESHNESS_BUCKETS → src/metrics/freshness-buckets.ts;
+// groupFreshness → lagMetrics.freshness; sourceToKafka → metrics.sourceToKafka; consumerFreshness / consumerRecordAge
+// → histogramDefinitions.freshness / .recordAge of src/consume/metrics.ts; the kafka_consumer_* names → the same keys
+// of sampleConsumerMetrics.metrics (recordsConsumed for recordsConsumedTotal).
 
 /** The buckets (seconds) of every freshness histogram: an SLO threshold must be one of them. */
 export const FRESHNESS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600] as const
