@@ -3,10 +3,11 @@
 
 import * as common from '@grafana/grafana-foundation-sdk/common'
 import { ReduceDataOptionsBuilder } from '@grafana/grafana-foundation-sdk/common'
-import type { Dashboard, Threshold } from '@grafana/grafana-foundation-sdk/dashboard'
+import type { Dashboard, Threshold, ValueMapping } from '@grafana/grafana-foundation-sdk/dashboard'
 import {
   DashboardBuilder,
   DashboardCursorSync,
+  MappingType,
   QueryVariableBuilder,
   RowBuilder,
   ThresholdsConfigBuilder,
@@ -17,6 +18,7 @@ import {
 import * as piechart from '@grafana/grafana-foundation-sdk/piechart'
 import { DataqueryBuilder, PromQueryFormat } from '@grafana/grafana-foundation-sdk/prometheus'
 import * as stat from '@grafana/grafana-foundation-sdk/stat'
+import * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeline'
 import * as table from '@grafana/grafana-foundation-sdk/table'
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries'
 
@@ -30,7 +32,7 @@ export interface QuerySpec {
   readonly table?: boolean
 }
 
-export type PanelKind = 'stat' | 'timeseries' | 'table' | 'piechart'
+export type PanelKind = 'stat' | 'timeseries' | 'table' | 'piechart' | 'state-timeline'
 
 export interface PanelSpec {
   readonly kind: PanelKind
@@ -49,6 +51,8 @@ export interface PanelSpec {
   readonly baseColor?: string
   /** Stat panels: show the series name (e.g. a status label) instead of the value. */
   readonly showName?: boolean
+  /** Values shown as text in a color (e.g. Burrow's status codes): value → [text, color]. */
+  readonly valueNames?: Readonly<Record<number, readonly [string, string]>>
 }
 
 export interface RowSpec {
@@ -97,7 +101,20 @@ function query(spec: QuerySpec, index: number): DataqueryBuilder {
   return b
 }
 
-type Built = stat.PanelBuilder | timeseries.PanelBuilder | table.PanelBuilder | piechart.PanelBuilder
+type Built =
+  | stat.PanelBuilder
+  | timeseries.PanelBuilder
+  | table.PanelBuilder
+  | piechart.PanelBuilder
+  | statetimeline.PanelBuilder
+
+function mappings(names: Readonly<Record<number, readonly [string, string]>>): ValueMapping[] {
+  const options: Record<string, { text: string; color: string; index: number }> = {}
+  Object.entries(names).forEach(([value, [text, color]], index) => {
+    options[value] = { text, color, index }
+  })
+  return [{ type: MappingType.ValueToText, options }]
+}
 
 function panel(spec: PanelSpec, id: number): Built {
   const lastValue = () => new ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false)
@@ -119,6 +136,9 @@ function panel(spec: PanelSpec, id: number): Built {
     case 'piechart':
       b = new piechart.PanelBuilder().reduceOptions(lastValue()).pieType(piechart.PieChartType.Pie)
       break
+    case 'state-timeline':
+      b = new statetimeline.PanelBuilder().showValue(common.VisibilityMode.Auto).mergeValues(true)
+      break
   }
   b.id(id)
     .title(spec.title)
@@ -131,6 +151,7 @@ function panel(spec: PanelSpec, id: number): Built {
   if (spec.max !== undefined) b.max(spec.max)
   const th = thresholdsOf(spec)
   if (th !== undefined) b.thresholds(th)
+  if (spec.valueNames !== undefined) b.mappings(mappings(spec.valueNames))
   spec.queries.forEach((qs, i) => {
     b.withTarget(query(qs, i))
   })

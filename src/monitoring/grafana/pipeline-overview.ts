@@ -1,10 +1,16 @@
-// The pipeline overview dashboard: one screen per connector — its Postgres tables, its tasks, its Kafka topic and
-// the broker's health — built from the worker's flowscope_* / kafka_connect_* series and the broker's JMX series.
-
+// The pipeline overview dashboard: one screen per connector — its Postgres tables, its tasks, its Kafka topic, the
+// consumer groups reading that topic and the broker's health — built from the worker's flowscope_* / kafka_connect_*
+// series, the lag exporter's and consumers' series, and the broker's JMX series.
+import { sampleConsumerMetrics } from '../../consume/metrics.ts'
+import { lagMetrics as L } from '../../lag/metrics.ts'
 import { metrics as M } from '../../metrics/definitions.ts'
+import { alertDefaults } from '../prometheus/alert-rules.ts'
 import { activeControllersStat, partitionHealthStats } from './broker-health.ts'
+import { burrowStatusNames, percentiles } from './consumer-lag.ts'
 import type { DashboardSpec } from './panels.ts'
 import { q } from './panels.ts'
+
+const CM = sampleConsumerMetrics.metrics
 
 const C = 'job="kafka-connect",connector="$connector"'
 const T = 'job="kafka-connect",connector="$connector",table=~"$table"'
@@ -17,7 +23,7 @@ export const pipelineOverview: DashboardSpec = {
   uid: 'flowscope-pipeline',
   title: 'flowscope / Pipeline overview',
   description:
-    'One pipeline end to end: Postgres table(s) → connector and tasks → Kafka topic, with freshness, pending rows, errors and the broker health.',
+    'One pipeline end to end: Postgres table(s) → connector and tasks → Kafka topic → consumer groups, with freshness at each hop, pending rows, lag, errors and the broker health.',
   tags: ['flowscope', 'pipeline'],
   variables: [
     {
@@ -199,6 +205,15 @@ export const pipelineOverview: DashboardSpec = {
           unit: 'ms',
           min: 0,
         },
+        {
+          kind: 'timeseries',
+          title: 'Source → Kafka (p50, p99)',
+          description:
+            'Time from the Postgres change (bulk mode: the poll) to the Kafka acknowledgement of the record, per table.',
+          queries: percentiles(M.sourceToKafka.name, T, 'table', '{{table}}'),
+          unit: 's',
+          min: 0,
+        },
       ],
     },
     {
@@ -242,6 +257,54 @@ export const pipelineOverview: DashboardSpec = {
           title: 'Log size',
           queries: [q(`sum(kafka_log_log_size{${B},topic="$topic"})`)],
           unit: 'bytes',
+        },
+      ],
+    },
+    {
+      title: 'Consumers of $topic',
+      panels: [
+        {
+          kind: 'timeseries',
+          title: 'Lag in seconds per group',
+          description: 'Age of the oldest record of $topic each group has not consumed yet (lag exporter).',
+          queries: [q(`max by (group) (${L.groupLagSeconds.name}{topic="$topic"})`, '{{group}}')],
+          unit: 's',
+          min: 0,
+          thresholds: [[alertDefaults.consumerLagThresholdSeconds, 'red']],
+        },
+        {
+          kind: 'timeseries',
+          title: 'Lag in records per group',
+          queries: [q(`sum by (group) (${L.groupTopicSumLag.name}{topic="$topic"})`, '{{group}}')],
+          min: 0,
+        },
+        {
+          kind: 'state-timeline',
+          title: 'Status per group (Burrow)',
+          description: "The worst Burrow status of each group's partitions of $topic.",
+          queries: [q(`max by (group) (${L.partitionStatus.name}{topic="$topic"})`, '{{group}}')],
+          valueNames: burrowStatusNames,
+        },
+        {
+          kind: 'timeseries',
+          title: 'End-to-end freshness (p50, p99): Postgres → consumer',
+          description:
+            'Time from the Postgres change (bulk mode: the poll) to the record processed by the consumer (consumers’ histograms); the consumer lag dashboard splits it per hop.',
+          queries: percentiles(CM.freshness.name, 'topic="$topic"', 'group', '{{group}}'),
+          unit: 's',
+          min: 0,
+          thresholds: [[alertDefaults.consumerFreshnessSloSeconds, 'red']],
+          width: 12,
+        },
+        {
+          kind: 'timeseries',
+          title: 'Position behind Postgres per group',
+          description:
+            "How stale each group's committed position in $topic is against Postgres (lag exporter, from the change time in the record headers).",
+          queries: [q(`max by (group) (${L.freshness.name}{topic="$topic"})`, '{{group}}')],
+          unit: 's',
+          min: 0,
+          width: 12,
         },
       ],
     },

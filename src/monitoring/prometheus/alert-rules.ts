@@ -1,9 +1,13 @@
 // Prometheus alerting rules for a flowscope stack: thresholds in, a rule-file YAML text out.
 // Every alert says what is wrong and what to do; monitoring/prometheus/alert-rules.test.yml tests each one.
 import { stringify } from 'yaml'
+import { sampleConsumerMetrics } from '../../consume/metrics.ts'
 import { lagMetrics as L } from '../../lag/metrics.ts'
 import { metrics as M } from '../../metrics/definitions.ts'
+import { FRESHNESS_BUCKETS } from '../../metrics/freshness-buckets.ts'
 import { durationSeconds } from './prometheus-config.ts'
+
+const C = sampleConsumerMetrics.metrics
 
 export interface AlertRuleOptions {
   /** How long a scrape target must be down before `service_down` fires (default 2m, the seed's). */
@@ -20,6 +24,19 @@ export interface AlertRuleOptions {
   readonly eventLoopLagSeconds?: number
   /** Seconds a consumer group may be behind (age of its oldest unconsumed record) before an alert (default 300). */
   readonly consumerLagThresholdSeconds?: number
+  /** How long a consumer group must stay behind, not OK, stalled or without members before its alert (default 5m). */
+  readonly consumerAlertFor?: string
+  /** How long the lag exporter may be unscraped or unable to reach Kafka before an alert (default 2m). */
+  readonly lagExporterDownFor?: string
+  /** Freshness SLO: the share of records a consumer processes fresher than the threshold (default 0.99). */
+  readonly consumerFreshnessSloTarget?: number
+  /** Freshness SLO threshold (Postgres → consumer), in seconds: a bucket bound of the freshness histograms (default 300). */
+  readonly consumerFreshnessSloSeconds?: number
+  /**
+   * The SLO period the burn-rate windows are cut from (default 30d, for which Google's SRE workbook gives 1h/5m,
+   * 6h/30m, 1d/2h and 3d/6h). A shorter period scales every window and `for:` down in proportion (tests).
+   */
+  readonly consumerFreshnessSloPeriod?: string
 }
 
 export const alertDefaults = {
@@ -30,7 +47,15 @@ export const alertDefaults = {
   noWritesFor: '5m',
   eventLoopLagSeconds: 0.5,
   consumerLagThresholdSeconds: 300,
+  consumerAlertFor: '5m',
+  lagExporterDownFor: '2m',
+  consumerFreshnessSloTarget: 0.99,
+  consumerFreshnessSloSeconds: 300,
+  consumerFreshnessSloPeriod: '30d',
 } as const
+
+/** The Prometheus job the lag exporter is scraped under (its own alert, rather than service_down's, says what to do). */
+export const LAG_EXPORTER_JOB = 'kafka-lag-exporter'
 
 export interface AlertRule {
   readonly alert: string
@@ -80,7 +105,7 @@ export function alertGroups(options: AlertRuleOptions = {}): AlertGroup[] {
           'service_down',
           'page',
           downForAfterWindow(o.targetDownFor),
-          `max_over_time(up[${TARGET_DOWN_WINDOW}]) == 0`,
+          `max_over_time(up{job!="${LAG_EXPORTER_JOB}"}[${TARGET_DOWN_WINDOW}]) == 0`,
           'Instance {{ $labels.instance }} down',
           `{{ $labels.instance }} of job {{ $labels.job }} has been unreachable for more than ${o.targetDownFor}. Check that the process runs and that its metrics endpoint answers (worker: GET /metrics on the REST port; broker: the JMX exporter agent port; node exporter: :9100/metrics).`,
         ),
@@ -217,46 +242,159 @@ export function alertGroups(options: AlertRuleOptions = {}): AlertGroup[] {
   ]
 }
 
+/** A whole number of seconds as the shortest Prometheus duration that says it (`90s`, `5m`, `6h`, `3d`). */
+function promDuration(seconds: number): string {
+  const s = Math.round(seconds)
+  for (const [unit, size] of [
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+  ] as const) {
+    if (s > 0 && s % size === 0) return `${s / size}${unit}`
+  }
+  return `${s}s`
+}
+
+/** Seconds of a duration option, > 0; bad input is refused naming the option. */
+function optionSeconds(field: string, duration: string): number {
+  let s: number
+  try {
+    s = durationSeconds(duration)
+  } catch {
+    throw new Error(`${field}: "${duration}" is not a Prometheus duration such as 30s, 5m or 1h`)
+  }
+  if (s <= 0) throw new Error(`${field}: ${duration} must be longer than 0s`)
+  return s
+}
+
+/** `5m` → `5 minutes`, for the descriptions. */
+function spoken(duration: string): string {
+  const s = durationSeconds(duration)
+  const [n, unit] = s % 3600 === 0 ? [s / 3600, 'hour'] : s % 60 === 0 ? [s / 60, 'minute'] : [s, 'second']
+  return `${n} ${unit}${n === 1 ? '' : 's'}`
+}
+
 /** Alerts on the consumer end, from `flowscope lag-exporter`'s metrics (Burrow's statuses, lag in seconds). */
 function consumerGroup(o: Required<AlertRuleOptions>): AlertGroup {
   const lagS = o.consumerLagThresholdSeconds
+  const forC = promDuration(optionSeconds('consumerAlertFor', o.consumerAlertFor))
+  const forText = spoken(forC)
+  // Like service_down: only a whole window without any answered scrape counts, then the rest of lagExporterDownFor.
+  const downS = optionSeconds('lagExporterDownFor', o.lagExporterDownFor)
+  const downWindow = promDuration(Math.min(durationSeconds(TARGET_DOWN_WINDOW), downS))
+  const downFor = promDuration(downS - durationSeconds(downWindow))
+  const KE = 'job, instance, consumergroup'
   return {
     name: 'flowscope-consumers',
     rules: [
       rule(
         'ConsumerGroupLagHigh',
         'page',
-        '5m',
+        forC,
         `max by (cluster_name, group) (${L.groupMaxLagSeconds.name}) > ${lagS}`,
         'Consumer group {{ $labels.group }} is {{ $value | humanizeDuration }} behind',
-        `The oldest record consumer group {{ $labels.group }} (cluster {{ $labels.cluster_name }}) has not consumed yet is older than ${lagS} s, for 5 minutes. Check the consumers are running and keeping up (consumer lag dashboard: drain ETA, consume rate); scale the consumers or fix what slows them.`,
+        `The oldest record consumer group {{ $labels.group }} (cluster {{ $labels.cluster_name }}) has not consumed yet is older than ${lagS} s, for ${forText}. Check the consumers are running and keeping up (consumer lag dashboard: drain ETA, consume rate); scale the consumers or fix what slows them.`,
       ),
       rule(
         'ConsumerGroupStatusNotOk',
         'warning',
-        '5m',
+        forC,
         `max by (cluster_name, group, status) (${L.groupStatus.name}) > 1`,
         'Consumer group {{ $labels.group }} is {{ $labels.status }}',
-        "Burrow's evaluation of consumer group {{ $labels.group }} (cluster {{ $labels.cluster_name }}) has been {{ $labels.status }} for 5 minutes: its lag grows, or a partition stopped or stalled. See GET /v3/kafka/{{ $labels.cluster_name }}/consumer/{{ $labels.group }}/status on the lag exporter for the partitions at fault.",
+        `Burrow's evaluation of consumer group {{ $labels.group }} (cluster {{ $labels.cluster_name }}) has been {{ $labels.status }} for ${forText}: its lag grows, or a partition stopped or stalled. See GET /v3/kafka/{{ $labels.cluster_name }}/consumer/{{ $labels.group }}/status on the lag exporter for the partitions at fault.`,
       ),
       rule(
         'ConsumerPartitionStalled',
         'page',
-        '5m',
+        forC,
         `max by (cluster_name, group, topic, partition, status) (${L.partitionStatus.name}{status=~"STOP|STALL"}) > 0`,
         'Consumer group {{ $labels.group }} stopped on {{ $labels.topic }}/{{ $labels.partition }}',
-        'Consumer group {{ $labels.group }} has had lag on {{ $labels.topic }} partition {{ $labels.partition }} and committed nothing new for 5 minutes ({{ $labels.status }}: STOP = no commits at all, STALL = commits that do not advance). Find the consumer that owns the partition (members in the lag exporter), check its logs, restart it.',
+        `Consumer group {{ $labels.group }} has had lag on {{ $labels.topic }} partition {{ $labels.partition }} and committed nothing new for ${forText} ({{ $labels.status }}: STOP = no commits at all, STALL = commits that do not advance). Find the consumer that owns the partition (members in the lag exporter), check its logs, restart it.`,
+      ),
+      // A consumer that is down leaves its group: no member while records wait is the consumer-down signal that
+      // works for any consumer, whether or not it exports metrics of its own.
+      rule(
+        'ConsumerGroupNoMembers',
+        'warning',
+        forC,
+        `max by (${KE}) (${L.keMembers.name}) == 0 and on (${KE}) sum by (${KE}) (${L.keLagSum.name}) > 0`,
+        'No consumer is running in group {{ $labels.consumergroup }}',
+        `Consumer group {{ $labels.consumergroup }} has had records to read and no member for ${forText}: every consumer of the group is down or has left it, and its lag only grows. Start the consumer application (for the sample consumer: flowscope consume); if the group was retired on purpose, delete it (kafka-consumer-groups --delete --group {{ $labels.consumergroup }}) or leave it out of the lag exporter with --group-allow.`,
+      ),
+      rule(
+        'LagExporterDown',
+        'page',
+        downFor,
+        `max_over_time(up{job="${LAG_EXPORTER_JOB}"}[${downWindow}]) == 0`,
+        'The lag exporter {{ $labels.instance }} is down',
+        `Prometheus has not scraped flowscope lag-exporter at {{ $labels.instance }} for ${o.lagExporterDownFor}: consumer lag, Burrow status and freshness of consumer groups are not measured, and the consumer alerts cannot fire. Check the process runs (npm start starts it; alone: flowscope lag-exporter --bootstrap-servers …) and that GET /metrics on its port answers.`,
       ),
       rule(
         'LagExporterCannotReachKafka',
         'page',
-        '2m',
+        o.lagExporterDownFor,
         `${L.up.name} == 0`,
         'The lag exporter cannot read {{ $labels.cluster_name }}',
-        'flowscope lag-exporter on {{ $labels.instance }} has failed to poll cluster {{ $labels.cluster_name }} for 2 minutes; its lag values are stale. Check the brokers are up and reachable from the exporter (its log names the error), and the bootstrap servers it was given.',
+        `flowscope lag-exporter on {{ $labels.instance }} has failed to poll cluster {{ $labels.cluster_name }} for ${spoken(o.lagExporterDownFor)}; its lag values are stale. Check the brokers are up and reachable from the exporter (its log names the error), and the bootstrap servers it was given.`,
       ),
+      ...freshnessBurnRules(o),
     ],
   }
+}
+
+/**
+ * Google SRE's multiwindow, multi-burn-rate alerts (The Site Reliability Workbook, "Alerting on SLOs") on the
+ * consumers' freshness histogram: the error ratio is the share of records processed later than the threshold after
+ * their Postgres change. Page when a long and a short window both burn the budget 14.4× (2% of a 30-day budget in
+ * 1h) or 6× (5% in 6h); warn at 3× over 1d/2h or 1× over 3d/6h.
+ */
+function freshnessBurnRules(o: Required<AlertRuleOptions>): AlertRule[] {
+  const target = o.consumerFreshnessSloTarget
+  const fastest = 14.4
+  if (!(target > 1 - 1 / fastest && target < 1)) {
+    throw new Error(
+      `consumerFreshnessSloTarget: ${target} must be above ${(1 - 1 / fastest).toFixed(4)} and below 1 (e.g. 0.99): with a larger error budget a ${fastest}× burn cannot be told apart from total failure`,
+    )
+  }
+  const threshold = o.consumerFreshnessSloSeconds
+  if (!(FRESHNESS_BUCKETS as readonly number[]).includes(threshold)) {
+    throw new Error(
+      `consumerFreshnessSloSeconds: ${threshold} is not a bucket bound of the freshness histograms; choose one of ${FRESHNESS_BUCKETS.join(', ')}`,
+    )
+  }
+  const scale = optionSeconds('consumerFreshnessSloPeriod', o.consumerFreshnessSloPeriod) / durationSeconds('30d')
+  const w = (duration: string) => promDuration(Math.max(1, durationSeconds(duration) * scale))
+  const budget = 1 - target
+  const by = 'group, topic'
+  // prom-client writes le="300"; Prometheus 3 normalises it to le="300.0" on scrape.
+  const le = `le=~"${threshold}([.]0)?"`
+  const errorRatio = (window: string) =>
+    `(1 - sum by (${by}) (rate(${C.freshness.name}_bucket{${le}}[${window}])) / sum by (${by}) (rate(${C.freshness.name}_count[${window}])))`
+  const burning = (long: string, short: string, rate: number) => {
+    const bound = Number((rate * budget).toPrecision(6))
+    return `${errorRatio(w(long))} > ${bound} and ${errorRatio(w(short))} > ${bound}`
+  }
+  const slo = `${Number((target * 100).toPrecision(6))}% of records processed within ${threshold} s of their Postgres change`
+  const period = o.consumerFreshnessSloPeriod
+  const what = `Look at the consumer lag dashboard: if lag seconds and record age (Kafka → consumer) are high, the consumer is slow (scale it, or fix what slows it); if source → Kafka p99 on the pipeline overview is high, the connector is late (pending rows, poll errors, broker latency).`
+  return [
+    rule(
+      'ConsumerFreshnessBudgetBurnFast',
+      'page',
+      w('2m'),
+      `(${burning('1h', '5m', 14.4)}) or (${burning('6h', '30m', 6)})`,
+      'Group {{ $labels.group }} on {{ $labels.topic }} burns its freshness budget fast',
+      `{{ $value | humanizePercentage }} of the records consumer group {{ $labels.group }} read from {{ $labels.topic }} over the last ${w('1h')} (or ${w('6h')}) were processed more than ${threshold} s after their Postgres change (in bulk mode: after the poll). At this rate the error budget of the SLO (${slo}, over ${period}) is spent within days. ${what}`,
+    ),
+    rule(
+      'ConsumerFreshnessBudgetBurnSlow',
+      'warning',
+      w('15m'),
+      `(${burning('1d', '2h', 3)}) or (${burning('3d', '6h', 1)})`,
+      'Group {{ $labels.group }} on {{ $labels.topic }} burns its freshness budget',
+      `{{ $value | humanizePercentage }} of the records consumer group {{ $labels.group }} read from {{ $labels.topic }} over the last ${w('1d')} (or ${w('3d')}) were processed more than ${threshold} s after their Postgres change (in bulk mode: after the poll): the error budget of the SLO (${slo}, over ${period}) will be spent before the period ends. ${what}`,
+    ),
+  ]
 }
 
 /** The rule file (YAML) Prometheus loads. */

@@ -4,6 +4,9 @@ import assert from 'node:assert/strict'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import { sampleConsumerMetrics } from '../../../src/consume/metrics.ts'
+import { lagMetrics } from '../../../src/lag/metrics.ts'
+import { metrics as workerDefinitions } from '../../../src/metrics/definitions.ts'
 import { dashboards } from '../../../src/monitoring/grafana/dashboards.ts'
 import { panelQueries, variableQueries } from '../../../src/monitoring/panel-queries.ts'
 
@@ -59,6 +62,16 @@ const workerMetrics = new Set([
   'process_resident_memory_bytes',
   'nodejs_heap_size_used_bytes',
   'nodejs_eventloop_lag_p99_seconds',
+])
+
+/** The consumer end's series: the lag exporter's, the sample consumer's, the worker's source → Kafka histogram. */
+const consumerEndMetrics = new Set([
+  ...Object.values(lagMetrics).map((m) => m.name),
+  ...[
+    ...Object.values(sampleConsumerMetrics.metrics),
+    workerDefinitions.sourceToKafka,
+    lagMetrics.freshnessSampled,
+  ].flatMap((m) => [m.name, `${m.name}_bucket`, `${m.name}_count`, `${m.name}_sum`]),
 ])
 
 /** Broker names produced by monitoring/jmx/kafka-broker.yml on Kafka 4.1.1 (checked live) and the agent's JVM names. */
@@ -135,6 +148,7 @@ for (const file of files) {
       for (const n of metricNames(e)) {
         const known =
           workerMetrics.has(n) ||
+          consumerEndMetrics.has(n) ||
           brokerPrefixes.some((p) => n.startsWith(p)) ||
           n.startsWith(nodeExporterPrefix) ||
           n === 'up'
@@ -145,7 +159,7 @@ for (const file of files) {
   })
 }
 
-test('the pipeline overview has the connector variable and the source, connector, topic and broker rows', () => {
+test('the pipeline overview has the connector variable and the source, connector, topic, consumer and broker rows', () => {
   const json = load('pipeline-overview.json') as {
     templating: { list: { name: string }[] }
     panels: { type: string; title: string }[]
@@ -155,7 +169,14 @@ test('the pipeline overview has the connector variable and the source, connector
     ['connector', 'table', 'topic'],
   )
   const rows = json.panels.filter((p) => p.type === 'row').map((p) => p.title)
-  assert.equal(rows.length, 5)
+  assert.deepEqual(rows, [
+    'Status: $connector',
+    'Source: Postgres table(s)',
+    'Connector → Kafka',
+    'Topic: $topic',
+    'Consumers of $topic',
+    'Kafka broker health',
+  ])
   const exprs = panelQueries(json)
     .map((p) => p.expr)
     .join('\n')
@@ -165,9 +186,57 @@ test('the pipeline overview has the connector variable and the source, connector
     'kafka_connect_connector_metrics',
     'kafka_server_brokertopicmetrics_messagesinpersec',
     'kafka_controller_kafkacontroller_activecontrollercount',
+    'flowscope_source_to_kafka_seconds_bucket',
+    'kafka_consumergroup_group_lag_seconds',
+    'flowscope_consumergroup_partition_status',
+    'flowscope_consumer_freshness_seconds_bucket',
   ]) {
     assert.ok(exprs.includes(m), m)
   }
+})
+
+test('the consumer lag dashboard: cluster/group/topic variables; lag, ETA, status, quality and freshness percentiles', () => {
+  const json = load('consumer-lag.json') as {
+    templating: { list: { name: string }[] }
+    panels: { type: string; title: string; fieldConfig?: { defaults?: { mappings?: unknown[] } } }[]
+  }
+  assert.deepEqual(
+    json.templating.list.map((v) => v.name),
+    ['cluster', 'group', 'topic'],
+  )
+  const exprs = panelQueries(json).map((p) => p.expr)
+  const all = exprs.join('\n')
+  for (const m of [
+    'kafka_consumergroup_group_lag',
+    'kafka_consumergroup_group_lag_seconds',
+    'kafka_consumergroup_group_max_lag_seconds',
+    'kafka_consumergroup_group_sum_lag',
+    'flowscope_consumergroup_drain_eta_seconds',
+    'flowscope_consumergroup_status',
+    'flowscope_consumergroup_partition_status',
+    'flowscope_consumergroup_lag_quality',
+    'flowscope_consumergroup_consume_rate',
+    'flowscope_consumergroup_freshness_seconds',
+    'flowscope_consumer_record_age_seconds_bucket',
+    'kafka_consumer_consumer_fetch_manager_metrics_records_consumed_total',
+  ]) {
+    assert.ok(all.includes(m), m)
+  }
+  // The lag in seconds keeps its method; freshness is charted as p50 and p99 of the histogram.
+  assert.ok(exprs.some((e) => /by \(group, topic, partition, method\)/.test(e)))
+  for (const quantile of ['0.5', '0.99'])
+    assert.ok(
+      exprs.some((e) =>
+        e.startsWith(
+          `histogram_quantile(${quantile}, sum by (group, topic, le) (rate(flowscope_consumer_freshness_seconds_bucket`,
+        ),
+      ),
+      quantile,
+    )
+  // Burrow's status codes are shown by name.
+  const timeline = json.panels.find((p) => p.type === 'state-timeline')
+  assert.ok(timeline)
+  assert.match(JSON.stringify(timeline.fieldConfig?.defaults?.mappings), /"4":\{"text":"STOP","color":"red"/)
 })
 
 test('flowscope dashboards have no ZooKeeper or old-JVM-name panels', () => {

@@ -14,13 +14,17 @@ const files = [
 /** Labels and variables that share the prefix but are not metric names. */
 const notMetrics = new Set(['kafka_connect_cluster_id'])
 
-test('src/monitoring names no kafka_connect_* / kafka_producer_* / flowscope_* metric as a bare string', () => {
+test('src/monitoring names no kafka_connect_* / kafka_producer_* / kafka_consumer* / kafka_partition_* / flowscope_* metric as a bare string', () => {
   for (const file of files) {
     const code = readFileSync(new URL(file, root), 'utf8')
       .split('\n')
       .filter((line) => !line.trimStart().startsWith('//') && !line.trimStart().startsWith('*'))
       .join('\n')
-    const bare = [...code.matchAll(/\b(?:kafka_connect|kafka_producer|flowscope)_[a-z0-9_]+/g)]
+    const bare = [
+      ...code.matchAll(
+        /\b(?:kafka_connect|kafka_producer|kafka_consumer(?:group)?|kafka_partition|flowscope)_[a-z0-9_]+/g,
+      ),
+    ]
       .map((m) => m[0])
       .filter((name) => !notMetrics.has(name))
     assert.deepEqual(bare, [], `${file} spells metric names out instead of using the definitions`)
