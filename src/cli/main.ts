@@ -13,6 +13,7 @@ Commands:
   down         stop it; --purge deletes its local data
   worker       run a Kafka Connect–compatible worker against an existing Kafka cluster
   lag-exporter export consumer-group lag (offsets, seconds, Burrow status) of any Kafka cluster on /metrics
+  console      the web console: pipeline, overview, Connect, topics, consumers (http://localhost:9021)
   kafka-jars   fetch the Kafka broker jars from Maven Central into the cache (done by \`up\` when needed)
   help         show this help (also: flowscope <command> --help)`
 
@@ -26,6 +27,7 @@ const commands: Record<string, () => Promise<(argv: string[]) => Promise<void>>>
   down: async () => (await import('./down.ts')).down,
   worker: async () => (await import('./worker.ts')).worker,
   'lag-exporter': async () => (await import('./lag-exporter.ts')).lagExporter,
+  console: async () => (await import('./console.ts')).consoleCommand,
   'kafka-jars': async () => async (argv) => {
     if (argv.includes('--help') || argv.includes('-h')) return void console.log(kafkaJarsHelp)
     const [{ ensureKafkaJars }, { consoleProgress }] = await Promise.all([

@@ -1,0 +1,270 @@
+// Connect: every configured Connect cluster with its connectors, their state and tasks, and the actions
+// (pause, resume, restart with its options, stop, delete); one connector's page shows tasks, traces and its
+// config (secrets masked by the server).
+import { useState } from 'preact/hooks'
+import type { ConnectorView } from '../../server/connect.ts'
+import type { Part } from '../../server/errors.ts'
+import { api, usePoll } from '../api.ts'
+import { Link, Problem, Stat, StateBadge } from '../components.tsx'
+import { navigate } from '../router.ts'
+
+type ConnectAnswer = { clusters: { name: string; url: string; connectors: Part<ConnectorView[]> }[] }
+
+const base = (connect: string, name: string) =>
+  `/api/connect/${encodeURIComponent(connect)}/connectors/${encodeURIComponent(name)}`
+
+function useAction(after: () => void) {
+  const [busy, setBusy] = useState(false)
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null)
+  const run = async (label: string, work: () => Promise<unknown>) => {
+    setBusy(true)
+    setMessage(null)
+    try {
+      await work()
+      setMessage({ ok: true, text: `${label}: done` })
+      after()
+    } catch (error) {
+      setMessage({ ok: false, text: `${label} failed: ${(error as Error).message}` })
+    } finally {
+      setBusy(false)
+    }
+  }
+  return { busy, message, run }
+}
+
+function Actions(props: { connect: string; connector: ConnectorView; after: () => void; onDeleted?: () => void }) {
+  const { connect, connector: c } = props
+  const { busy, message, run } = useAction(props.after)
+  const act = (action: string, body?: unknown) =>
+    run(`${action} ${c.name}`, () => api.post(`${base(connect, c.name)}/${action}`, body))
+  return (
+    <div>
+      <div class="actions">
+        {c.state === 'PAUSED' || c.state === 'STOPPED' ? (
+          <button type="button" disabled={busy} onClick={() => act('resume')}>
+            Resume
+          </button>
+        ) : (
+          <button type="button" disabled={busy} onClick={() => act('pause')}>
+            Pause
+          </button>
+        )}
+        <button type="button" disabled={busy} onClick={() => act('restart', { includeTasks: true, onlyFailed: false })}>
+          Restart
+        </button>
+        <button type="button" disabled={busy} onClick={() => act('restart', { includeTasks: true, onlyFailed: true })}>
+          Restart failed
+        </button>
+        {c.state !== 'STOPPED' ? (
+          <button type="button" disabled={busy} onClick={() => act('stop')}>
+            Stop
+          </button>
+        ) : null}
+        <button
+          type="button"
+          class="danger"
+          disabled={busy}
+          onClick={() => {
+            if (!window.confirm(`Delete connector ${c.name}? Its config is removed from the Connect cluster.`)) return
+            void run(`delete ${c.name}`, () => api.delete(base(connect, c.name))).then(() => props.onDeleted?.())
+          }}
+        >
+          Delete
+        </button>
+      </div>
+      {message ? (
+        <p role="status" class={message.ok ? 'muted' : 'problem'}>
+          {message.text}
+        </p>
+      ) : null}
+    </div>
+  )
+}
+
+const counts = (connectors: ConnectorView[]) => {
+  const failed = connectors.filter((c) => c.state === 'FAILED').length
+  const degraded = connectors.filter((c) => c.state === 'RUNNING' && c.tasks.some((t) => t.state === 'FAILED')).length
+  return {
+    total: connectors.length,
+    running: connectors.filter((c) => c.state === 'RUNNING').length - degraded,
+    degraded,
+    failed,
+    paused: connectors.filter((c) => c.state === 'PAUSED' || c.state === 'STOPPED').length,
+  }
+}
+
+export function ConnectPage() {
+  const { data, error, refresh } = usePoll<ConnectAnswer>('/api/connect')
+  const [search, setSearch] = useState('')
+  return (
+    <>
+      <h1>Connect</h1>
+      <Problem title="Console server" message={error} />
+      {!data && !error ? <p class="loading">Loading connectors…</p> : null}
+      {data?.clusters.length === 0 ? (
+        <p>No Connect cluster is configured (start the console with --connect URL).</p>
+      ) : null}
+      <div class="toolbar">
+        <label>
+          Search connectors{' '}
+          <input type="search" value={search} onInput={(e) => setSearch((e.target as HTMLInputElement).value)} />
+        </label>
+      </div>
+      {data?.clusters.map((cluster) => (
+        <section class="panel" key={cluster.name} aria-label={`Connect cluster ${cluster.name}`}>
+          <h2>
+            {cluster.name} <span class="muted">{cluster.url}</span>
+          </h2>
+          {!cluster.connectors.ok ? (
+            <Problem message={cluster.connectors.error.message} />
+          ) : (
+            <>
+              <div class="stats">
+                {Object.entries(counts(cluster.connectors.value)).map(([k, v]) => (
+                  <Stat key={k} value={v} label={k} />
+                ))}
+              </div>
+              <table>
+                <thead>
+                  <tr>
+                    <th>Connector</th>
+                    <th>State</th>
+                    <th>Type</th>
+                    <th>Class</th>
+                    <th>Tasks</th>
+                    <th>Actions</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {cluster.connectors.value
+                    .filter((c) => c.name.toLowerCase().includes(search.toLowerCase()))
+                    .map((c) => (
+                      <tr key={c.name} data-connector={c.name}>
+                        <td>
+                          <Link href={`/connect/${encodeURIComponent(cluster.name)}/${encodeURIComponent(c.name)}`}>
+                            {c.name}
+                          </Link>
+                        </td>
+                        <td>
+                          <StateBadge state={c.state} />
+                        </td>
+                        <td>{c.type}</td>
+                        <td title={c.className}>{c.className.split('.').pop()}</td>
+                        <td>
+                          {c.tasks.map((t) => (
+                            <span key={t.id} class={`task ${t.state}`} style={{ marginRight: '4px' }}>
+                              {t.id}: {t.state}
+                            </span>
+                          ))}
+                        </td>
+                        <td>
+                          <Actions connect={cluster.name} connector={c} after={refresh} />
+                        </td>
+                      </tr>
+                    ))}
+                </tbody>
+              </table>
+              {cluster.connectors.value.length === 0 ? <p class="muted">No connectors on this cluster.</p> : null}
+            </>
+          )}
+        </section>
+      ))}
+    </>
+  )
+}
+
+export function ConnectorPage(props: { connect: string; name: string }) {
+  const { data, error, refresh } = usePoll<{ connectors: ConnectorView[] }>(
+    `/api/connect/${encodeURIComponent(props.connect)}/connectors`,
+  )
+  const c = data?.connectors.find((x) => x.name === props.name)
+  const task = useAction(refresh)
+  return (
+    <>
+      <p>
+        <Link href="/connect">Connect</Link> › {props.connect}
+      </p>
+      <h1>{props.name}</h1>
+      <Problem title={`Connect ${props.connect}`} message={error} />
+      {data && !c ? <Problem message={`No connector named ${props.name} on ${props.connect}.`} /> : null}
+      {c ? (
+        <>
+          <section class="panel" aria-label="State">
+            <div class="toolbar">
+              <StateBadge state={c.state} />
+              <span class="muted">
+                {c.type} · {c.className} · worker {c.workerId || '—'}
+              </span>
+            </div>
+            <Actions connect={props.connect} connector={c} after={refresh} onDeleted={() => navigate('/connect')} />
+            {c.trace ? (
+              <>
+                <h2>Connector error</h2>
+                <pre class="trace">{c.trace}</pre>
+              </>
+            ) : null}
+          </section>
+          <section class="panel" aria-label="Tasks">
+            <h2>Tasks</h2>
+            <table>
+              <thead>
+                <tr>
+                  <th>Task</th>
+                  <th>State</th>
+                  <th>Worker</th>
+                  <th>Actions</th>
+                </tr>
+              </thead>
+              <tbody>
+                {c.tasks.map((t) => (
+                  <tr key={t.id}>
+                    <td>{t.id}</td>
+                    <td>
+                      <StateBadge state={t.state} />
+                      {t.trace ? (
+                        <details>
+                          <summary>Error trace</summary>
+                          <pre class="trace">{t.trace}</pre>
+                        </details>
+                      ) : null}
+                    </td>
+                    <td>{t.worker_id}</td>
+                    <td>
+                      <button
+                        type="button"
+                        disabled={task.busy}
+                        onClick={() =>
+                          task.run(`restart task ${t.id}`, () =>
+                            api.post(`${base(props.connect, c.name)}/tasks/${t.id}/restart`),
+                          )
+                        }
+                      >
+                        Restart task
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {task.message ? <p role="status">{task.message.text}</p> : null}
+          </section>
+          <section class="panel" aria-label="Config">
+            <h2>Config</h2>
+            <p class="muted">Password-type values are masked by the console server; they never reach the browser.</p>
+            <dl class="config">
+              {Object.entries(c.config)
+                .sort(([a], [b]) => a.localeCompare(b))
+                .map(([k, v]) => (
+                  <>
+                    <dt key={`k${k}`}>{k}</dt>
+                    <dd key={`v${k}`}>{v}</dd>
+                  </>
+                ))}
+            </dl>
+            {c.topics ? <p>Active topics: {c.topics.join(', ') || 'none yet'}</p> : null}
+          </section>
+        </>
+      ) : null}
+    </>
+  )
+}
