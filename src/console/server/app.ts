@@ -70,7 +70,7 @@ export function sortTopics<
 >(rows: T[], q: TopicQuery & { internalOf?: (row: T) => boolean }): { total: number; items: T[] } {
   const needle = q.search.toLowerCase()
   const filtered = rows.filter(
-    (r) => (q.internal || !(q.internalOf?.(r) ?? r.name.startsWith('__'))) && r.name.toLowerCase().includes(needle),
+    (r) => (q.internal || !(q.internalOf?.(r) ?? r.name.startsWith('_'))) && r.name.toLowerCase().includes(needle),
   )
   const key = {
     name: null,

@@ -29,7 +29,8 @@ interface Snapshot {
   topics: TopicRow[]
 }
 
-const INTERNAL = (name: string) => name.startsWith('__')
+/** Topics of tools rather than of data (`__…`, `_schemas`, `_confluent…`): hidden from the list unless asked. */
+const INTERNAL = (name: string) => name.startsWith('_')
 
 export class KafkaCluster {
   readonly name: string
@@ -53,13 +54,15 @@ export class KafkaCluster {
 
   async #read(): Promise<Snapshot> {
     try {
-      const names = await this.#admin.listTopics({ includeInternals: true })
+      // Kafka's own internal topics (__consumer_offsets…) are left out: the client's metadata skips them.
+      const names = await this.#admin.listTopics()
       const metadata = await this.#admin.metadata({ topics: names, forceUpdate: true })
       const topics: TopicRow[] = []
       let partitions = 0
       let underReplicated = 0
       let offline = 0
       for (const [name, topic] of metadata.topics) {
+        if (!topic) continue // deleted between the list and the metadata
         const under = topic.partitions.filter((p) => p.isr.length < p.replicas.length).length
         const down = topic.partitions.filter((p) => p.leader < 0).length
         partitions += topic.partitions.length
