@@ -145,7 +145,12 @@ export function buildPipeline(input: PipelineInput): Pipeline {
         kind: 'connector',
         label: c.name,
         health,
-        status: `${c.state} · ${running}/${c.tasks.length} tasks running`,
+        // Failures first: the line is cut to the node's width.
+        status: [
+          ...c.tasks.filter((t) => t.state === 'FAILED').map((t) => `task ${t.id} FAILED`),
+          c.state,
+          `${running}/${c.tasks.length} tasks running`,
+        ].join(' · '),
         link: `/connect/${encodeURIComponent(connect.name)}/${encodeURIComponent(c.name)}`,
         connect: connect.name,
         connector: c.name,

@@ -65,4 +65,6 @@ function App() {
   )
 }
 
-render(<App />, document.getElementById('app')!)
+const root = document.getElementById('app')!
+root.textContent = '' // the "Loading…" placeholder of index.html
+render(<App />, root)

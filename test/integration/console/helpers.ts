@@ -30,7 +30,8 @@ export interface ConsoleUnderTest {
   stop(): Promise<void>
 }
 
-export async function startConsole(prefix: string, groupAllow: RegExp): Promise<ConsoleUnderTest> {
+/** With `deadConnect`, a second Connect cluster "gone" is configured on a port where nothing answers. */
+export async function startConsole(prefix: string, groupAllow: RegExp, deadConnect = true): Promise<ConsoleUnderTest> {
   const worker = await startTestWorker(await workerIdentity(prefix))
   const exporter = await startExporter({ bootstrapServers: [testStack().bootstrapServers], groupAllow })
   const deadConnectPort = await freePort()

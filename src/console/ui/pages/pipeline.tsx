@@ -27,9 +27,9 @@ function Node(props: { node: PipelineNode; onTrace: (node: PipelineNode) => void
         {KIND[n.kind]} <span class="sr-only">health {n.health}</span>
       </div>
       {n.link ? (
-        <Link href={n.link} class="label">
-          {n.label}
-        </Link>
+        <span class="label" title={n.label}>
+          <Link href={n.link}>{n.label}</Link>
+        </span>
       ) : (
         <span class="label" title={n.label}>
           {n.label}

@@ -1,0 +1,147 @@
+// End-to-end in headless Chromium (the system's /usr/bin/chromium, driven by playwright-core; no browser is
+// downloaded): the pipeline page shows the seed-like connector RUNNING, the Connect page pauses and resumes it, a
+// connector whose source breaks shows FAILED in red with its trace one click away, a hostile connector name is
+// rendered as text, and deep links and the back button work. Screenshots go to test-output/console/.
+import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { after, before, test } from 'node:test'
+import { Admin } from '@platformatic/kafka'
+import { type Browser, chromium, type Page } from 'playwright-core'
+import { testStack, uniqueName } from '../../support/stack.ts'
+import {
+  createConnector,
+  createTable,
+  eventually,
+  insertRows,
+  jdbcConfig,
+  sql,
+  statusOf,
+  waitForIds,
+  waitForState,
+} from '../worker/helpers.ts'
+import { type ConsoleUnderTest, startConsole } from './helpers.ts'
+
+const CHROMIUM = process.env.FLOWSCOPE_CHROMIUM ?? '/usr/bin/chromium'
+const SHOTS = 'test-output/console'
+const SEED = 'jdbc-postgres-source'
+const HOSTILE = '<img src=x onerror="window.__pwned=1">&amp;<b>bold</b>'
+const prefix = uniqueName('consoleui')
+
+let c: ConsoleUnderTest
+let browser: Browser
+let page: Page
+const tables: string[] = []
+
+before(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set FLOWSCOPE_CHROMIUM)`)
+  await mkdir(SHOTS, { recursive: true })
+  c = await startConsole(prefix, new RegExp(`^${prefix}`), false)
+  const table = await createTable('console_ui')
+  tables.push(table)
+  await createConnector(c.worker.request, SEED, jdbcConfig(table))
+  await waitForState(c.worker.request, SEED, 'RUNNING')
+  await waitForIds(`${table}-${table}`, await insertRows(table, 10))
+  // A consumer group 4 records behind on the connector's topic, as the lag exporter sees it.
+  const admin = new Admin({ clientId: 'console-ui-test', bootstrapBrokers: [testStack().bootstrapServers] })
+  await admin.alterConsumerGroupOffsets({
+    groupId: `${prefix}_orders-sink`,
+    topics: [{ name: `${table}-${table}`, partitionOffsets: [{ partition: 0, offset: 6n }] }],
+  })
+  await admin.close()
+  await c.exporter.poll()
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })
+  page = await browser.newPage({ viewport: { width: 1400, height: 800 } })
+  page.on('pageerror', (error) => console.error('page error:', error.message))
+})
+after(async () => {
+  await browser?.close()
+  await c?.stop()
+  for (const t of tables) await sql(`DROP TABLE IF EXISTS ${t}`)
+})
+
+const node = (id: string) => page.locator(`li[data-node="${id.replace(/["\\]/g, '\\$&')}"]`)
+
+test('the pipeline page shows the seed-like connector RUNNING between its table and topic', async () => {
+  await page.goto(`${c.url}/`)
+  const connector = node(`connector:main/${SEED}`)
+  await connector.getByText(/^RUNNING · 1\/1 tasks running/).waitFor({ timeout: 15_000 })
+  assert.match((await connector.getAttribute('class')) ?? '', /\bok\b/)
+  assert.equal(await page.locator('li[data-node^="table:"]').count(), 1)
+  assert.equal(await page.locator('li[data-node^="topic:"]').count(), 1)
+  await node(`group:${prefix}_orders-sink`).getByText(/lag 4/).waitFor()
+  // Live: the topic's rate appears on a later refresh, without a reload.
+  await page
+    .locator('li[data-node^="topic:"]')
+    .getByText(/rec\/s/)
+    .waitFor({ timeout: 15_000 })
+  await page.screenshot({ path: `${SHOTS}/pipeline.png`, fullPage: true })
+})
+
+test('the Connect page pauses and resumes the connector; deep link and back button work', async () => {
+  await page.goto(`${c.url}/connect`)
+  const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: SEED, exact: true }) })
+  await row.getByText('RUNNING', { exact: true }).first().waitFor()
+  await row.getByRole('button', { name: 'Pause' }).click()
+  await row.locator('.badge', { hasText: 'PAUSED' }).waitFor({ timeout: 15_000 })
+  assert.equal((await statusOf(c.worker.request, SEED)).connector.state, 'PAUSED')
+  await page.screenshot({ path: `${SHOTS}/connect-paused.png`, fullPage: true })
+  await row.getByRole('button', { name: 'Resume' }).click()
+  await row.locator('.badge', { hasText: 'RUNNING' }).waitFor({ timeout: 15_000 })
+  await waitForState(c.worker.request, SEED, 'RUNNING')
+
+  await row.getByRole('link', { name: SEED, exact: true }).click()
+  await page.waitForURL(`${c.url}/connect/main/${SEED}`)
+  await page.getByRole('heading', { name: SEED }).waitFor()
+  assert.equal(await page.locator('dl.config dt', { hasText: /^connection\.password$/ }).count(), 1)
+  assert.equal(await page.locator('dl.config dd', { hasText: /^\*{8}$/ }).count(), 1)
+  await page.goBack()
+  await page.waitForURL(`${c.url}/connect`)
+  await page.getByRole('heading', { name: 'Connect', exact: true }).waitFor()
+  // Keyboard: the first page link takes focus with Tab and is visibly outlined.
+  await page.keyboard.press('Tab')
+  await page.keyboard.press('Tab')
+  const outline = await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle)
+  assert.equal(outline, 'solid')
+})
+
+test('a connector whose source breaks shows FAILED in red with its trace one click away', async () => {
+  const broken = await createTable('console_ui_broken')
+  tables.push(broken)
+  await createConnector(
+    c.worker.request,
+    'breaks',
+    jdbcConfig(broken, { 'table.whitelist': '', query: `SELECT * FROM ${broken}`, 'topic.prefix': `${broken}-q` }),
+  )
+  await waitForState(c.worker.request, 'breaks', 'RUNNING')
+  await sql(`DROP TABLE ${broken}`)
+  await eventually(
+    async () => ((await statusOf(c.worker.request, 'breaks')).tasks[0]?.state === 'FAILED' ? true : undefined),
+    async () => 'the task never failed',
+  )
+  await page.goto(`${c.url}/`)
+  const failed = node('connector:main/breaks')
+  await failed.getByRole('button', { name: 'Show error' }).click({ timeout: 15_000 })
+  assert.match((await failed.getAttribute('class')) ?? '', /\berror\b/)
+  const trace = page.getByRole('region', { name: 'Failure trace' }).locator('pre.trace').first()
+  await trace.waitFor({ timeout: 15_000 })
+  assert.match(await trace.innerText(), new RegExp(broken))
+  await page.screenshot({ path: `${SHOTS}/pipeline-failed.png`, fullPage: true })
+})
+
+test('a hostile connector name is rendered as text, never as markup', async () => {
+  const table = await createTable('console_ui_hostile')
+  tables.push(table)
+  await createConnector(c.worker.request, HOSTILE, jdbcConfig(table, { 'topic.prefix': `${table}-h-` }))
+  await page.goto(`${c.url}/connect`)
+  await page.getByRole('link', { name: HOSTILE, exact: true }).waitFor({ timeout: 15_000 })
+  await page.goto(`${c.url}/`)
+  await node(`connector:main/${HOSTILE}`).getByText(HOSTILE, { exact: true }).waitFor({ timeout: 15_000 })
+  assert.equal(await page.locator('img').count(), 0)
+  assert.equal(await page.locator('main b').count(), 0)
+  assert.equal(await page.evaluate(() => (window as { __pwned?: number }).__pwned), undefined)
+  await page.goto(`${c.url}/connect/main/${encodeURIComponent(HOSTILE)}`)
+  await page.getByRole('heading', { name: HOSTILE, exact: true }).waitFor()
+  assert.equal(await page.evaluate(() => (window as { __pwned?: number }).__pwned), undefined)
+})
