@@ -4,6 +4,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { DEFAULT_CONSOLE_PORT } from '../console/server/options.ts'
 import { onStopRequest, startedByNpm } from '../local/lifecycle.ts'
 import { consoleProgress } from '../local/progress.ts'
 import { defaultPorts, type StackPorts, startStack } from '../local/stack.ts'
@@ -31,6 +32,7 @@ Options:
   --prometheus-port N         Prometheus port (default ${defaultPorts.prometheus}); --node-exporter-port N (default ${defaultPorts.nodeExporter})
   --no-prometheus             do not start Prometheus (nor the Node Exporter)
   --no-seed-connector         do not register the seed's jdbc-postgres-source connector
+  --console-port N            web console port (default ${DEFAULT_CONSOLE_PORT}); --no-console: do not serve it
   -h, --help                  show this help
 
 Every port is checked before anything starts. Ctrl-C, SIGTERM or SIGHUP (to this process or to the \`npm start\`
@@ -62,6 +64,8 @@ export async function up(argv: string[]): Promise<void> {
       'node-exporter-port': { type: 'string' },
       'no-prometheus': { type: 'boolean' },
       'no-seed-connector': { type: 'boolean' },
+      'console-port': { type: 'string' },
+      'no-console': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -116,6 +120,12 @@ export async function up(argv: string[]): Promise<void> {
     bootstrapServers: values['bootstrap-servers'] ?? process.env.KAFKA_BOOTSTRAP_SERVERS,
     prometheus: !values['no-prometheus'],
     seedConnector: !values['no-seed-connector'],
+    console: values['no-console']
+      ? undefined
+      : {
+          port: port(values['console-port'], DEFAULT_CONSOLE_PORT, '--console-port'),
+          lagExporterUrl: 'http://localhost:8000',
+        },
     plugins: builtinPlugins,
     progress,
     signal: abort.signal,

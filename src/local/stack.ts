@@ -5,6 +5,7 @@
 // touched.
 import { join } from 'node:path'
 import type { SourceConnectorPlugin } from '../connectors/plugin.ts'
+import { type LocalConsole, startLocalConsole } from '../console/local.ts'
 import type { RunningWorker, WorkerSettings } from '../runtime/worker-process.ts'
 import { describeRetention, type LocalKafka, startLocalKafka } from './kafka.ts'
 import { ensureKafkaJars } from './kafka-jars.ts'
@@ -51,6 +52,9 @@ export interface StackOptions {
   progress: Progress
   /** Aborts start-up (a signal arrived): what has started is stopped and startStack rejects with the reason. */
   signal?: AbortSignal
+  // --- console (flowscope console, served from this process) ---
+  /** Serve the web console on this port, pointed at this lag exporter; absent: no console. */
+  console?: { port: number; lagExporterUrl: string }
 }
 
 /** What became of Prometheus, for the summary. */
@@ -79,12 +83,14 @@ export interface RunningStack {
   retention: string | null
   readyAt: StackReadyAt
   topic: string
+  /** The web console's URL; null when not started. */
+  consoleUrl: string | null
   stop(): Promise<void>
 }
 
 /** Every local port the stack would bind, with its part's name and flag, for the checks before anything starts. */
 export function portsToCheck(
-  o: Pick<StackOptions, 'ports' | 'postgresUrl' | 'bootstrapServers' | 'prometheus'>,
+  o: Pick<StackOptions, 'ports' | 'postgresUrl' | 'bootstrapServers' | 'prometheus' | 'console'>,
   binaries: { prometheus: string | null; nodeExporter: string | null } = prometheusBinaries(),
 ): { port: number; what: string; flag: string }[] {
   const list: { port: number; what: string; flag: string }[] = []
@@ -102,6 +108,7 @@ export function portsToCheck(
     if (binaries.nodeExporter)
       list.push({ port: o.ports.nodeExporter, what: 'the Node Exporter', flag: '--node-exporter-port' })
   }
+  if (o.console) list.push({ port: o.console.port, what: 'the console', flag: '--console-port' })
   const seen = new Map<number, string>()
   for (const p of list) {
     const other = seen.get(p.port)
@@ -116,7 +123,9 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
   let kafka: LocalKafka | undefined
   let worker: RunningWorker | undefined
   let prometheus: LocalPrometheus | null = null
+  let consoleUi: LocalConsole | null = null
   const stop = async () => {
+    await consoleUi?.stop().catch(() => {})
     await prometheus?.stop().catch(() => {})
     await worker?.stop().catch((e) => console.error('worker stop failed:', e))
     await kafka?.stop().catch((e) => console.error('Kafka stop failed:', e))
@@ -209,6 +218,16 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
     ])
     if (seeded) throw seeded
     o.signal?.throwIfAborted()
+    if (o.console) {
+      consoleUi = await startLocalConsole({
+        port: o.console.port,
+        bootstrapServers,
+        restUrl: `http://localhost:${o.ports.rest}`,
+        lagExporterUrl: o.console.lagExporterUrl,
+        prometheusUrl: prometheusState.state === 'running' ? prometheusState.url : null,
+        progress: o.progress,
+      })
+    }
     return {
       postgresUrl,
       bootstrapServers,
@@ -219,6 +238,7 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
       retention: kafka ? describeRetention() : null,
       readyAt: { ...readyAt, worker: readyAt.worker },
       topic: SEED_TOPIC,
+      consoleUrl: consoleUi?.url ?? null,
       stop,
     }
   } catch (error) {

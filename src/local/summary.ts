@@ -6,7 +6,7 @@ export interface SummaryInput {
   stack: Pick<
     RunningStack,
     'postgresUrl' | 'bootstrapServers' | 'brokerMetricsAddress' | 'prometheus' | 'retention' | 'topic'
-  > & { restUrl: string; readyAt: StackReadyAt }
+  > & { restUrl: string; readyAt: StackReadyAt; consoleUrl?: string | null }
   /** Epoch ms the process started (performance.timeOrigin). */
   startedAt: number
   /** Epoch ms the first record reached the topic, or null when none came within the wait. */
@@ -58,6 +58,7 @@ export function renderSummary(i: SummaryInput): string {
     `  Worker REST API    ${stack.restUrl}   (curl ${stack.restUrl}/connectors?expand=status)`,
     `  Worker metrics     ${stack.restUrl}/metrics`,
     `  Prometheus         ${prometheusLine(stack.prometheus)}`,
+    ...(stack.consoleUrl ? [`  Console            ${stack.consoleUrl}   (open it in a browser)`] : []),
     `  Rows arrive in     topic ${stack.topic}   (kcat -b ${stack.bootstrapServers} -t ${stack.topic} -C -o beginning)`,
     `  Ready after        ${readyLine(i.startedAt, stack.readyAt, i.firstRecordAt)}   (seconds since start)`,
     ...(i.firstRecordAt === null

@@ -81,6 +81,24 @@ export function configuredTopics(type: string, config: Record<string, string>): 
   return []
 }
 
+/**
+ * The tables a source connector reads: from its config, else — a JDBC source over every table — from the topics it
+ * wrote (topic = prefix + table), else one node naming the query or the connector class.
+ */
+export function sourceTables(c: Pick<ConnectorView, 'config' | 'className'>, topics: string[]): string[] {
+  const listed = tablesOf(c.config)
+  if (listed.length > 0) return listed
+  if (c.config.query) return ['query']
+  const prefix = c.config['topic.prefix']
+  if (prefix !== undefined && c.className.includes('Jdbc') && topics.length > 0) {
+    const tables = topics
+      .filter((t) => t.startsWith(prefix) && t.length > prefix.length)
+      .map((t) => t.slice(prefix.length))
+    if (tables.length > 0) return tables
+  }
+  return [c.className.split('.').pop() || 'source']
+}
+
 export function connectorHealth(c: Pick<ConnectorView, 'state' | 'tasks'>): Health {
   if (c.state === 'FAILED' || c.tasks.some((t) => t.state === 'FAILED')) return 'error'
   if (c.state === 'RUNNING' && c.tasks.length > 0 && c.tasks.every((t) => t.state === 'RUNNING')) return 'ok'
@@ -163,9 +181,7 @@ export function buildPipeline(input: PipelineInput): Pipeline {
         continue
       }
       const database = databaseOf(c.config)
-      const tables = tablesOf(c.config)
-      const sources =
-        tables.length > 0 ? tables : [c.config.query ? 'query' : (c.className.split('.').pop() ?? 'source')]
+      const sources = sourceTables(c, topics)
       for (const table of sources) {
         const tableId = `table:${database ?? connect.name}/${table}`
         if (!nodes.has(tableId)) {

@@ -79,6 +79,19 @@ test('the pipeline page shows the seed-like connector RUNNING between its table 
   await page.screenshot({ path: `${SHOTS}/pipeline.png`, fullPage: true })
 })
 
+test('the overview page shows the broker, partitions and connectors by state', async () => {
+  await page.getByRole('link', { name: 'Overview' }).click()
+  await page.waitForURL(`${c.url}/overview`)
+  const kafka = page.getByRole('region', { name: 'Kafka cluster local' })
+  await kafka.getByText('Brokers up').waitFor({ timeout: 15_000 })
+  assert.equal(await kafka.locator('.stat', { hasText: 'Brokers up' }).locator('.value').innerText(), '1')
+  const connect = page.getByRole('region', { name: 'Connect cluster main' })
+  assert.equal(await connect.locator('.stat', { hasText: 'RUNNING' }).locator('.value').innerText(), '1')
+  await page.screenshot({ path: `${SHOTS}/overview.png`, fullPage: true })
+  await page.goBack()
+  await page.waitForURL(`${c.url}/`)
+})
+
 test('the Connect page pauses and resumes the connector; deep link and back button work', async () => {
   await page.goto(`${c.url}/connect`)
   const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: SEED, exact: true }) })
@@ -99,11 +112,15 @@ test('the Connect page pauses and resumes the connector; deep link and back butt
   await page.goBack()
   await page.waitForURL(`${c.url}/connect`)
   await page.getByRole('heading', { name: 'Connect', exact: true }).waitFor()
-  // Keyboard: the first page link takes focus with Tab and is visibly outlined.
+  // Keyboard: from the page's start, Tab reaches the header's links, each visibly outlined.
+  await page.getByRole('heading', { name: 'Connect', exact: true }).click()
   await page.keyboard.press('Tab')
-  await page.keyboard.press('Tab')
-  const outline = await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle)
-  assert.equal(outline, 'solid')
+  const focused = await page.evaluate(() => {
+    const el = document.activeElement as HTMLElement
+    return { text: el.textContent, outline: getComputedStyle(el).outlineStyle }
+  })
+  assert.notEqual(focused.text, null)
+  assert.equal(focused.outline, 'solid', `focused ${JSON.stringify(focused)}`)
 })
 
 test('a connector whose source breaks shows FAILED in red with its trace one click away', async () => {

@@ -40,7 +40,7 @@ export async function startConsole(prefix: string, groupAllow: RegExp, deadConne
     kafka: [kafka],
     connects: [
       new ConnectClient('main', worker.url),
-      new ConnectClient('gone', `http://127.0.0.1:${deadConnectPort}`, 1500),
+      ...(deadConnect ? [new ConnectClient('gone', `http://127.0.0.1:${deadConnectPort}`, 1500)] : []),
     ],
     lag: new LagClient(exporter.url),
     prometheusUrl: null,

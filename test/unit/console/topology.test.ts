@@ -8,6 +8,7 @@ import {
   connectorHealth,
   databaseOf,
   RateTracker,
+  sourceTables,
 } from '../../../src/console/server/topology.ts'
 
 const jdbc = (name: string, extra: Partial<ConnectorView> = {}): ConnectorView => ({
@@ -99,6 +100,24 @@ test('Kafka down leaves topics unknown, never healthy; a Connect cluster down gi
   assert.equal(topic.health, 'unknown')
   assert.equal(topic.status, 'Kafka not reachable')
   assert.equal(p.nodes.filter((n) => n.kind === 'connector').length, 1)
+})
+
+test('a JDBC source over every table (no list) names its tables from the topics it wrote', () => {
+  const all = jdbc('jdbc-postgres-source', { topics: ['postgres-jdbc-users', 'postgres-jdbc-orders'] })
+  delete all.config['table.whitelist']
+  all.config['topic.prefix'] = 'postgres-jdbc-'
+  const p = buildPipeline({
+    connects: [{ name: 'c', connectors: [all] }],
+    topics: null,
+    topicRates: new Map(),
+    groups: null,
+  })
+  assert.deepEqual(
+    p.nodes.filter((n) => n.kind === 'table').map((n) => n.label),
+    ['users', 'orders'],
+  )
+  assert.deepEqual(sourceTables({ config: { query: 'SELECT 1' }, className: 'x.Jdbc' }, []), ['query'])
+  assert.deepEqual(sourceTables({ config: {}, className: 'org.acme.FileSource' }, []), ['FileSource'])
 })
 
 test('states to health; config topics for sinks and single-topic sources; database names', () => {

@@ -102,10 +102,22 @@ export function PipelinePage() {
         <Problem key={p.part} title={p.part} message={p.message} />
       ))}
       <div class="legend" aria-hidden="true">
-        <span>■ green: healthy</span>
-        <span>■ amber: paused, not created yet or lagging</span>
-        <span>■ red: failed</span>
-        <span>■ grey: not known</span>
+        <span>
+          <span class="swatch ok" />
+          healthy
+        </span>
+        <span>
+          <span class="swatch warn" />
+          paused, not created yet or lagging
+        </span>
+        <span>
+          <span class="swatch error" />
+          failed or lag status not OK
+        </span>
+        <span>
+          <span class="swatch" />
+          not known
+        </span>
       </div>
       {traced ? <TracePanel node={traced} onClose={() => setTraced(null)} /> : null}
       {data && data.nodes.length === 0 ? (
