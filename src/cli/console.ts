@@ -1,7 +1,7 @@
 // `flowscope console`: the web console in its own process — pipeline, overview, Connect, topics and consumers of
 // the configured clusters — on http://localhost:9021 by default. Runs until SIGTERM / Ctrl-C.
 import { parseArgs } from 'node:util'
-import { createConsoleApp } from '../console/server/app.ts'
+import { createConsoleApp, LOOPBACK_HOSTNAMES } from '../console/server/app.ts'
 import { buildAssets } from '../console/server/assets.ts'
 import { ConnectClient } from '../console/server/connect.ts'
 import { KafkaCluster } from '../console/server/kafka.ts'
@@ -51,6 +51,8 @@ export async function consoleCommand(argv: string[]): Promise<void> {
     lag: options.lagExporter ? new LagClient(options.lagExporter) : null,
     prometheusUrl: options.prometheus,
     assets,
+    allowedHostnames:
+      LOOPBACK_HOSTNAMES.includes(options.host) || options.host === '::1' ? LOOPBACK_HOSTNAMES : undefined,
   })
   try {
     await app.listen({ port: options.port, host: options.host })

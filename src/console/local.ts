@@ -22,15 +22,19 @@ export interface LocalConsole {
 
 export async function startLocalConsole(o: LocalConsoleOptions): Promise<LocalConsole> {
   const done = o.progress.step(`Starting the console (http://localhost:${o.port})`)
-  const [{ createConsoleApp }, { buildAssets }, { ConnectClient }, { KafkaCluster }, { LagClient }] = await Promise.all(
-    [
-      import('./server/app.ts'),
-      import('./server/assets.ts'),
-      import('./server/connect.ts'),
-      import('./server/kafka.ts'),
-      import('./server/lag.ts'),
-    ],
-  )
+  const [
+    { createConsoleApp, LOOPBACK_HOSTNAMES },
+    { buildAssets },
+    { ConnectClient },
+    { KafkaCluster },
+    { LagClient },
+  ] = await Promise.all([
+    import('./server/app.ts'),
+    import('./server/assets.ts'),
+    import('./server/connect.ts'),
+    import('./server/kafka.ts'),
+    import('./server/lag.ts'),
+  ])
   const kafka = new KafkaCluster('local', o.bootstrapServers.split(','))
   const app = await createConsoleApp({
     kafka: [kafka],
@@ -38,6 +42,7 @@ export async function startLocalConsole(o: LocalConsoleOptions): Promise<LocalCo
     lag: new LagClient(o.lagExporterUrl),
     prometheusUrl: o.prometheusUrl,
     assets: await buildAssets(),
+    allowedHostnames: LOOPBACK_HOSTNAMES,
   })
   await app.listen({ port: o.port, host: 'localhost' })
   done()

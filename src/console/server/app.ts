@@ -29,6 +29,18 @@ export interface ConsoleParts {
   lag: LagClient | null
   prometheusUrl: string | null
   assets: Map<string, Asset>
+  /** Host names the console answers to (DNS-rebinding defence for a console on localhost); absent: any. */
+  allowedHostnames?: string[]
+}
+
+export const LOOPBACK_HOSTNAMES = ['localhost', '127.0.0.1', '[::1]']
+
+/** Whether a Host header names one of the allowed host names (any port). Pure. */
+export function hostAllowed(host: string | undefined, allowed: readonly string[] | undefined): boolean {
+  if (!allowed) return true
+  if (!host) return false
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]
+  return allowed.includes(name.toLowerCase())
 }
 
 export const SECURITY_HEADERS: Record<string, string> = {
@@ -132,6 +144,10 @@ export async function createConsoleApp(parts: ConsoleParts): Promise<FastifyInst
 
   app.addHook('onRequest', async (request, reply) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v)
+    // A page on another site that rebinds its DNS name to 127.0.0.1 reaches us with its own name as Host.
+    if (!hostAllowed(request.headers.host, parts.allowedHostnames)) {
+      return reply.code(403).send(errorBody(403, `host ${JSON.stringify(request.headers.host)} is not this console's`))
+    }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       const hasBody =
         Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined

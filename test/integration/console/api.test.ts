@@ -2,6 +2,7 @@
 // group, masked secrets, connector actions proxied to Connect, input validation, CSRF refusals, and a Connect
 // cluster that is down failing only its own part.
 import assert from 'node:assert/strict'
+import http from 'node:http'
 import { after, before, test } from 'node:test'
 import { Admin } from '@platformatic/kafka'
 import { testStack, uniqueName } from '../../support/stack.ts'
@@ -159,6 +160,17 @@ test('writes without the console header, cross-origin, or as a form are refused 
     body: 'a=b',
   })
   assert.equal(form.status, 403)
+  // A rebinding page reaches 127.0.0.1 with its own name as Host: refused, reads included.
+  const rebound = await new Promise<number>((resolve, reject) => {
+    const u = new URL(`${c.url}/api/connect`)
+    http
+      .get({ host: u.hostname, port: u.port, path: u.pathname, headers: { Host: 'evil.example' } }, (r) => {
+        r.resume()
+        resolve(r.statusCode ?? 0)
+      })
+      .on('error', reject)
+  })
+  assert.equal(rebound, 403)
   await eventually(
     async () =>
       (await c.api('GET', '/api/connect/main/connectors')).body.connectors[0].state === 'RUNNING' ? true : undefined,

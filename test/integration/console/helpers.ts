@@ -2,7 +2,7 @@
 // exporter, and the console's HTTP server (the same app `flowscope console` serves) on a free port.
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
-import { createConsoleApp } from '../../../src/console/server/app.ts'
+import { createConsoleApp, LOOPBACK_HOSTNAMES } from '../../../src/console/server/app.ts'
 import { buildAssets } from '../../../src/console/server/assets.ts'
 import { ConnectClient } from '../../../src/console/server/connect.ts'
 import { KafkaCluster } from '../../../src/console/server/kafka.ts'
@@ -45,6 +45,7 @@ export async function startConsole(prefix: string, groupAllow: RegExp, deadConne
     lag: new LagClient(exporter.url),
     prometheusUrl: null,
     assets: await buildAssets(),
+    allowedHostnames: LOOPBACK_HOSTNAMES,
   })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { sortTopics, writeRefusal } from '../../../src/console/server/app.ts'
+import { hostAllowed, LOOPBACK_HOSTNAMES, sortTopics, writeRefusal } from '../../../src/console/server/app.ts'
 import { groupsFromMetrics } from '../../../src/console/server/lag.ts'
 import { parseConsoleOptions } from '../../../src/console/server/options.ts'
 import { parsePrometheusText } from '../../../src/console/server/prom-text.ts'
@@ -99,4 +99,15 @@ test('console options: defaults, named clusters, clear errors', () => {
   assert.throws(() => parseConsoleOptions({ kafka: ['nohostport'] }), /--kafka nohostport: expected/)
   assert.throws(() => parseConsoleOptions({ connect: ['ftp://x'] }), /http:\/\/ or https:\/\//)
   assert.throws(() => parseConsoleOptions({ connect: ['a=http://x', 'a=http://y'] }), /"a" is given twice/)
+})
+
+test('a console on localhost answers only to loopback host names (DNS rebinding)', () => {
+  assert.equal(hostAllowed('localhost:9021', LOOPBACK_HOSTNAMES), true)
+  assert.equal(hostAllowed('127.0.0.1:9021', LOOPBACK_HOSTNAMES), true)
+  assert.equal(hostAllowed('[::1]:9021', LOOPBACK_HOSTNAMES), true)
+  assert.equal(hostAllowed('LOCALHOST', LOOPBACK_HOSTNAMES), true)
+  assert.equal(hostAllowed('evil.example:9021', LOOPBACK_HOSTNAMES), false)
+  assert.equal(hostAllowed('localhost.evil.example', LOOPBACK_HOSTNAMES), false)
+  assert.equal(hostAllowed(undefined, LOOPBACK_HOSTNAMES), false)
+  assert.equal(hostAllowed('anything', undefined), true)
 })
