@@ -1,6 +1,6 @@
 // The browser UI (src/console/ui, TypeScript + Preact) bundled with esbuild when the console starts, in memory:
 // no build step to forget, no files written, nothing fetched from a CDN (the console works offline). One build per
-// process, ~0.3 s; the bundle is served with an ETag.
+// process (tens of milliseconds); the bundle is served with an ETag.
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'

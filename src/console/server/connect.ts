@@ -156,19 +156,24 @@ export class ConnectClient {
 
   /** Connect's validation of a config (password values come back hidden by Connect itself). */
   async validate(className: string, config: Record<string, string>): Promise<unknown> {
+    if (config.name) await this.#unmask(config.name, config)
     return (await this.request('PUT', `/connector-plugins/${PATH_SEGMENT(className)}/config/validate`, config)).body
+  }
+
+  /** Puts the stored value back in place of every masked one (the browser only ever had the mask). */
+  async #unmask(name: string, config: Record<string, string>): Promise<void> {
+    if (!Object.values(config).includes(MASK)) return
+    const path = `/connectors/${PATH_SEGMENT(name)}/config`
+    const stored = (await this.request('GET', path).catch(() => ({ body: {} }))).body as Record<string, string>
+    for (const [key, value] of Object.entries(config)) {
+      if (value === MASK && stored[key] !== undefined) config[key] = stored[key]
+    }
   }
 
   /** Creates or reconfigures; a value still equal to the mask keeps the stored one (the browser never had it). */
   async putConfig(name: string, config: Record<string, string>): Promise<{ status: number; created: boolean }> {
-    const path = `/connectors/${PATH_SEGMENT(name)}/config`
-    if (Object.values(config).includes(MASK)) {
-      const stored = (await this.request('GET', path).catch(() => ({ body: {} }))).body as Record<string, string>
-      for (const [key, value] of Object.entries(config)) {
-        if (value === MASK && stored[key] !== undefined) config[key] = stored[key]
-      }
-    }
-    const { status } = await this.request('PUT', path, config)
+    await this.#unmask(name, config)
+    const { status } = await this.request('PUT', `/connectors/${PATH_SEGMENT(name)}/config`, config)
     return { status, created: status === 201 }
   }
 }

@@ -2,6 +2,7 @@
 import { render } from 'preact'
 import { Link } from './components.tsx'
 import { ConnectorPage, ConnectPage } from './pages/connect.tsx'
+import { ConnectorFormPage } from './pages/connector-form.tsx'
 import { ConsumersPage } from './pages/consumers.tsx'
 import { OverviewPage } from './pages/overview.tsx'
 import { PipelinePage } from './pages/pipeline.tsx'
@@ -24,7 +25,9 @@ function page(location: Location) {
     case 'overview':
       return <OverviewPage />
     case 'connect':
+      if (parts.length === 3 && parts[2] === 'new') return <ConnectorFormPage connect={parts[1]} />
       if (parts.length === 3) return <ConnectorPage connect={parts[1]} name={parts[2]} />
+      if (parts.length === 4 && parts[3] === 'edit') return <ConnectorFormPage connect={parts[1]} name={parts[2]} />
       return <ConnectPage />
     case 'topics':
       return <TopicsPage location={location} />

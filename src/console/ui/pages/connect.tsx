@@ -112,9 +112,14 @@ export function ConnectPage() {
       </div>
       {data?.clusters.map((cluster) => (
         <section class="panel" key={cluster.name} aria-label={`Connect cluster ${cluster.name}`}>
-          <h2>
-            {cluster.name} <span class="muted">{cluster.url}</span>
-          </h2>
+          <div class="toolbar">
+            <h2 style={{ margin: 0 }}>
+              {cluster.name} <span class="muted">{cluster.url}</span>
+            </h2>
+            <Link href={`/connect/${encodeURIComponent(cluster.name)}/new`} class="button">
+              Add connector
+            </Link>
+          </div>
           {!cluster.connectors.ok ? (
             <Problem message={cluster.connectors.error.message} />
           ) : (
@@ -197,6 +202,14 @@ export function ConnectorPage(props: { connect: string; name: string }) {
               </span>
             </div>
             <Actions connect={props.connect} connector={c} after={refresh} onDeleted={() => navigate('/connect')} />
+            <p>
+              <Link
+                href={`/connect/${encodeURIComponent(props.connect)}/${encodeURIComponent(c.name)}/edit`}
+                class="button"
+              >
+                Edit config
+              </Link>
+            </p>
             {c.trace ? (
               <>
                 <h2>Connector error</h2>
