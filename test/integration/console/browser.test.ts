@@ -92,6 +92,34 @@ test('the overview page shows the broker, partitions and connectors by state', a
   await page.waitForURL(`${c.url}/`)
 })
 
+test('topics are searched by the server with the query in the URL; consumers list the lagging group', async () => {
+  await page.goto(`${c.url}/topics`)
+  await page.getByLabel('Search').fill(tables[0])
+  await page.waitForURL(new RegExp(`/topics\\?.*search=${tables[0]}`))
+  const rows = page.locator('main tbody tr')
+  await eventually(
+    async () => ((await rows.count()) === 1 ? true : undefined),
+    async () => `rows: ${await rows.allInnerTexts()}`,
+  )
+  await rows.first().getByText(`${tables[0]}-${tables[0]}`).waitFor({ timeout: 15_000 })
+  await page.reload()
+  assert.equal(
+    await page.getByLabel('Search').inputValue(),
+    tables[0],
+    'the search survives a reload (it is in the URL)',
+  )
+
+  await page.getByRole('link', { name: 'Consumers' }).click()
+  const group = page.getByRole('row').filter({ hasText: `${prefix}_orders-sink` })
+  await group.locator('td.num').first().getByText('4').waitFor({ timeout: 15_000 })
+  await group.getByRole('link').click()
+  await page
+    .getByRole('region', { name: `Group ${prefix}_orders-sink` })
+    .locator('tbody tr')
+    .first()
+    .waitFor()
+})
+
 test('the Connect page pauses and resumes the connector; deep link and back button work', async () => {
   await page.goto(`${c.url}/connect`)
   const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: SEED, exact: true }) })
