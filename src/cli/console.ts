@@ -25,6 +25,8 @@ Options:
   --lag-exporter URL          the lag exporter of the first Kafka cluster (default http://localhost:8000)
   --no-lag-exporter           do not ask a lag exporter (consumer lag is then not shown)
   --prometheus URL            a Prometheus server (optional; recorded for the charts to come)
+  --read-only                 refuse every write (pause, resume, restart, stop, delete, config) on the server
+  --basic-auth-user USER      ask for this user and the password in env FLOWSCOPE_CONSOLE_PASSWORD (HTTP basic auth)
   -h, --help                  show this help`
 
 export async function consoleCommand(argv: string[]): Promise<void> {
@@ -38,6 +40,8 @@ export async function consoleCommand(argv: string[]): Promise<void> {
       'lag-exporter': { type: 'string' },
       'no-lag-exporter': { type: 'boolean' },
       prometheus: { type: 'string' },
+      'read-only': { type: 'boolean' },
+      'basic-auth-user': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -51,6 +55,8 @@ export async function consoleCommand(argv: string[]): Promise<void> {
     lag: options.lagExporter ? new LagClient(options.lagExporter) : null,
     prometheusUrl: options.prometheus,
     assets,
+    readOnly: options.readOnly,
+    basicAuth: options.basicAuth ?? undefined,
     allowedHostnames:
       LOOPBACK_HOSTNAMES.includes(options.host) || options.host === '::1' ? LOOPBACK_HOSTNAMES : undefined,
   })

@@ -3,6 +3,7 @@
 // the page routes (any other GET serves the UI, which routes by URL). Writes are CSRF-safe: they need the
 // `X-Flowscope-Console` header (a cross-site form or a simple fetch cannot send it without a preflight, which is
 // never granted), a JSON body, and an Origin, when sent, equal to this server's.
+import { timingSafeEqual } from 'node:crypto'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { FLOWSCOPE_VERSION } from '../../version.ts'
 import type { Asset } from './assets.ts'
@@ -31,6 +32,18 @@ export interface ConsoleParts {
   assets: Map<string, Asset>
   /** Host names the console answers to (DNS-rebinding defence for a console on localhost); absent: any. */
   allowedHostnames?: string[]
+  /** Every write is refused by the server (not only hidden in the UI). */
+  readOnly?: boolean
+  /** HTTP basic auth for every request, pages and API alike; absent: none. */
+  basicAuth?: { user: string; password: string }
+}
+
+/** Whether an Authorization header carries these basic-auth credentials (compared in constant time). Pure. */
+export function basicAuthorized(header: string | undefined, expected: { user: string; password: string }): boolean {
+  if (!header?.startsWith('Basic ')) return false
+  const given = Buffer.from(Buffer.from(header.slice(6).trim(), 'base64').toString('utf8'))
+  const wanted = Buffer.from(`${expected.user}:${expected.password}`)
+  return given.length === wanted.length && timingSafeEqual(given, wanted)
 }
 
 export const LOOPBACK_HOSTNAMES = ['localhost', '127.0.0.1', '[::1]']
@@ -148,7 +161,14 @@ export async function createConsoleApp(parts: ConsoleParts): Promise<FastifyInst
     if (!hostAllowed(request.headers.host, parts.allowedHostnames)) {
       return reply.code(403).send(errorBody(403, `host ${JSON.stringify(request.headers.host)} is not this console's`))
     }
+    if (parts.basicAuth && !basicAuthorized(request.headers.authorization, parts.basicAuth)) {
+      reply.header('WWW-Authenticate', 'Basic realm="flowscope console", charset="UTF-8"')
+      return reply.code(401).send(errorBody(401, 'sign in: this console asks for a user name and password'))
+    }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
+      if (parts.readOnly) {
+        return reply.code(403).send(errorBody(403, 'the console runs in read-only mode: writes are refused'))
+      }
       const hasBody =
         Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined
       const refusal = writeRefusal(request.headers, hasBody)
@@ -170,6 +190,7 @@ export async function createConsoleApp(parts: ConsoleParts): Promise<FastifyInst
     connects: parts.connects.map((c) => ({ name: c.name, url: c.url })),
     lagExporter: parts.lag?.url ?? null,
     prometheus: parts.prometheusUrl,
+    readOnly: parts.readOnly === true,
   }))
 
   app.get<{ Params: { cluster: string } }>('/api/clusters/:cluster/overview', async (request) => {

@@ -10,6 +10,8 @@ export interface ConsoleOptions {
   connects: { name: string; url: string }[]
   lagExporter: string | null
   prometheus: string | null
+  readOnly: boolean
+  basicAuth: { user: string; password: string } | null
 }
 
 export interface RawConsoleOptions {
@@ -20,6 +22,8 @@ export interface RawConsoleOptions {
   'lag-exporter'?: string
   'no-lag-exporter'?: boolean
   prometheus?: string
+  'read-only'?: boolean
+  'basic-auth-user'?: string
 }
 
 const NAME = /^[\w.-]{1,64}$/
@@ -84,5 +88,23 @@ export function parseConsoleOptions(raw: RawConsoleOptions, env: NodeJS.ProcessE
     ? null
     : httpUrl('--lag-exporter', raw['lag-exporter'] ?? 'http://localhost:8000')
   const prometheus = raw.prometheus ? httpUrl('--prometheus', raw.prometheus) : null
-  return { port, host: raw.host ?? 'localhost', kafka, connects, lagExporter, prometheus }
+  let basicAuth: ConsoleOptions['basicAuth'] = null
+  const user = raw['basic-auth-user']
+  if (user !== undefined) {
+    if (user === '' || user.includes(':')) throw new Error(`--basic-auth-user ${user}: give a user name without ':'`)
+    // The password comes from the environment, never from the command line (visible in `ps`).
+    const password = env.FLOWSCOPE_CONSOLE_PASSWORD
+    if (!password) throw new Error('--basic-auth-user needs the password in FLOWSCOPE_CONSOLE_PASSWORD')
+    basicAuth = { user, password }
+  }
+  return {
+    port,
+    host: raw.host ?? 'localhost',
+    kafka,
+    connects,
+    lagExporter,
+    prometheus,
+    readOnly: raw['read-only'] === true,
+    basicAuth,
+  }
 }

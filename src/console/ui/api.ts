@@ -70,3 +70,26 @@ export function usePoll<T>(path: string | null): Polled<T> {
   }, [path, tick])
   return { data, error, refresh: () => setTick((t) => t + 1) }
 }
+
+export interface ConsoleConfig {
+  version: string
+  clusters: { name: string; bootstrapServers: string[] }[]
+  connects: { name: string; url: string }[]
+  lagExporter: string | null
+  prometheus: string | null
+  readOnly: boolean
+}
+
+let configOnce: Promise<ConsoleConfig> | undefined
+
+/** The console's configuration, read once per page load (read-only mode hides the write controls). */
+export function useConsoleConfig(): ConsoleConfig | undefined {
+  const [config, setConfig] = useState<ConsoleConfig | undefined>(undefined)
+  useEffect(() => {
+    configOnce ??= api.get<ConsoleConfig>('/api/config')
+    configOnce.then(setConfig, () => {
+      configOnce = undefined
+    })
+  }, [])
+  return config
+}

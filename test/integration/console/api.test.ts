@@ -3,8 +3,12 @@
 // cluster that is down failing only its own part.
 import assert from 'node:assert/strict'
 import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { after, before, test } from 'node:test'
 import { Admin } from '@platformatic/kafka'
+import { createConsoleApp } from '../../../src/console/server/app.ts'
+import { buildAssets } from '../../../src/console/server/assets.ts'
+import { ConnectClient } from '../../../src/console/server/connect.ts'
 import { testStack, uniqueName } from '../../support/stack.ts'
 import {
   createConnector,
@@ -13,6 +17,7 @@ import {
   insertRows,
   jdbcConfig,
   sql,
+  statusOf,
   waitForIds,
   waitForState,
 } from '../worker/helpers.ts'
@@ -199,4 +204,49 @@ test('overview and topics from the real broker; security headers on pages and AP
   assert.equal(page.headers.get('x-frame-options'), 'DENY')
   assert.match(await page.text(), /<script type="module" src="\/assets\/app.js">/)
   assert.equal(overview.headers.get('x-content-type-options'), 'nosniff')
+})
+
+test('read-only mode refuses every write on the server; basic auth guards pages and API', async () => {
+  const guarded = await createConsoleApp({
+    kafka: [],
+    connects: [new ConnectClient('main', c.worker.url)],
+    lag: null,
+    prometheusUrl: null,
+    assets: await buildAssets(),
+    readOnly: true,
+    basicAuth: { user: 'ops', password: 'open sesame' },
+  })
+  await guarded.listen({ port: 0, host: '127.0.0.1' })
+  try {
+    const url = `http://127.0.0.1:${(guarded.server.address() as AddressInfo).port}`
+    const auth = { Authorization: `Basic ${Buffer.from('ops:open sesame').toString('base64')}` }
+    const anonymous = await fetch(`${url}/connect`)
+    assert.equal(anonymous.status, 401)
+    assert.match(anonymous.headers.get('www-authenticate') ?? '', /^Basic realm="flowscope console"/)
+    const wrong = await fetch(`${url}/api/connect`, {
+      headers: { Authorization: `Basic ${Buffer.from('ops:x').toString('base64')}` },
+    })
+    assert.equal(wrong.status, 401)
+    const read = await fetch(`${url}/api/config`, { headers: auth })
+    assert.equal(((await read.json()) as { readOnly: boolean }).readOnly, true)
+    for (const [method, path] of [
+      ['POST', '/api/connect/main/connectors/orders-source/pause'],
+      ['POST', '/api/connect/main/connectors/orders-source/stop'],
+      ['DELETE', '/api/connect/main/connectors/orders-source'],
+    ]) {
+      const r = await fetch(`${url}${path}`, { method, headers: { ...auth, 'X-Flowscope-Console': '1' } })
+      assert.equal(r.status, 403, `${method} ${path}`)
+      assert.match(((await r.json()) as { message: string }).message, /read-only mode/)
+    }
+    const put = await fetch(`${url}/api/connect/main/connectors/x/config`, {
+      method: 'PUT',
+      headers: { ...auth, 'X-Flowscope-Console': '1', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ 'connector.class': 'X' }),
+    })
+    assert.equal(put.status, 403)
+    // Nothing reached Connect: the connector still runs and exists.
+    assert.equal((await statusOf(c.worker.request, 'orders-source')).connector.state, 'RUNNING')
+  } finally {
+    await guarded.close()
+  }
 })

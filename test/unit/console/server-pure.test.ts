@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { hostAllowed, LOOPBACK_HOSTNAMES, sortTopics, writeRefusal } from '../../../src/console/server/app.ts'
+import {
+  basicAuthorized,
+  hostAllowed,
+  LOOPBACK_HOSTNAMES,
+  sortTopics,
+  writeRefusal,
+} from '../../../src/console/server/app.ts'
 import { groupsFromMetrics } from '../../../src/console/server/lag.ts'
 import { parseConsoleOptions } from '../../../src/console/server/options.ts'
 import { parsePrometheusText } from '../../../src/console/server/prom-text.ts'
@@ -110,4 +116,28 @@ test('a console on localhost answers only to loopback host names (DNS rebinding)
   assert.equal(hostAllowed('localhost.evil.example', LOOPBACK_HOSTNAMES), false)
   assert.equal(hostAllowed(undefined, LOOPBACK_HOSTNAMES), false)
   assert.equal(hostAllowed('anything', undefined), true)
+})
+
+test('basic auth: only the exact user and password pass', () => {
+  const creds = { user: 'ops', password: 'pa:ss word' }
+  const header = (s: string) => `Basic ${Buffer.from(s).toString('base64')}`
+  assert.equal(basicAuthorized(header('ops:pa:ss word'), creds), true)
+  assert.equal(basicAuthorized(header('ops:pa:ss wore'), creds), false)
+  assert.equal(basicAuthorized(header('ops:'), creds), false)
+  assert.equal(basicAuthorized('Bearer x', creds), false)
+  assert.equal(basicAuthorized(undefined, creds), false)
+})
+
+test('read-only and basic-auth options: the password comes from the environment only', () => {
+  assert.equal(parseConsoleOptions({ 'read-only': true }).readOnly, true)
+  assert.equal(parseConsoleOptions({}).basicAuth, null)
+  assert.deepEqual(parseConsoleOptions({ 'basic-auth-user': 'ops' }, { FLOWSCOPE_CONSOLE_PASSWORD: 's' }).basicAuth, {
+    user: 'ops',
+    password: 's',
+  })
+  assert.throws(() => parseConsoleOptions({ 'basic-auth-user': 'ops' }, {}), /FLOWSCOPE_CONSOLE_PASSWORD/)
+  assert.throws(
+    () => parseConsoleOptions({ 'basic-auth-user': 'a:b' }, { FLOWSCOPE_CONSOLE_PASSWORD: 's' }),
+    /without ':'/,
+  )
 })

@@ -4,7 +4,7 @@
 import { useState } from 'preact/hooks'
 import type { ConnectorView } from '../../server/connect.ts'
 import type { Part } from '../../server/errors.ts'
-import { api, usePoll } from '../api.ts'
+import { api, useConsoleConfig, usePoll } from '../api.ts'
 import { Link, Problem, Stat, StateBadge } from '../components.tsx'
 import { navigate } from '../router.ts'
 
@@ -35,6 +35,8 @@ function useAction(after: () => void) {
 function Actions(props: { connect: string; connector: ConnectorView; after: () => void; onDeleted?: () => void }) {
   const { connect, connector: c } = props
   const { busy, message, run } = useAction(props.after)
+  const config = useConsoleConfig()
+  if (config?.readOnly) return <span class="muted">read-only</span>
   const act = (action: string, body?: unknown) =>
     run(`${action} ${c.name}`, () => api.post(`${base(connect, c.name)}/${action}`, body))
   return (
@@ -95,6 +97,7 @@ const counts = (connectors: ConnectorView[]) => {
 
 export function ConnectPage() {
   const { data, error, refresh } = usePoll<ConnectAnswer>('/api/connect')
+  const readOnly = useConsoleConfig()?.readOnly ?? true
   const [search, setSearch] = useState('')
   return (
     <>
@@ -116,9 +119,11 @@ export function ConnectPage() {
             <h2 style={{ margin: 0 }}>
               {cluster.name} <span class="muted">{cluster.url}</span>
             </h2>
-            <Link href={`/connect/${encodeURIComponent(cluster.name)}/new`} class="button">
-              Add connector
-            </Link>
+            {readOnly ? null : (
+              <Link href={`/connect/${encodeURIComponent(cluster.name)}/new`} class="button">
+                Add connector
+              </Link>
+            )}
           </div>
           {!cluster.connectors.ok ? (
             <Problem message={cluster.connectors.error.message} />
@@ -184,6 +189,7 @@ export function ConnectorPage(props: { connect: string; name: string }) {
   )
   const c = data?.connectors.find((x) => x.name === props.name)
   const task = useAction(refresh)
+  const readOnly = useConsoleConfig()?.readOnly ?? true
   return (
     <>
       <p>
@@ -202,14 +208,16 @@ export function ConnectorPage(props: { connect: string; name: string }) {
               </span>
             </div>
             <Actions connect={props.connect} connector={c} after={refresh} onDeleted={() => navigate('/connect')} />
-            <p>
-              <Link
-                href={`/connect/${encodeURIComponent(props.connect)}/${encodeURIComponent(c.name)}/edit`}
-                class="button"
-              >
-                Edit config
-              </Link>
-            </p>
+            {readOnly ? null : (
+              <p>
+                <Link
+                  href={`/connect/${encodeURIComponent(props.connect)}/${encodeURIComponent(c.name)}/edit`}
+                  class="button"
+                >
+                  Edit config
+                </Link>
+              </p>
+            )}
             {c.trace ? (
               <>
                 <h2>Connector error</h2>
@@ -245,7 +253,7 @@ export function ConnectorPage(props: { connect: string; name: string }) {
                     <td>
                       <button
                         type="button"
-                        disabled={task.busy}
+                        disabled={task.busy || readOnly}
                         onClick={() =>
                           task.run(`restart task ${t.id}`, () =>
                             api.post(`${base(props.connect, c.name)}/tasks/${t.id}/restart`),
