@@ -207,6 +207,7 @@ export async function createConsoleApp(parts: ConsoleParts): Promise<FastifyInst
 
   const connectParts = () =>
     Promise.all(parts.connects.map(async (c) => ({ name: c.name, url: c.url, connectors: await part(c.connectors()) })))
+  const connectMetrics = () => Promise.all(parts.connects.map((c) => c.metrics()))
 
   app.get('/api/connect', async () => ({ clusters: await connectParts() }))
 
@@ -283,14 +284,20 @@ export async function createConsoleApp(parts: ConsoleParts): Promise<FastifyInst
 
   app.get('/api/pipeline', async () => {
     const primary = parts.kafka[0]
-    const [connects, lagView, snapshot] = await Promise.all([
+    const [connects, lagView, snapshot, metrics] = await Promise.all([
       connectParts(),
       parts.lag ? part(parts.lag.view()) : Promise.resolve(null),
       part(primary.snapshot()),
+      connectMetrics(),
     ])
+    const connectInputs = connects.map((c, i) => ({
+      name: c.name,
+      connectors: c.connectors.ok ? c.connectors.value : null,
+      metrics: metrics[i],
+    }))
     const topicNames = snapshot.ok ? new Set(snapshot.value.topics.map((t) => t.name)) : null
     const pipeline = buildPipeline({
-      connects: connects.map((c) => ({ name: c.name, connectors: c.connectors.ok ? c.connectors.value : null })),
+      connects: connectInputs,
       topics: topicNames,
       topicRates: new Map(),
       groups: lagView?.ok ? lagView.value.groups : null,
@@ -303,7 +310,7 @@ export async function createConsoleApp(parts: ConsoleParts): Promise<FastifyInst
       for (const [topic, sum] of ends.value) rates.update(topic, sum, now)
     }
     const withRates = buildPipeline({
-      connects: connects.map((c) => ({ name: c.name, connectors: c.connectors.ok ? c.connectors.value : null })),
+      connects: connectInputs,
       topics: topicNames,
       topicRates: rates.rates,
       groups: lagView?.ok ? lagView.value.groups : null,

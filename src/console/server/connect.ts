@@ -3,6 +3,7 @@
 // masked (masking.ts); a config written back with masked values keeps the stored secret.
 import { ApiError, unreachable } from './errors.ts'
 import { MASK, maskConfig, maskUrlCredentials, passwordKeysOf } from './masking.ts'
+import { parsePrometheusText } from './prom-text.ts'
 import type { ConnectorAction, RestartOptions } from './validation.ts'
 
 export interface TaskState {
@@ -35,6 +36,39 @@ interface ExpandedEntry {
 }
 
 const PATH_SEGMENT = (s: string) => encodeURIComponent(s)
+
+/** What a flowscope worker's /metrics tells per connector; Connect workers without /metrics tell nothing. */
+export interface ConnectorMetrics {
+  /** Records/s written to Kafka, summed over tasks. */
+  writeRate: number | null
+  /** Table label → seconds since the newest change captured (absent where the source cannot know). */
+  freshness: Map<string, number>
+}
+
+const WORKER_METRICS = new Set([
+  'kafka_connect_source_task_metrics_source_record_write_rate',
+  'flowscope_source_freshness_seconds',
+])
+
+/** Per-connector write rate and table freshness from a worker's metrics text. Pure. */
+export function connectorMetricsFrom(text: string): Map<string, ConnectorMetrics> {
+  const result = new Map<string, ConnectorMetrics>()
+  for (const s of parsePrometheusText(text, WORKER_METRICS)) {
+    const connector = s.labels.connector
+    if (connector === undefined) continue
+    let m = result.get(connector)
+    if (!m) {
+      m = { writeRate: null, freshness: new Map() }
+      result.set(connector, m)
+    }
+    if (s.name === 'flowscope_source_freshness_seconds' && s.labels.table !== undefined) {
+      m.freshness.set(s.labels.table, s.value)
+    } else if (s.name === 'kafka_connect_source_task_metrics_source_record_write_rate') {
+      m.writeRate = (m.writeRate ?? 0) + s.value
+    }
+  }
+  return result
+}
 
 export class ConnectClient {
   readonly name: string
@@ -131,6 +165,17 @@ export class ConnectClient {
       }),
     )
     return views.sort((a, b) => a.name.localeCompare(b.name))
+  }
+
+  /** The worker's own metrics, when it serves them on /metrics (flowscope does); empty otherwise. */
+  async metrics(): Promise<Map<string, ConnectorMetrics>> {
+    try {
+      const response = await fetch(`${this.url}/metrics`, { signal: AbortSignal.timeout(this.#timeoutMs) })
+      if (!response.ok) return new Map()
+      return connectorMetricsFrom(await response.text())
+    } catch {
+      return new Map()
+    }
   }
 
   async act(name: string, action: ConnectorAction, restart?: RestartOptions): Promise<number> {

@@ -1,7 +1,7 @@
 // The pipeline as a graph — source table → connector (with its tasks) → topic → consumer group — built from what
 // Connect, Kafka and the lag exporter report. Pure: the routes gather the inputs, this decides nodes, edges and each
 // hop's health. A hop whose source is down is shown as unknown, never as healthy.
-import type { ConnectorView } from './connect.ts'
+import type { ConnectorMetrics, ConnectorView } from './connect.ts'
 import type { GroupLag } from './lag.ts'
 
 export const HEALTH = ['ok', 'warn', 'error', 'unknown', 'neutral'] as const
@@ -22,6 +22,8 @@ export interface PipelineNode {
   trace?: string
   lag?: { offsets: number | null; seconds: number | null; status: string | null; rate: number | null }
   rate?: number | null
+  /** Seconds since the newest change captured from the table (flowscope workers, timestamp modes). */
+  freshnessSeconds?: number
 }
 
 export interface PipelineEdge {
@@ -30,7 +32,7 @@ export interface PipelineEdge {
 }
 
 export interface PipelineInput {
-  connects: { name: string; connectors: ConnectorView[] | null }[]
+  connects: { name: string; connectors: ConnectorView[] | null; metrics?: Map<string, ConnectorMetrics> }[]
   /** Topics that exist; null when Kafka is down. */
   topics: Set<string> | null
   /** Records per second appended to each topic; absent when not known yet. */
@@ -99,6 +101,15 @@ export function sourceTables(c: Pick<ConnectorView, 'config' | 'className'>, top
   return [c.className.split('.').pop() || 'source']
 }
 
+/** A table's freshness from metrics labelled with the bare or schema-qualified name. */
+export function freshnessOf(freshness: Map<string, number> | undefined, table: string): number | undefined {
+  if (!freshness) return undefined
+  const direct = freshness.get(table)
+  if (direct !== undefined) return direct
+  for (const [label, value] of freshness) if (label.endsWith(`.${table}`) || table.endsWith(`.${label}`)) return value
+  return undefined
+}
+
 export function connectorHealth(c: Pick<ConnectorView, 'state' | 'tasks'>): Health {
   if (c.state === 'FAILED' || c.tasks.some((t) => t.state === 'FAILED')) return 'error'
   if (c.state === 'RUNNING' && c.tasks.length > 0 && c.tasks.every((t) => t.state === 'RUNNING')) return 'ok'
@@ -158,6 +169,8 @@ export function buildPipeline(input: PipelineInput): Pipeline {
       const id = `connector:${connect.name}/${c.name}`
       const health = connectorHealth(c)
       const running = c.tasks.filter((t) => t.state === 'RUNNING').length
+      const measured = connect.metrics?.get(c.name)
+      const writeRate = c.state === 'RUNNING' ? formatRate(measured?.writeRate) : null
       nodes.set(id, {
         id,
         kind: 'connector',
@@ -168,7 +181,9 @@ export function buildPipeline(input: PipelineInput): Pipeline {
           ...c.tasks.filter((t) => t.state === 'FAILED').map((t) => `task ${t.id} FAILED`),
           c.state,
           `${running}/${c.tasks.length} tasks running`,
+          ...(writeRate ? [writeRate] : []),
         ].join(' · '),
+        rate: measured?.writeRate ?? null,
         link: `/connect/${encodeURIComponent(connect.name)}/${encodeURIComponent(c.name)}`,
         connect: connect.name,
         connector: c.name,
@@ -184,13 +199,18 @@ export function buildPipeline(input: PipelineInput): Pipeline {
       const sources = sourceTables(c, topics)
       for (const table of sources) {
         const tableId = `table:${database ?? connect.name}/${table}`
+        const freshness = freshnessOf(measured?.freshness, table)
         if (!nodes.has(tableId)) {
           nodes.set(tableId, {
             id: tableId,
             kind: 'table',
             label: table,
             health: 'neutral',
-            status: database ?? 'source',
+            status: [
+              database ?? 'source',
+              ...(freshness === undefined ? [] : [`freshness ${formatSeconds(freshness)}`]),
+            ].join(' · '),
+            ...(freshness === undefined ? {} : { freshnessSeconds: freshness }),
           })
         }
         edge(tableId, id)

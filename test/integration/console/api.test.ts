@@ -57,9 +57,11 @@ test('pipeline: table → RUNNING connector → topic with records → lagging g
     JSON.stringify(body.problems),
   )
   const byId = new Map(body.nodes.map((n: { id: string }) => [n.id, n]))
-  const connector = byId.get('connector:main/orders-source') as { health: string; status: string }
+  const connector = byId.get('connector:main/orders-source') as { health: string; status: string; rate: unknown }
   assert.equal(connector.health, 'ok')
   assert.match(connector.status, /^RUNNING · 1\/1 tasks running/)
+  // The flowscope worker serves its metrics: the connector's write rate is known (a number, possibly 0 when idle).
+  assert.equal(typeof connector.rate, 'number')
   assert.equal((byId.get(`topic:${topic}`) as { health: string }).health, 'ok')
   const group = byId.get(`group:${prefix}_reader`) as { lag: { offsets: number; status: string } }
   assert.equal(group.lag.offsets, 3)

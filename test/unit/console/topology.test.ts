@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { ConnectorView } from '../../../src/console/server/connect.ts'
+import { type ConnectorView, connectorMetricsFrom } from '../../../src/console/server/connect.ts'
 import type { GroupLag } from '../../../src/console/server/lag.ts'
 import {
   buildPipeline,
@@ -139,4 +139,33 @@ test('rates from successive readings: none from one reading, none from readings 
   assert.equal(r.update('t', 150, 500), undefined)
   assert.equal(r.update('t', 300, 2000), 100)
   assert.equal(r.update('t', 10, 3000), undefined, 'a recreated topic (offsets went down) has no rate')
+})
+
+test("a flowscope worker's metrics add the connector's write rate and the table's freshness", () => {
+  const metrics = connectorMetricsFrom(`
+kafka_connect_source_task_metrics_source_record_write_rate{connector="jdbc-postgres-source",task="0"} 60.5
+kafka_connect_source_task_metrics_source_record_write_rate{connector="jdbc-postgres-source",task="1"} 39.5
+flowscope_source_freshness_seconds{connector="jdbc-postgres-source",table="public.customers"} 2.25
+`)
+  const p = buildPipeline({
+    connects: [{ name: 'c1', connectors: [jdbc('jdbc-postgres-source')], metrics }],
+    topics: new Set(['postgres-customers']),
+    topicRates: new Map(),
+    groups: null,
+  })
+  const connector = p.nodes.find((n) => n.kind === 'connector')!
+  assert.equal(connector.rate, 100)
+  assert.match(connector.status, /RUNNING · 1\/1 tasks running · 100 rec\/s/)
+  const table = p.nodes.find((n) => n.kind === 'table')!
+  assert.equal(table.freshnessSeconds, 2.25)
+  assert.match(table.status, /freshness 2\.3 s$/)
+  // Without metrics (an Apache Connect worker), nothing is made up.
+  const bare = buildPipeline({
+    connects: [{ name: 'c1', connectors: [jdbc('x')] }],
+    topics: null,
+    topicRates: new Map(),
+    groups: null,
+  })
+  assert.equal(bare.nodes.find((n) => n.kind === 'connector')!.rate, null)
+  assert.equal(bare.nodes.find((n) => n.kind === 'table')!.freshnessSeconds, undefined)
 })
