@@ -228,6 +228,23 @@ test('a connector is created through the form generated from Connect validation,
   assert.equal(stored['connection.password'], config['connection.password'], 'the stored secret is kept, not the mask')
 })
 
+test('bulk actions pause and resume the selected connectors together', async () => {
+  await page.goto(`${c.url}/connect`)
+  const names = [SEED, 'made-in-form']
+  for (const name of names) await page.getByRole('checkbox', { name: `Select ${name}`, exact: true }).check()
+  await page.getByRole('button', { name: 'Pause selected' }).click()
+  for (const name of names) await waitForState(c.worker.request, name, 'PAUSED')
+  assert.equal(
+    (await statusOf(c.worker.request, 'breaks')).connector.state,
+    'RUNNING',
+    'an unselected one is left alone',
+  )
+  await page.getByRole('status').getByText(`pause ${SEED}: done`).waitFor()
+  for (const name of names) await page.getByRole('checkbox', { name: `Select ${name}`, exact: true }).check()
+  await page.getByRole('button', { name: 'Resume selected' }).click()
+  for (const name of names) await waitForState(c.worker.request, name, 'RUNNING')
+})
+
 test('a hostile connector name is rendered as text, never as markup', async () => {
   const table = await createTable('console_ui_hostile')
   tables.push(table)

@@ -95,10 +95,73 @@ const counts = (connectors: ConnectorView[]) => {
   }
 }
 
+/** Pause, resume, restart (failed only) or stop every selected connector of one cluster; reports each one's outcome. */
+function BulkActions(props: { connect: string; selected: string[]; after: () => void; clear: () => void }) {
+  const [busy, setBusy] = useState(false)
+  const [report, setReport] = useState<string[]>([])
+  const run = async (label: string, action: string, body?: unknown) => {
+    setBusy(true)
+    const outcomes = await Promise.all(
+      props.selected.map((name) =>
+        api.post(`${base(props.connect, name)}/${action}`, body).then(
+          () => `${label} ${name}: done`,
+          (e: Error) => `${label} ${name} failed: ${e.message}`,
+        ),
+      ),
+    )
+    setReport(outcomes)
+    setBusy(false)
+    props.clear()
+    props.after()
+  }
+  const none = props.selected.length === 0
+  return (
+    <div class="bulk">
+      <div class="actions">
+        <span class="muted">{props.selected.length} selected:</span>
+        <button type="button" disabled={busy || none} onClick={() => run('pause', 'pause')}>
+          Pause selected
+        </button>
+        <button type="button" disabled={busy || none} onClick={() => run('resume', 'resume')}>
+          Resume selected
+        </button>
+        <button
+          type="button"
+          disabled={busy || none}
+          onClick={() => run('restart failed', 'restart', { includeTasks: true, onlyFailed: true })}
+        >
+          Restart failed of selected
+        </button>
+        <button type="button" disabled={busy || none} onClick={() => run('stop', 'stop')}>
+          Stop selected
+        </button>
+      </div>
+      {report.length > 0 ? (
+        <ul class="muted" role="status">
+          {report.map((line) => (
+            <li key={line}>{line}</li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  )
+}
+
 export function ConnectPage() {
   const { data, error, refresh } = usePoll<ConnectAnswer>('/api/connect')
   const readOnly = useConsoleConfig()?.readOnly ?? true
   const [search, setSearch] = useState('')
+  const [selected, setSelected] = useState<Set<string>>(new Set())
+  const key = (cluster: string, name: string) => `${cluster}\u0000${name}`
+  const toggle = (k: string, on: boolean) =>
+    setSelected((s) => {
+      const next = new Set(s)
+      if (on) next.add(k)
+      else next.delete(k)
+      return next
+    })
+  const selectedOf = (cluster: string) =>
+    [...selected].filter((k) => k.startsWith(`${cluster}\u0000`)).map((k) => k.slice(cluster.length + 1))
   return (
     <>
       <h1>Connect</h1>
@@ -134,9 +197,22 @@ export function ConnectPage() {
                   <Stat key={k} value={v} label={k} />
                 ))}
               </div>
+              {readOnly ? null : (
+                <BulkActions
+                  connect={cluster.name}
+                  selected={selectedOf(cluster.name)}
+                  after={refresh}
+                  clear={() => setSelected(new Set())}
+                />
+              )}
               <table>
                 <thead>
                   <tr>
+                    {readOnly ? null : (
+                      <th>
+                        <span class="sr-only">Select</span>
+                      </th>
+                    )}
                     <th>Connector</th>
                     <th>State</th>
                     <th>Type</th>
@@ -150,6 +226,18 @@ export function ConnectPage() {
                     .filter((c) => c.name.toLowerCase().includes(search.toLowerCase()))
                     .map((c) => (
                       <tr key={c.name} data-connector={c.name}>
+                        {readOnly ? null : (
+                          <td>
+                            <input
+                              type="checkbox"
+                              aria-label={`Select ${c.name}`}
+                              checked={selected.has(key(cluster.name, c.name))}
+                              onChange={(e) =>
+                                toggle(key(cluster.name, c.name), (e.target as HTMLInputElement).checked)
+                              }
+                            />
+                          </td>
+                        )}
                         <td>
                           <Link href={`/connect/${encodeURIComponent(cluster.name)}/${encodeURIComponent(c.name)}`}>
                             {c.name}
