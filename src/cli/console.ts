@@ -25,6 +25,7 @@ Options:
   --lag-exporter URL          the lag exporter of the first Kafka cluster (default http://localhost:8000)
   --no-lag-exporter           do not ask a lag exporter (consumer lag is then not shown)
   --prometheus URL            a Prometheus server (optional; recorded for the charts to come)
+  --lag-seconds-threshold S   alert when a consumer group is more than S seconds behind (default 60)
   --read-only                 refuse every write (pause, resume, restart, stop, delete, config) on the server
   --basic-auth-user USER      ask for this user and the password in env FLOWSCOPE_CONSOLE_PASSWORD (HTTP basic auth)
   -h, --help                  show this help`
@@ -41,6 +42,7 @@ export async function consoleCommand(argv: string[]): Promise<void> {
       'no-lag-exporter': { type: 'boolean' },
       prometheus: { type: 'string' },
       'read-only': { type: 'boolean' },
+      'lag-seconds-threshold': { type: 'string' },
       'basic-auth-user': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -56,6 +58,7 @@ export async function consoleCommand(argv: string[]): Promise<void> {
     prometheusUrl: options.prometheus,
     assets,
     readOnly: options.readOnly,
+    lagSecondsThreshold: options.lagSecondsThreshold,
     basicAuth: options.basicAuth ?? undefined,
     allowedHostnames:
       LOOPBACK_HOSTNAMES.includes(options.host) || options.host === '::1' ? LOOPBACK_HOSTNAMES : undefined,

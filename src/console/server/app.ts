@@ -9,6 +9,7 @@ import { FLOWSCOPE_VERSION } from '../../version.ts'
 import type { Asset } from './assets.ts'
 import type { ConnectClient, ConnectorView } from './connect.ts'
 import { ApiError, badRequest, errorBody, notFound, type Part, part } from './errors.ts'
+import { healthChecks } from './health-checks.ts'
 import type { KafkaCluster } from './kafka.ts'
 import type { LagClient } from './lag.ts'
 import { buildPipeline, RateTracker } from './topology.ts'
@@ -34,6 +35,8 @@ export interface ConsoleParts {
   allowedHostnames?: string[]
   /** Every write is refused by the server (not only hidden in the UI). */
   readOnly?: boolean
+  /** Lag in seconds over which a consumer group is reported by the health checks (default 60). */
+  lagSecondsThreshold?: number
   /** HTTP basic auth for every request, pages and API alike; absent: none. */
   basicAuth?: { user: string; password: string }
 }
@@ -345,6 +348,19 @@ export async function createConsoleApp(parts: ConsoleParts): Promise<FastifyInst
         connectors: c.connectors.ok ? { ok: true as const, value: stateCounts(c.connectors.value) } : c.connectors,
       })),
       consumers: lagView === null ? null : lagView.ok ? { ok: true as const, value: groupsByStatus } : lagView,
+    }
+  })
+
+  app.get('/api/alerts', async () => {
+    const [clusters, connects, lagView] = await Promise.all([
+      Promise.all(
+        parts.kafka.map(async (k) => ({ name: k.name, overview: await part(k.snapshot().then((s) => s.overview)) })),
+      ),
+      connectParts(),
+      parts.lag ? part(parts.lag.view()) : Promise.resolve(null),
+    ])
+    return {
+      alerts: healthChecks({ clusters, connects, lag: lagView, lagSecondsThreshold: parts.lagSecondsThreshold ?? 60 }),
     }
   })
 

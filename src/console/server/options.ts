@@ -11,6 +11,7 @@ export interface ConsoleOptions {
   lagExporter: string | null
   prometheus: string | null
   readOnly: boolean
+  lagSecondsThreshold: number
   basicAuth: { user: string; password: string } | null
 }
 
@@ -23,6 +24,7 @@ export interface RawConsoleOptions {
   'no-lag-exporter'?: boolean
   prometheus?: string
   'read-only'?: boolean
+  'lag-seconds-threshold'?: string
   'basic-auth-user'?: string
 }
 
@@ -88,6 +90,14 @@ export function parseConsoleOptions(raw: RawConsoleOptions, env: NodeJS.ProcessE
     ? null
     : httpUrl('--lag-exporter', raw['lag-exporter'] ?? 'http://localhost:8000')
   const prometheus = raw.prometheus ? httpUrl('--prometheus', raw.prometheus) : null
+  let lagSecondsThreshold = 60
+  const threshold = raw['lag-seconds-threshold']
+  if (threshold !== undefined) {
+    lagSecondsThreshold = Number(threshold)
+    if (threshold.trim() === '' || !Number.isFinite(lagSecondsThreshold) || lagSecondsThreshold < 0) {
+      throw new Error(`--lag-seconds-threshold ${threshold}: expected a number of seconds ≥ 0, e.g. 60`)
+    }
+  }
   let basicAuth: ConsoleOptions['basicAuth'] = null
   const user = raw['basic-auth-user']
   if (user !== undefined) {
@@ -105,6 +115,7 @@ export function parseConsoleOptions(raw: RawConsoleOptions, env: NodeJS.ProcessE
     lagExporter,
     prometheus,
     readOnly: raw['read-only'] === true,
+    lagSecondsThreshold,
     basicAuth,
   }
 }

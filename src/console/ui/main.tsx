@@ -1,6 +1,7 @@
 // The flowscope console in the browser: a header with the pages, and the page the URL names.
 import { render } from 'preact'
 import { Link } from './components.tsx'
+import { AlertsBadge, AlertsPage } from './pages/alerts.tsx'
 import { ConnectorPage, ConnectPage } from './pages/connect.tsx'
 import { ConnectorFormPage } from './pages/connector-form.tsx'
 import { ConsumersPage } from './pages/consumers.tsx'
@@ -33,6 +34,8 @@ function page(location: Location) {
       return <TopicsPage location={location} />
     case 'consumers':
       return <ConsumersPage location={location} />
+    case 'alerts':
+      return <AlertsPage />
     default:
       return (
         <>
@@ -61,7 +64,9 @@ function App() {
             </Link>
           ))}
         </nav>
-        <span class="live">live · refreshes every 3 s</span>
+        <span class="live">
+          <AlertsBadge /> live · refreshes every 3 s
+        </span>
       </header>
       <main>{page(location)}</main>
     </>

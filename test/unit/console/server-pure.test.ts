@@ -130,6 +130,9 @@ test('basic auth: only the exact user and password pass', () => {
 
 test('read-only and basic-auth options: the password comes from the environment only', () => {
   assert.equal(parseConsoleOptions({ 'read-only': true }).readOnly, true)
+  assert.equal(parseConsoleOptions({}).lagSecondsThreshold, 60)
+  assert.equal(parseConsoleOptions({ 'lag-seconds-threshold': '12.5' }).lagSecondsThreshold, 12.5)
+  assert.throws(() => parseConsoleOptions({ 'lag-seconds-threshold': '-1' }), /--lag-seconds-threshold -1/)
   assert.equal(parseConsoleOptions({}).basicAuth, null)
   assert.deepEqual(parseConsoleOptions({ 'basic-auth-user': 'ops' }, { FLOWSCOPE_CONSOLE_PASSWORD: 's' }).basicAuth, {
     user: 'ops',
