@@ -243,6 +243,16 @@ export async function createConsoleApp(parts: ConsoleParts): Promise<FastifyInst
     },
   )
 
+  app.get<{ Params: { connect: string; name: string } }>(
+    '/api/connect/:connect/connectors/:name/offsets',
+    async (request) => connect(request.params.connect).offsets(nameParam('connector', request.params.name)),
+  )
+
+  app.delete<{ Params: { connect: string; name: string } }>(
+    '/api/connect/:connect/connectors/:name/offsets',
+    async (request) => connect(request.params.connect).resetOffsets(nameParam('connector', request.params.name)),
+  )
+
   app.post<{ Params: { connect: string; name: string; action: string } }>(
     '/api/connect/:connect/connectors/:name/:action',
     async (request) => {

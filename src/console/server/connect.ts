@@ -195,6 +195,16 @@ export class ConnectClient {
     return (await this.request('DELETE', `/connectors/${PATH_SEGMENT(name)}`)).status
   }
 
+  /** A connector's source offsets (KIP-875): `{offsets: [{partition, offset}]}`. */
+  async offsets(name: string): Promise<unknown> {
+    return (await this.request('GET', `/connectors/${PATH_SEGMENT(name)}/offsets`)).body
+  }
+
+  /** Resets a STOPPED connector's offsets (Connect refuses otherwise, with its own message). */
+  async resetOffsets(name: string): Promise<unknown> {
+    return (await this.request('DELETE', `/connectors/${PATH_SEGMENT(name)}/offsets`)).body
+  }
+
   async plugins(): Promise<unknown> {
     return (await this.request('GET', '/connector-plugins?connectorsOnly=true')).body
   }

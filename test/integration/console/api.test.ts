@@ -208,6 +208,21 @@ test('overview and topics from the real broker; security headers on pages and AP
   assert.equal(overview.headers.get('x-content-type-options'), 'nosniff')
 })
 
+test('offsets of a stopped connector: shown, reset through Connect; refused by Connect while running', async () => {
+  const running = await c.api('DELETE', '/api/connect/main/connectors/orders-source/offsets')
+  assert.ok(running.status >= 400 && running.status < 500, `reset while running: ${running.status}`)
+  assert.equal((await c.api('POST', '/api/connect/main/connectors/orders-source/stop')).status, 200)
+  await waitForState(c.worker.request, 'orders-source', 'STOPPED')
+  const before = await c.api('GET', '/api/connect/main/connectors/orders-source/offsets')
+  assert.equal(before.status, 200)
+  assert.ok(before.body.offsets.length >= 1, JSON.stringify(before.body))
+  assert.equal((await c.api('DELETE', '/api/connect/main/connectors/orders-source/offsets')).status, 200)
+  const after = await c.api('GET', '/api/connect/main/connectors/orders-source/offsets')
+  assert.deepEqual(after.body.offsets, [])
+  assert.equal((await c.api('POST', '/api/connect/main/connectors/orders-source/resume')).status, 200)
+  await waitForState(c.worker.request, 'orders-source', 'RUNNING')
+})
+
 test('read-only mode refuses every write on the server; basic auth guards pages and API', async () => {
   const guarded = await createConsoleApp({
     kafka: [],

@@ -137,6 +137,11 @@ test('the Connect page pauses and resumes the connector; deep link and back butt
   await page.getByRole('heading', { name: SEED }).waitFor()
   assert.equal(await page.locator('dl.config dt', { hasText: /^connection\.password$/ }).count(), 1)
   assert.equal(await page.locator('dl.config dd', { hasText: /^\*{8}$/ }).count(), 1)
+  // The offsets panel lists the table's offset; Reset waits for the connector to be stopped.
+  const offsets = page.getByRole('region', { name: 'Offsets' })
+  await offsets.locator('tbody tr').first().waitFor({ timeout: 15_000 })
+  assert.equal(await offsets.getByRole('button', { name: 'Reset offsets' }).isDisabled(), true)
+  await page.screenshot({ path: `${SHOTS}/connector.png`, fullPage: true })
   await page.goBack()
   await page.waitForURL(`${c.url}/connect`)
   await page.getByRole('heading', { name: 'Connect', exact: true }).waitFor()

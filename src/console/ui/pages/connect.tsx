@@ -271,6 +271,66 @@ export function ConnectPage() {
   )
 }
 
+/** The connector's source offsets (KIP-875); a STOPPED connector's can be reset. */
+function Offsets(props: { connect: string; connector: ConnectorView; readOnly: boolean }) {
+  const c = props.connector
+  const { data, error, refresh } = usePoll<{ offsets?: { partition: unknown; offset: unknown }[] }>(
+    `${base(props.connect, c.name)}/offsets`,
+  )
+  const { busy, message, run } = useAction(refresh)
+  const stopped = c.state === 'STOPPED'
+  return (
+    <section class="panel" aria-label="Offsets">
+      <h2>Offsets</h2>
+      <Problem message={error} />
+      {data?.offsets && data.offsets.length === 0 ? <p class="muted">No offsets committed.</p> : null}
+      {data?.offsets && data.offsets.length > 0 ? (
+        <table>
+          <thead>
+            <tr>
+              <th>Source partition</th>
+              <th>Offset</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.offsets.map((o) => (
+              <tr key={JSON.stringify(o.partition)}>
+                <td>
+                  <code>{JSON.stringify(o.partition)}</code>
+                </td>
+                <td>
+                  <code>{JSON.stringify(o.offset)}</code>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      {props.readOnly ? null : (
+        <p>
+          <button
+            type="button"
+            class="danger"
+            disabled={busy || !stopped}
+            title={
+              stopped ? undefined : 'Stop the connector first: Connect resets the offsets of a stopped connector only'
+            }
+            onClick={() => {
+              if (!window.confirm(`Reset the offsets of ${c.name}? On resume it reads its source from the start.`))
+                return
+              void run(`reset offsets of ${c.name}`, () => api.delete(`${base(props.connect, c.name)}/offsets`))
+            }}
+          >
+            Reset offsets
+          </button>{' '}
+          {stopped ? null : <span class="muted">Stop the connector to reset its offsets.</span>}
+        </p>
+      )}
+      {message ? <p role="status">{message.text}</p> : null}
+    </section>
+  )
+}
+
 export function ConnectorPage(props: { connect: string; name: string }) {
   const { data, error, refresh } = usePoll<{ connectors: ConnectorView[] }>(
     `/api/connect/${encodeURIComponent(props.connect)}/connectors`,
@@ -357,6 +417,7 @@ export function ConnectorPage(props: { connect: string; name: string }) {
             </table>
             {task.message ? <p role="status">{task.message.text}</p> : null}
           </section>
+          <Offsets connect={props.connect} connector={c} readOnly={readOnly} />
           <section class="panel" aria-label="Config">
             <h2>Config</h2>
             <p class="muted">Password-type values are masked by the console server; they never reach the browser.</p>
