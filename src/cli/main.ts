@@ -15,6 +15,7 @@ Commands:
   worker       run a Kafka Connect–compatible worker against an existing Kafka cluster
   lag-exporter export consumer-group lag (offsets, seconds, Burrow status) of any Kafka cluster on /metrics
   consume      a sample consumer: reads topics in a group, commits after processing, Java consumer metrics on /metrics
+  console      the web console: pipeline, overview, Connect, topics, consumers (http://localhost:9021)
   kafka-jars   fetch the Kafka broker jars from Maven Central into the cache (done by \`up\` when needed)
   help         show this help (also: flowscope <command> --help)`
 
@@ -29,6 +30,7 @@ const commands: Record<string, () => Promise<(argv: string[]) => Promise<void>>>
   worker: async () => (await import('./worker.ts')).worker,
   'lag-exporter': async () => (await import('./lag-exporter.ts')).lagExporter,
   consume: async () => (await import('./consume.ts')).consume,
+  console: async () => (await import('./console.ts')).consoleCommand,
   'kafka-jars': async () => async (argv) => {
     if (argv.includes('--help') || argv.includes('-h')) return void console.log(kafkaJarsHelp)
     const [{ ensureKafkaJars }, { consoleProgress }] = await Promise.all([

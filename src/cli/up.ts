@@ -4,6 +4,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { DEFAULT_CONSOLE_PORT } from '../console/server/options.ts'
 import { SAMPLE_CONSUMER_GROUP } from '../local/consumer-end.ts'
 import { onStopRequest, startedByNpm } from '../local/lifecycle.ts'
 import { consoleProgress } from '../local/progress.ts'
@@ -36,6 +37,7 @@ Options:
   --no-consumer               do not start the sample consumer
   --no-prometheus             do not start Prometheus (nor the Node Exporter)
   --no-seed-connector         do not register the seed's jdbc-postgres-source connector
+  --console-port N            web console port (default ${DEFAULT_CONSOLE_PORT}); --no-console: do not serve it
   -h, --help                  show this help
 
 Every port is checked before anything starts. Ctrl-C, SIGTERM or SIGHUP (to this process or to the \`npm start\`
@@ -70,6 +72,8 @@ export async function up(argv: string[]): Promise<void> {
       'no-prometheus': { type: 'boolean' },
       'no-consumer': { type: 'boolean' },
       'no-seed-connector': { type: 'boolean' },
+      'console-port': { type: 'string' },
+      'no-console': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -128,6 +132,12 @@ export async function up(argv: string[]): Promise<void> {
     seedConnector: !values['no-seed-connector'],
     lagExporter: true,
     consumer: !values['no-consumer'],
+    console: values['no-console']
+      ? undefined
+      : {
+          port: port(values['console-port'], DEFAULT_CONSOLE_PORT, '--console-port'),
+          lagExporterUrl: `http://localhost:${ports.lagExporter}`,
+        },
     plugins: builtinPlugins,
     progress,
     signal: abort.signal,

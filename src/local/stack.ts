@@ -7,6 +7,7 @@
 // by URL is used as is and never touched.
 import { join } from 'node:path'
 import type { SourceConnectorPlugin } from '../connectors/plugin.ts'
+import { type LocalConsole, startLocalConsole } from '../console/local.ts'
 import type { RunningWorker, WorkerSettings } from '../runtime/worker-process.ts'
 import {
   type ConsumerEndPart,
@@ -70,6 +71,9 @@ export interface StackOptions {
   progress: Progress
   /** Aborts start-up (a signal arrived): what has started is stopped and startStack rejects with the reason. */
   signal?: AbortSignal
+  // --- console (flowscope console, served from this process) ---
+  /** Serve the web console on this port, pointed at this lag exporter; absent: no console. */
+  console?: { port: number; lagExporterUrl: string }
 }
 
 /** What became of Prometheus, for the summary. */
@@ -103,12 +107,17 @@ export interface RunningStack {
   retention: string | null
   readyAt: StackReadyAt
   topic: string
+  /** The web console's URL; null when not started. */
+  consoleUrl: string | null
   stop(): Promise<void>
 }
 
 /** Every local port the stack would bind, with its part's name and flag, for the checks before anything starts. */
 export function portsToCheck(
-  o: Pick<StackOptions, 'ports' | 'postgresUrl' | 'bootstrapServers' | 'prometheus' | 'lagExporter' | 'consumer'>,
+  o: Pick<
+    StackOptions,
+    'ports' | 'postgresUrl' | 'bootstrapServers' | 'prometheus' | 'lagExporter' | 'consumer' | 'console'
+  >,
   binaries: { prometheus: string | null; nodeExporter: string | null } = prometheusBinaries(),
 ): { port: number; what: string; flag: string }[] {
   const list: { port: number; what: string; flag: string }[] = []
@@ -130,6 +139,7 @@ export function portsToCheck(
     if (binaries.nodeExporter)
       list.push({ port: o.ports.nodeExporter, what: 'the Node Exporter', flag: '--node-exporter-port' })
   }
+  if (o.console) list.push({ port: o.console.port, what: 'the console', flag: '--console-port' })
   const seen = new Map<number, string>()
   for (const p of list) {
     const other = seen.get(p.port)
@@ -146,7 +156,9 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
   let prometheus: LocalPrometheus | null = null
   let lagExporter: ConsumerEndPart | undefined
   let consumer: ConsumerEndPart | undefined
+  let consoleUi: LocalConsole | null = null
   const stop = async () => {
+    await consoleUi?.stop().catch(() => {})
     await prometheus?.stop().catch(() => {})
     await lagExporter?.stop().catch((e) => console.error('lag exporter stop failed:', e))
     await consumer?.stop().catch((e) => console.error('sample consumer stop failed:', e))
@@ -271,6 +283,16 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
     ])
     if (seeded) throw seeded
     o.signal?.throwIfAborted()
+    if (o.console) {
+      consoleUi = await startLocalConsole({
+        port: o.console.port,
+        bootstrapServers,
+        restUrl: `http://localhost:${o.ports.rest}`,
+        lagExporterUrl: o.console.lagExporterUrl,
+        prometheusUrl: prometheusState.state === 'running' ? prometheusState.url : null,
+        progress: o.progress,
+      })
+    }
     return {
       postgresUrl,
       bootstrapServers,
@@ -284,6 +306,7 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
       retention: kafka ? describeRetention() : null,
       readyAt: { ...readyAt, worker: readyAt.worker },
       topic: SEED_TOPIC,
+      consoleUrl: consoleUi?.url ?? null,
       stop,
     }
   } catch (error) {

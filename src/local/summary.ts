@@ -15,7 +15,7 @@ export interface SummaryInput {
     | 'lagExporter'
     | 'consumer'
     | 'consumerGroup'
-  > & { restUrl: string; readyAt: StackReadyAt }
+  > & { restUrl: string; readyAt: StackReadyAt; consoleUrl?: string | null }
   /** Epoch ms the process started (performance.timeOrigin). */
   startedAt: number
   /** Epoch ms the first record reached the topic, or null when none came within the wait. */
@@ -91,6 +91,7 @@ export function renderSummary(i: SummaryInput): string {
     `  Worker REST API    ${stack.restUrl}   (curl ${stack.restUrl}/connectors?expand=status)`,
     `  Worker metrics     ${stack.restUrl}/metrics`,
     `  Prometheus         ${prometheusLine(stack.prometheus)}`,
+    ...(stack.consoleUrl ? [`  Console            ${stack.consoleUrl}   (open it in a browser)`] : []),
     `  Rows arrive in     topic ${stack.topic}   (kcat -b ${stack.bootstrapServers} -t ${stack.topic} -C -o beginning)`,
     `  Sample consumer    ${consumerLine(stack.consumer, stack.consumerGroup, stack.topic)}`,
     `  Lag exporter       ${lagExporterLine(stack.lagExporter, stack.consumerGroup)}`,

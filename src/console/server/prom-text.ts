@@ -1,0 +1,33 @@
+// A reader of the Prometheus text exposition format, enough for the lag exporter's /metrics: samples with labels.
+// Comments, timestamps and NaN values are skipped (a value that is not known is not shown).
+
+export interface Sample {
+  name: string
+  labels: Record<string, string>
+  value: number
+}
+
+const LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+\S+)?$/
+const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"\s*,?/g
+
+export function parsePrometheusText(text: string, wanted?: ReadonlySet<string>): Sample[] {
+  const samples: Sample[] = []
+  for (const raw of text.split('\n')) {
+    const line = raw.trim()
+    if (line === '' || line.startsWith('#')) continue
+    const match = LINE.exec(line)
+    if (!match) continue
+    const [, name, labelText, valueText] = match
+    if (wanted && !wanted.has(name)) continue
+    const value = Number(valueText)
+    if (!Number.isFinite(value)) continue
+    const labels: Record<string, string> = {}
+    if (labelText) {
+      for (const m of labelText.matchAll(LABEL)) {
+        labels[m[1]] = m[2].replace(/\\(["\\n])/g, (_, c: string) => (c === 'n' ? '\n' : c))
+      }
+    }
+    samples.push({ name, labels, value })
+  }
+  return samples
+}
