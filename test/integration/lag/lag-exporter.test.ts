@@ -151,7 +151,7 @@ test('a commit past the log end reports lag 0 flagged past_log_end; one below th
   assert.ok(seconds <= (Date.now() - (BASE + 10_000)) / 1000 + 0.001 && seconds > 500, `${seconds}`)
 })
 
-test('a topic deleted under a group: offset kept, no lag, flagged topic_missing; no crash', async () => {
+test('a topic deleted under a group: no lag, no partition series, the orphan offset flagged topic_missing; no crash', async () => {
   const topic = await topicWithRecords('deleted')
   const group = await commit('orphan', topic, 3n)
   assert.equal(await exporter.poll(), true)
@@ -159,11 +159,18 @@ test('a topic deleted under a group: offset kept, no lag, flagged topic_missing;
   await admin.deleteTopics({ topics: [topic] })
   assert.equal(await exporter.poll(), true)
   const m = await exporter.scrape()
-  assert.equal(one(m, 'kafka_consumergroup_group_offset', { group, topic }).value, 3)
-  assert.equal(one(m, 'flowscope_consumergroup_lag_quality', { group, topic }).labels.quality, 'topic_missing')
   assert.equal(find(m, 'kafka_consumergroup_group_lag', { group, topic }).length, 0)
   assert.equal(find(m, 'kafka_partition_latest_offset', { topic }).length, 0)
   assert.equal(find(m, 'kafka_topic_partitions', { topic }).length, 0)
+  // The group coordinator deletes a deleted topic's offsets on its own schedule: until it has, the exporter still
+  // lists the orphan offset, flagged; after, the group has no series for the topic at all. Either is the truth.
+  const offsets = find(m, 'kafka_consumergroup_group_offset', { group, topic })
+  if (offsets.length > 0) {
+    assert.equal(offsets[0]?.value, 3)
+    assert.equal(one(m, 'flowscope_consumergroup_lag_quality', { group, topic }).labels.quality, 'topic_missing')
+  } else {
+    assert.equal(find(m, 'flowscope_consumergroup_lag_quality', { group, topic }).length, 0)
+  }
 })
 
 test('a group that disappears takes its series and its Burrow entry with it', async () => {
