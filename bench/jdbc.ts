@@ -5,7 +5,7 @@
 // is, and with the connector's default settings (batch.max.rows 100, poll.interval.ms 5000), as a user would.
 //   npm run bench:jdbc                       100k + 1M rows incrementing, 1M rows bulk (one full pass)
 //   npm run bench:jdbc -- --rows 200000 --modes incrementing
-import { execFile, spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -23,6 +23,7 @@ import { consoleProgress, silentProgress } from '../src/local/progress.ts'
 import { setLoggerLevel } from '../src/logging.ts'
 import { startWorker } from '../src/runtime/worker-process.ts'
 import { isolatedWorkerProperties, workerSettingsFrom } from '../src/runtime/worker-settings.ts'
+import { childSettings, reportToParent, runBenchChild } from './child.ts'
 
 const run = promisify(execFile)
 const TARGET_RATIO = 0.7
@@ -65,13 +66,13 @@ const STALL_MS = 60_000
 /** One measured copy (runs in its own process so peak RSS is its own). */
 async function child(): Promise<void> {
   setLoggerLevel('root', 'WARN')
-  const env = JSON.parse(process.env.BENCH_ENV ?? '{}') as {
+  const env = childSettings<{
     pg: string
     bootstrap: string
     table: string
     rows: number
     mode: string
-  }
+  }>()
   let peak = process.memoryUsage().rss
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().rss)
@@ -133,31 +134,7 @@ async function child(): Promise<void> {
     peakRssMb: peak / 1024 / 1024,
     idleRssMb,
   }
-  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`)
-  process.exit(0)
-}
-
-async function measureChild(envValue: object): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [...V8_FLAGS, new URL(import.meta.url).pathname, '--child'], {
-      env: { ...process.env, BENCH_ENV: JSON.stringify(envValue) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let out = ''
-    let err = ''
-    p.stdout.on('data', (d: Buffer) => {
-      out += d.toString()
-    })
-    p.stderr.on('data', (d: Buffer) => {
-      err += d.toString()
-    })
-    p.on('exit', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith('RESULT '))
-      if (code !== 0 || !line)
-        reject(new Error(`benchmark child failed (exit ${code}): ${out.slice(-500)}\n${err.slice(-3000)}`))
-      else resolve(JSON.parse(line.slice(7)) as ChildResult)
-    })
-  })
+  reportToParent(result)
 }
 
 async function main(): Promise<void> {
@@ -263,13 +240,17 @@ async function main(): Promise<void> {
 
       for (const mode of modes) {
         if (mode === 'bulk' && size !== Math.max(...sizes)) continue
-        const result = await measureChild({
-          pg: postgres.url,
-          bootstrap: kafka.bootstrapServers,
-          table,
-          rows: size,
-          mode,
-        })
+        const result = await runBenchChild<ChildResult>(
+          new URL(import.meta.url).pathname,
+          {
+            pg: postgres.url,
+            bootstrap: kafka.bootstrapServers,
+            table,
+            rows: size,
+            mode,
+          },
+          V8_FLAGS,
+        )
         rows.push({ label: `${mode} ${size}`, result, limit, copyRate, producerRate })
       }
     }

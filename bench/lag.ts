@@ -12,7 +12,6 @@
 // A benchmark, not a test.
 //   npm run bench:lag                               the whole run (~5 min on 2 cores)
 //   npm run bench:lag -- --groups 1,100 --error-seconds 30
-import { spawn } from 'node:child_process'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -26,6 +25,7 @@ import { ensureKafkaJars } from '../src/local/kafka-jars.ts'
 import { freePort } from '../src/local/ports.ts'
 import { consoleProgress, silentProgress } from '../src/local/progress.ts'
 import { getLogger, setLoggerLevel } from '../src/logging.ts'
+import { childSettings, reportToParent, runBenchChild } from './child.ts'
 
 const HELP = `Usage: npm run bench:lag -- [options]
 
@@ -106,7 +106,7 @@ interface CostResult {
 
 async function child(): Promise<void> {
   setLoggerLevel('root', 'WARN')
-  const env = JSON.parse(process.env.BENCH_ENV ?? '{}') as { bootstrap: string; prefix: string; polls: number }
+  const env = childSettings<{ bootstrap: string; prefix: string; polls: number }>()
   let peak = process.memoryUsage().rss
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().rss)
@@ -149,30 +149,7 @@ async function child(): Promise<void> {
   result.peakRssMb = Math.max(peak, process.memoryUsage().rss) / 1024 / 1024
   clearInterval(sampler)
   await exporter.stop()
-  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`)
-  process.exit(0)
-}
-
-function runChild(env: object): Promise<CostResult> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [new URL(import.meta.url).pathname, '--child'], {
-      env: { ...process.env, BENCH_ENV: JSON.stringify(env) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let out = ''
-    let err = ''
-    p.stdout.on('data', (d: Buffer) => {
-      out += d.toString()
-    })
-    p.stderr.on('data', (d: Buffer) => {
-      err += d.toString()
-    })
-    p.on('exit', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith('RESULT '))
-      if (code !== 0 || !line) reject(new Error(`exporter process failed (exit ${code}): ${err.slice(-2000)}`))
-      else resolve(JSON.parse(line.slice(7)) as CostResult)
-    })
-  })
+  reportToParent(result)
 }
 
 /** The admin requests one poll needs, as the poller sends them (same grouping, same order), timed alone. */
@@ -283,7 +260,7 @@ async function costRun(bootstrap: string, groups: number, partitions: number, po
     const raw: number[] = []
     await rawAdminMs(admin, prefix)
     for (let i = 0; i < polls; i++) raw.push(await rawAdminMs(admin, prefix))
-    const result = await runChild({ bootstrap, prefix, polls })
+    const result = await runBenchChild<CostResult>(new URL(import.meta.url).pathname, { bootstrap, prefix, polls })
     return { groups, result, rawMs: median(raw) }
   } finally {
     await admin.deleteGroups({ groups: groupIds }).catch(() => {})

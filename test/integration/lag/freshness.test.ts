@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test'
 import { Admin, Producer } from '@platformatic/kafka'
 import { SOURCE_TIMESTAMP_BASIS_HEADER, SOURCE_TIMESTAMP_HEADER } from '../../../src/record/source-time.ts'
 import { testStack, uniqueName } from '../../support/stack.ts'
-import { find, one, type RunningExporter, startExporter } from './helpers.ts'
+import { commitOffset, find, one, type RunningExporter, startExporter } from './helpers.ts'
 
 const bootstrapBrokers = [testStack().bootstrapServers]
 const admin = new Admin({ clientId: 'lag-freshness-test', bootstrapBrokers })
@@ -48,14 +48,9 @@ async function produce(topic: string, withHeaders: boolean, records: number, fir
   })
 }
 
-async function commit(group: string, topic: string, offset: bigint): Promise<string> {
-  const groupId = `${prefix}_${group}`
-  await admin.alterConsumerGroupOffsets({
-    groupId,
-    topics: [{ name: topic, partitionOffsets: [{ partition: 0, offset }] }],
-  })
-  return groupId
-}
+/** Commits `offset` on partition 0 of `topic` for group `<prefix>_<group>`, with no member; returns the group id. */
+const commit = (group: string, topic: string, offset: bigint) =>
+  commitOffset(admin, `${prefix}_${group}`, topic, offset)
 
 before(async () => {
   exporter = await startExporter({ bootstrapServers: bootstrapBrokers, groupAllow: new RegExp(`^${prefix}_g`) })

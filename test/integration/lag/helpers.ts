@@ -1,6 +1,7 @@
 // What the lag-exporter integration tests share: an exporter run in-process against a broker (polled by the test,
 // not by a timer, so every assertion follows a known poll), its HTTP server on a free port, and a /metrics parser.
 import type { AddressInfo } from 'node:net'
+import type { Admin } from '@platformatic/kafka'
 import { LagExporter } from '../../../src/lag/exporter.ts'
 import { LagMetrics } from '../../../src/lag/metrics.ts'
 import { ClusterPoller } from '../../../src/lag/poller.ts'
@@ -95,4 +96,13 @@ export function one(samples: Sample[], name: string, labels: Record<string, stri
     throw new Error(`${found.length} samples of ${name} ${JSON.stringify(labels)}; series: ${seen.join(' ')}`)
   }
   return found[0]
+}
+
+/** Commits `offset` on partition 0 of `topic` for `groupId` (a group with no member, as a tool would); returns it. */
+export async function commitOffset(admin: Admin, groupId: string, topic: string, offset: bigint): Promise<string> {
+  await admin.alterConsumerGroupOffsets({
+    groupId,
+    topics: [{ name: topic, partitionOffsets: [{ partition: 0, offset }] }],
+  })
+  return groupId
 }

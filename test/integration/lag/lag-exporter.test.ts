@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { Admin, Consumer, Producer } from '@platformatic/kafka'
 import { testStack, uniqueName } from '../../support/stack.ts'
-import { find, one, type RunningExporter, startExporter } from './helpers.ts'
+import { commitOffset, find, one, type RunningExporter, startExporter } from './helpers.ts'
 
 const bootstrapBrokers = [testStack().bootstrapServers]
 const admin = new Admin({ clientId: 'lag-exporter-test', bootstrapBrokers })
@@ -31,14 +31,9 @@ async function topicWithRecords(name: string): Promise<string> {
   return topic
 }
 
-async function commit(group: string, topic: string, offset: bigint): Promise<string> {
-  const groupId = `${prefix}_${group}`
-  await admin.alterConsumerGroupOffsets({
-    groupId,
-    topics: [{ name: topic, partitionOffsets: [{ partition: 0, offset }] }],
-  })
-  return groupId
-}
+/** Commits `offset` on partition 0 of `topic` for group `<prefix>_<group>`, with no member; returns the group id. */
+const commit = (group: string, topic: string, offset: bigint) =>
+  commitOffset(admin, `${prefix}_${group}`, topic, offset)
 
 before(async () => {
   exporter = await startExporter({ bootstrapServers: bootstrapBrokers, groupAllow: new RegExp(`^${prefix}`) })

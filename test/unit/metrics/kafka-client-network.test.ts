@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import * as prom from 'prom-client'
-import { defineMetricComponent } from '../../../src/metrics/components.ts'
 import {
   ApiKeys,
   KafkaClientNetwork,
