@@ -3,6 +3,7 @@
 // and Burrow's status on /metrics, plus Burrow's HTTP API. Runs until SIGTERM / Ctrl-C.
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { type BurrowOptions, DEFAULT_BURROW_OPTIONS } from '../lag/burrow-status.ts'
 import { LagExporter } from '../lag/exporter.ts'
 import { LagMetrics } from '../lag/metrics.ts'
 import { ClusterPoller } from '../lag/poller.ts'
@@ -27,6 +28,9 @@ Options:
   --cluster-name NAME           cluster_name label and Burrow cluster name (default local)
   --group-allow REGEX           only consumer groups whose id matches (default: all)
   --fetch-budget N              record timestamps read per poll (default 100); further lagging partitions are interpolated
+  --allowed-lag N               Burrow's allowed-lag: a partition this many records behind or fewer counts as caught up
+                                (default 0, as Burrow); raise it for a topic that never stops receiving records
+  --burrow-intervals N          commits in Burrow's sliding window per partition (default 10, as Burrow)
   --state-file PATH             where the offset→time tables persist across restarts, written every 3 polls
                                 (default .flowscope/lag-exporter/<cluster-name>-offset-times.json under FLOWSCOPE_HOME;
                                 'none' keeps them in memory only)
@@ -52,6 +56,8 @@ export async function lagExporter(argv: string[]): Promise<void> {
       'cluster-name': { type: 'string' },
       'group-allow': { type: 'string' },
       'fetch-budget': { type: 'string' },
+      'allowed-lag': { type: 'string' },
+      'burrow-intervals': { type: 'string' },
       'state-file': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -72,6 +78,11 @@ export async function lagExporter(argv: string[]): Promise<void> {
   const port = integer('port', values.port, DEFAULT_LAG_EXPORTER_PORT, 0, 65_535)
   const pollIntervalMs = integer('poll-interval-ms', values['poll-interval-ms'], 5000, 100, 3_600_000)
   const fetchBudget = integer('fetch-budget', values['fetch-budget'], 100, 0, 100_000)
+  const burrow: BurrowOptions = {
+    ...DEFAULT_BURROW_OPTIONS,
+    allowedLag: BigInt(integer('allowed-lag', values['allowed-lag'], 0, 0, Number.MAX_SAFE_INTEGER)),
+    intervals: integer('burrow-intervals', values['burrow-intervals'], DEFAULT_BURROW_OPTIONS.intervals, 2, 1000),
+  }
   const clusterName = values['cluster-name'] ?? 'local'
   if (!/^[\w.-]+$/.test(clusterName)) {
     throw new Error(`--cluster-name ${clusterName}: use letters, digits, '.', '_' or '-' (it is a URL path segment)`)
@@ -102,6 +113,7 @@ export async function lagExporter(argv: string[]): Promise<void> {
     log,
     onPoll: (view, health) => metrics.update(view, health, health.up),
     stateFile,
+    burrow,
   })
   const server = createLagServer({
     clusterName,
