@@ -128,7 +128,7 @@ export function BrokerPage(props: { id: string }) {
     path,
   )
   const [filter, setFilter] = useState('')
-  const [onlyChanged, setOnlyChanged] = useState(false)
+  const [onlyChanged, setOnlyChanged] = useState(true)
   const [saveError, setSaveError] = useState<string | undefined>(undefined)
   const save = (name: string) => async (value: string | null) => {
     setSaveError(undefined)
