@@ -15,7 +15,7 @@ interface BurrowPartition {
   owner: string
 }
 
-function GroupDetail(props: { group: string; cluster: string }) {
+function GroupDetail(props: { group: string; cluster: string | undefined }) {
   const { data, error } = usePoll<{ status: string; partitions: BurrowPartition[]; totallag: number }>(
     `/api/consumers/${encodeURIComponent(props.group)}`,
   )
@@ -23,9 +23,11 @@ function GroupDetail(props: { group: string; cluster: string }) {
     <section class="panel" aria-label={`Group ${props.group}`}>
       <h2>
         {props.group} <Link href="/consumers">(all groups)</Link>{' '}
-        <Link href={`/consumers/${encodeURIComponent(props.cluster)}/${encodeURIComponent(props.group)}`}>
-          members, offsets, reset
-        </Link>
+        {props.cluster ? (
+          <Link href={`/consumers/${encodeURIComponent(props.cluster)}/${encodeURIComponent(props.group)}`}>
+            members, offsets, reset
+          </Link>
+        ) : null}
       </h2>
       <Problem message={error} />
       {data ? (
@@ -61,7 +63,7 @@ function GroupDetail(props: { group: string; cluster: string }) {
 export function ConsumersPage(props: { location: Location }) {
   const { data, error } = usePoll<LagView>('/api/consumers')
   const group = props.location.query.get('group')
-  const cluster = useConsoleConfig()?.clusters[0]?.name ?? 'local'
+  const cluster = useConsoleConfig()?.clusters[0]?.name
   return (
     <>
       <h1>Consumers</h1>
