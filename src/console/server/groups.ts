@@ -107,10 +107,16 @@ export class GroupAdmin {
   }
 
   async #partitionsOf(topic: string): Promise<number[]> {
-    const metadata = await this.#kafka(this.#admin.metadata({ topics: [topic] }), topic).catch((error) => {
-      if (error instanceof ApiError && error.status === 502) throw notFound(`topic "${topic}" does not exist`)
-      throw error
-    })
+    let metadata: Awaited<ReturnType<Admin['metadata']>>
+    try {
+      metadata = await this.#admin.metadata({ topics: [topic] })
+    } catch (error) {
+      // The client reports Kafka's UNKNOWN_TOPIC_OR_PARTITION as its own "Unknown topic …" error.
+      const unknown =
+        kafkaErrorIds(error).includes('UNKNOWN_TOPIC_OR_PARTITION') || /^Unknown topic /.test((error as Error).message)
+      if (unknown) throw notFound(`topic "${topic}" does not exist`)
+      throw unreachable(`Kafka cluster ${this.#cluster}`, error)
+    }
     const t = metadata.topics.get(topic)
     if (!t) throw notFound(`topic "${topic}" does not exist`)
     return t.partitions.map((_, i) => i)

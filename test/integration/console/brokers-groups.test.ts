@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify'
 import { createConsoleApp, LOOPBACK_HOSTNAMES } from '../../../src/console/server/app.ts'
 import { buildAssets } from '../../../src/console/server/assets.ts'
 import { KafkaCluster } from '../../../src/console/server/kafka.ts'
+import { freePort } from '../../../src/local/ports.ts'
 import { testStack, uniqueName } from '../../support/stack.ts'
 
 const bootstrapBrokers = [testStack().bootstrapServers]
@@ -25,14 +26,17 @@ interface Console {
   url: string
   app: FastifyInstance
   kafka: KafkaCluster
+  gone: KafkaCluster
 }
 let rw: Console
 let ro: Console
 
 async function startConsole(readOnly: boolean): Promise<Console> {
   const kafka = new KafkaCluster('local', bootstrapBrokers, 0)
+  // A second cluster where nothing answers: its pages fail alone, with a 502 naming it.
+  const gone = new KafkaCluster('gone', [`127.0.0.1:${await freePort()}`], 0)
   const app = await createConsoleApp({
-    kafka: [kafka],
+    kafka: [kafka, gone],
     connects: [],
     lag: null,
     prometheusUrl: null,
@@ -41,7 +45,7 @@ async function startConsole(readOnly: boolean): Promise<Console> {
     readOnly,
   })
   await app.listen({ port: 0, host: '127.0.0.1' })
-  return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, app, kafka }
+  return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, app, kafka, gone }
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are checked field by field
@@ -91,6 +95,7 @@ after(async () => {
   for (const c of [rw, ro]) {
     await c?.app.close()
     await c?.kafka.close()
+    await c?.gone.close()
   }
   await producer.close()
   await admin.deleteTopics({ topics: [topic] }).catch(() => {})
@@ -270,4 +275,16 @@ test('brokers: a dynamic config change takes effect, is undone, and a read-only 
   const empty = await call(rw, 'PUT', path, {})
   assert.equal(empty.status, 400)
   assert.equal((await call(ro, 'PUT', path, { set: { [key]: '2' } })).status, 403)
+})
+
+test('a Kafka cluster that does not answer fails its own group and broker pages with 502; an unknown one is 404', async () => {
+  for (const path of ['/api/clusters/gone/brokers', '/api/clusters/gone/groups/any']) {
+    const r = await call(rw, 'GET', path)
+    assert.equal(r.status, 502, `${path}: ${JSON.stringify(r.body)}`)
+    assert.match(r.body.message, /Kafka cluster gone/)
+  }
+  const unknown = await call(rw, 'GET', '/api/clusters/nowhere/brokers')
+  assert.equal(unknown.status, 404)
+  assert.match(unknown.body.message, /known: local, gone/)
+  assert.equal((await call(rw, 'GET', '/api/clusters/local/brokers')).status, 200, 'the live cluster still answers')
 })
