@@ -12,6 +12,8 @@ import { ApiError, badRequest, errorBody, notFound, type Part, part } from './er
 import { healthChecks } from './health-checks.ts'
 import type { KafkaCluster } from './kafka.ts'
 import type { LagClient } from './lag.ts'
+import { registerBrokerRoutes } from './routes/brokers.ts'
+import { registerGroupRoutes } from './routes/groups.ts'
 import { buildPipeline, RateTracker } from './topology.ts'
 import {
   connectorAction,
@@ -373,6 +375,9 @@ export async function createConsoleApp(parts: ConsoleParts): Promise<FastifyInst
       alerts: healthChecks({ clusters, connects, lag: lagView, lagSecondsThreshold: parts.lagSecondsThreshold ?? 60 }),
     }
   })
+
+  registerBrokerRoutes(app, parts)
+  registerGroupRoutes(app, parts)
 
   app.all('/api/*', async (request) => {
     throw notFound(`no API route ${request.method} ${request.url.split('?')[0]}`)

@@ -52,6 +52,11 @@ export class KafkaCluster {
     })
   }
 
+  /** The cluster's admin client, for the pages that act on one broker or group (brokers, group offsets). */
+  get admin(): Admin {
+    return this.#admin
+  }
+
   async #read(): Promise<Snapshot> {
     try {
       // Kafka's own internal topics (__consumer_offsets…) are left out: the client's metadata skips them.

@@ -2,9 +2,11 @@
 import { render } from 'preact'
 import { Link } from './components.tsx'
 import { AlertsBadge, AlertsPage } from './pages/alerts.tsx'
+import { BrokerPage, BrokersPage } from './pages/brokers.tsx'
 import { ConnectorPage, ConnectPage } from './pages/connect.tsx'
 import { ConnectorFormPage } from './pages/connector-form.tsx'
 import { ConsumersPage } from './pages/consumers.tsx'
+import { GroupPage } from './pages/group.tsx'
 import { OverviewPage } from './pages/overview.tsx'
 import { PipelinePage } from './pages/pipeline.tsx'
 import { TopicsPage } from './pages/topics.tsx'
@@ -14,6 +16,7 @@ const PAGES = [
   { href: '/', title: 'Pipeline' },
   { href: '/overview', title: 'Overview' },
   { href: '/connect', title: 'Connect' },
+  { href: '/brokers', title: 'Brokers' },
   { href: '/topics', title: 'Topics' },
   { href: '/consumers', title: 'Consumers' },
 ] as const
@@ -32,7 +35,10 @@ function page(location: Location) {
       return <ConnectPage />
     case 'topics':
       return <TopicsPage location={location} />
+    case 'brokers':
+      return parts.length === 2 ? <BrokerPage id={parts[1]} /> : <BrokersPage />
     case 'consumers':
+      if (parts.length === 3) return <GroupPage cluster={parts[1]} group={parts[2]} />
       return <ConsumersPage location={location} />
     case 'alerts':
       return <AlertsPage />

@@ -1,7 +1,7 @@
 // Consumers: every group the lag exporter watches, with its Burrow status, lag in offsets and seconds, consume
 // rate and drain ETA; ?group= opens one group's partitions.
 import type { GroupLag, LagView } from '../../server/lag.ts'
-import { usePoll } from '../api.ts'
+import { useConsoleConfig, usePoll } from '../api.ts'
 import { fmt, Link, Problem, StateBadge } from '../components.tsx'
 import type { Location } from '../router.ts'
 
@@ -15,14 +15,19 @@ interface BurrowPartition {
   owner: string
 }
 
-function GroupDetail(props: { group: string }) {
+function GroupDetail(props: { group: string; cluster: string | undefined }) {
   const { data, error } = usePoll<{ status: string; partitions: BurrowPartition[]; totallag: number }>(
     `/api/consumers/${encodeURIComponent(props.group)}`,
   )
   return (
     <section class="panel" aria-label={`Group ${props.group}`}>
       <h2>
-        {props.group} <Link href="/consumers">(all groups)</Link>
+        {props.group} <Link href="/consumers">(all groups)</Link>{' '}
+        {props.cluster ? (
+          <Link href={`/consumers/${encodeURIComponent(props.cluster)}/${encodeURIComponent(props.group)}`}>
+            members, offsets, reset
+          </Link>
+        ) : null}
       </h2>
       <Problem message={error} />
       {data ? (
@@ -58,11 +63,12 @@ function GroupDetail(props: { group: string }) {
 export function ConsumersPage(props: { location: Location }) {
   const { data, error } = usePoll<LagView>('/api/consumers')
   const group = props.location.query.get('group')
+  const cluster = useConsoleConfig()?.clusters[0]?.name
   return (
     <>
       <h1>Consumers</h1>
       <Problem title="Lag exporter" message={error} />
-      {group ? <GroupDetail group={group} /> : null}
+      {group ? <GroupDetail group={group} cluster={cluster} /> : null}
       {data ? (
         <section class="panel">
           <p class="muted">
