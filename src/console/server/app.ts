@@ -12,6 +12,7 @@ import { ApiError, badRequest, errorBody, notFound, type Part, part } from './er
 import { healthChecks } from './health-checks.ts'
 import type { KafkaCluster } from './kafka.ts'
 import type { LagClient } from './lag.ts'
+import { registerTopicRoutes } from './routes/topics.ts'
 import { buildPipeline, RateTracker } from './topology.ts'
 import {
   connectorAction,
@@ -373,6 +374,8 @@ export async function createConsoleApp(parts: ConsoleParts): Promise<FastifyInst
       alerts: healthChecks({ clusters, connects, lag: lagView, lagSecondsThreshold: parts.lagSecondsThreshold ?? 60 }),
     }
   })
+
+  registerTopicRoutes(app, parts)
 
   app.all('/api/*', async (request) => {
     throw notFound(`no API route ${request.method} ${request.url.split('?')[0]}`)
