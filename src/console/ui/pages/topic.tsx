@@ -685,7 +685,7 @@ function MessageRow(props: { base: string; record: ShownRecord }) {
     <tr class="message">
       <td class="num">{record.partition}</td>
       <td class="num">{record.offset}</td>
-      <td>{new Date(record.timestamp).toISOString()}</td>
+      <td class="time">{new Date(record.timestamp).toISOString()}</td>
       <td>
         <ShownValue shown={record.key} onMore={more} />
       </td>
