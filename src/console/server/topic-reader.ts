@@ -484,7 +484,9 @@ export class TopicTools {
           }
           if (!moved && !done.has(p)) done.add(p) // the broker gives nothing more below the end seen at the start
         } else {
-          const window = backwardWindow(pos, starts.get(p)!, filtering ? BACKWARD_WINDOW : q.limit - found.get(p)!)
+          // Never wider than the records the budget has left, so a window that starts is read to its top.
+          const width = Math.min(filtering ? BACKWARD_WINDOW : q.limit - found.get(p)!, q.budget.maxRecords - scanned)
+          const window = backwardWindow(pos, starts.get(p)!, Math.max(1, width))
           if (!window) {
             done.add(p)
             continue
@@ -495,14 +497,14 @@ export class TopicTools {
           let interrupted: StopReason | null = null
           try {
             for await (const r of this.#read(meta, p, window.from, window.to)) {
+              interrupted = overBudget()
+              if (interrupted) break
               scanned++
               bytes += r.size
               if (!filtering || matches(r.record, q.filter)) {
                 kept.push(shownRecord(p, r.offset, r.timestamp, r.record, q.preview))
                 if (kept.length > need) kept.shift()
               }
-              interrupted = overBudget()
-              if (interrupted) break
               const tick = progress()
               if (tick) yield tick
             }

@@ -70,6 +70,16 @@ async function call(base: string, method: string, path: string, body?: unknown, 
   return { status: response.status, body: text ? JSON.parse(text) : undefined }
 }
 
+/** Kafka applies a topic write on every broker's metadata a moment later: read again until `ok` (at most 10 s). */
+async function settled<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 10_000
+  for (;;) {
+    const value = await read()
+    if (ok(value) || Date.now() > deadline) return value
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+}
+
 const messages = (query: Record<string, string>) =>
   `/api/clusters/local/topics/${topic}/messages?${new URLSearchParams(query)}`
 
@@ -254,6 +264,25 @@ test('the budget stops a scan and says so; the cursor reads on from where it sto
   )
   assert.equal(rest.end.scanned, RECORDS / 2 - 30)
   assert.equal(rest.end.stoppedBy, 'end')
+  // Newest first too: the budget stops it, and the cursor goes on below what was scanned.
+  const newest = await scan(messages({ partition: '0', seek: 'newest', valueContains: '"id":1', maxRecords: '30' }))
+  assert.equal(newest.end.stoppedBy, 'max-records')
+  assert.equal(newest.end.scanned, 30)
+  // Partition 0 holds the even records at offset i/2: its newest 30 are records 140…198, every one an "id":1….
+  assert.equal(newest.records.length, 30)
+  const older = await scan(
+    messages({
+      partition: '0',
+      seek: 'cursor',
+      cursor: newest.end.cursor,
+      direction: 'backward',
+      valueContains: '"id":1',
+    }),
+  )
+  assert.equal(older.end.scanned, RECORDS / 2 - 30)
+  assert.equal(older.end.stoppedBy, 'end')
+  // Records 100…138 (even) and 10…18 and 1 are below: 20 + 5.
+  assert.equal(older.records.length, 25)
 })
 
 test('one record in full; live tail: a cursor at the end sees only records written after it', async () => {
@@ -308,7 +337,8 @@ test('create, alter config, add partitions and delete a topic; Kafka refusals an
   const again = await call(url, 'POST', '/api/clusters/local/topics', { name, partitions: 1, replicationFactor: 1 })
   assert.equal(again.status, 409)
   assert.match(again.body.message, /TOPIC_ALREADY_EXISTS/)
-  let details = await call(url, 'GET', `/api/clusters/local/topics/${name}`)
+  const detailsOf = () => call(url, 'GET', `/api/clusters/local/topics/${name}`)
+  let details = await settled(detailsOf, (d) => d.status === 200 && d.body.configs.ok)
   const retention = () => details.body.configs.value.find((c: { name: string }) => c.name === 'retention.ms')
   assert.equal(retention().value, '3600000')
   assert.equal(retention().override, true)
@@ -318,7 +348,7 @@ test('create, alter config, add partitions and delete a topic; Kafka refusals an
     reset: ['retention.ms'],
   })
   assert.equal(altered.status, 200, JSON.stringify(altered.body))
-  details = await call(url, 'GET', `/api/clusters/local/topics/${name}`)
+  details = await settled(detailsOf, (d) => d.body.configs.value.some((c: { value: string }) => c.value === 'compact'))
   assert.equal(retention().override, false)
   assert.equal(details.body.configs.value.find((c: { name: string }) => c.name === 'cleanup.policy').value, 'compact')
   const badValue = await call(url, 'PUT', `/api/clusters/local/topics/${name}/config`, {
@@ -329,7 +359,7 @@ test('create, alter config, add partitions and delete a topic; Kafka refusals an
 
   const grown = await call(url, 'POST', `/api/clusters/local/topics/${name}/partitions`, { count: 3 })
   assert.equal(grown.status, 200, JSON.stringify(grown.body))
-  details = await call(url, 'GET', `/api/clusters/local/topics/${name}`)
+  details = await settled(detailsOf, (d) => d.body.partitions?.length === 3)
   assert.equal(details.body.partitions.length, 3)
   const shrink = await call(url, 'POST', `/api/clusters/local/topics/${name}/partitions`, { count: 2 })
   assert.equal(shrink.status, 400)
@@ -339,7 +369,7 @@ test('create, alter config, add partitions and delete a topic; Kafka refusals an
   assert.equal(unconfirmed.status, 400)
   const deleted = await call(url, 'DELETE', `/api/clusters/local/topics/${name}?confirm=${name}`)
   assert.equal(deleted.status, 200, JSON.stringify(deleted.body))
-  const gone = await call(url, 'GET', `/api/clusters/local/topics/${name}`)
+  const gone = await settled(detailsOf, (d) => d.status === 404)
   assert.equal(gone.status, 404)
 })
 
@@ -415,4 +445,5 @@ test('read-only mode refuses every topic write; writes without the console heade
   // Reading still works in read-only mode.
   const read = await fetch(`${readOnlyUrl}${messages({ seek: 'newest', limit: '1' })}`)
   assert.equal(read.status, 200)
+  assert.match(await read.text(), /"type":"end"/)
 })
