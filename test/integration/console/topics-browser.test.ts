@@ -1,6 +1,7 @@
 // The topic page in headless Chromium against the real broker: open a topic from the list, browse newest first,
 // filter by a JSON field on the server and see only the matching rows, watch a live-tailed record appear, and see a
-// hostile key, value and header rendered as text. Screenshots go to test-output/console/.
+// hostile key, value and header rendered as text; create a topic through the form, set a config, delete it with its
+// name typed. Screenshots go to test-output/console/.
 import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
@@ -131,4 +132,36 @@ test('live tail: a record written after the tail starts appears at the top', asy
   await page.screenshot({ path: `${SHOTS}/topic-tail.png`, fullPage: true })
   await page.getByRole('button', { name: 'Stop live tail' }).click()
   assert.deepEqual(pageErrors, [])
+})
+
+test('create a topic through the form, set a config on it, and delete it once its name is typed', async () => {
+  const name = `${prefix}_made`
+  await page.goto(`${url}/topics`)
+  await page.getByRole('link', { name: 'Create a topic' }).click()
+  await page.locator('input[name="name"]').fill(name)
+  await page.locator('input[name="partitions"]').fill('2')
+  await page.locator('textarea[name="configs"]').fill('retention.ms=3600000')
+  await page.getByRole('button', { name: 'Create topic' }).click()
+  await page.getByRole('heading', { name }).waitFor()
+  await page.getByText('set on topic').waitFor({ timeout: 10_000 })
+  assert.equal(await page.locator('tr.override td').nth(1).textContent(), '3600000')
+  assert.equal(await page.locator('table').first().locator('tbody tr').count(), 2)
+  await page.locator('input[name="config-key"]').fill('cleanup.policy')
+  await page.locator('input[name="config-value"]').fill('compact')
+  await page.getByRole('button', { name: 'Set', exact: true }).click()
+  await page.locator('tr.override', { hasText: 'cleanup.policy' }).waitFor({ timeout: 10_000 })
+  const remove = page.getByRole('button', { name: 'Delete topic' })
+  assert.equal(await remove.isDisabled(), true)
+  await page.locator('input[name="confirm-delete"]').fill(name.slice(0, -1))
+  assert.equal(await remove.isDisabled(), true)
+  await page.locator('input[name="confirm-delete"]').fill(name)
+  await remove.click()
+  await page.waitForURL(`${url}/topics`)
+  // The broker's metadata follows the controller's deletion a moment later.
+  let names = await admin.listTopics()
+  for (let i = 0; i < 25 && names.includes(name); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    names = await admin.listTopics()
+  }
+  assert.ok(!names.includes(name), `${name} still listed`)
 })
