@@ -10,6 +10,9 @@ import type { FastifyInstance } from 'fastify'
 import { createConsoleApp, LOOPBACK_HOSTNAMES } from '../../../src/console/server/app.ts'
 import { KafkaCluster } from '../../../src/console/server/kafka.ts'
 import { LagClient } from '../../../src/console/server/lag.ts'
+import { browseQuery } from '../../../src/console/server/topic-input.ts'
+import { TopicTools } from '../../../src/console/server/topic-reader.ts'
+import { freePort } from '../../../src/local/ports.ts'
 import { testStack, uniqueName } from '../../support/stack.ts'
 import { commitOffset, type RunningExporter, startExporter } from '../lag/helpers.ts'
 
@@ -104,9 +107,11 @@ before(async () => {
   await exporter.poll()
   const start = async (readOnly: boolean) => {
     const kafka = new KafkaCluster('local', bootstrapBrokers, 0)
-    kafkas.push(kafka)
+    // A second cluster where nothing answers: its topic pages fail alone.
+    const gone = new KafkaCluster('gone', [`127.0.0.1:${await freePort()}`], 0)
+    kafkas.push(kafka, gone)
     const a = await createConsoleApp({
-      kafka: [kafka],
+      kafka: [kafka, gone],
       connects: [],
       lag: new LagClient(exporter.url),
       prometheusUrl: null,
@@ -285,6 +290,33 @@ test('the budget stops a scan and says so; the cursor reads on from where it sto
   assert.equal(older.records.length, 25)
 })
 
+test('a scan stops when its client goes: cancelled, having read only what it had', async () => {
+  const tools = new TopicTools('test', bootstrapBrokers)
+  try {
+    const abort = new AbortController()
+    const events = []
+    for await (const e of tools.scan(topic, browseQuery({ seek: 'earliest', partition: '0' }), abort.signal)) {
+      events.push(e)
+      if (e.type === 'record' && e.record.offset === '2') abort.abort()
+    }
+    const end = events.at(-1)
+    assert.equal(end?.type, 'end')
+    if (end?.type !== 'end') return
+    assert.equal(end.stoppedBy, 'cancelled')
+    assert.equal(end.scanned, 3)
+    assert.equal(events.filter((e) => e.type === 'record').length, 3)
+  } finally {
+    await tools.close()
+  }
+  // Through HTTP: a browser that aborts mid-stream leaves the console answering.
+  const controller = new AbortController()
+  const response = await fetch(`${url}${messages({ seek: 'earliest' })}`, { signal: controller.signal })
+  await response.body?.getReader().read()
+  controller.abort()
+  const after = await call(url, 'GET', `/api/clusters/local/topics/${topic}`)
+  assert.equal(after.status, 200)
+})
+
 test('one record in full; live tail: a cursor at the end sees only records written after it', async () => {
   const one = await call(url, 'GET', `/api/clusters/local/topics/${topic}/messages/1/3`)
   assert.equal(one.status, 200)
@@ -373,7 +405,7 @@ test('create, alter config, add partitions and delete a topic; Kafka refusals an
   assert.equal(gone.status, 404)
 })
 
-test('bad input is 400 naming the field', async () => {
+test('bad input is 400 naming the field; an unknown topic or cluster 404; a cluster that is down 502', async () => {
   const cases: [string, string, unknown, RegExp][] = [
     [
       'POST',
@@ -417,6 +449,13 @@ test('bad input is 400 naming the field', async () => {
     assert.equal(answer.body.error_code, 400)
     assert.match(answer.body.message, message)
   }
+  const down = await call(url, 'GET', `/api/clusters/gone/topics/${topic}`)
+  assert.equal(down.status, 502)
+  assert.match(down.body.message, /Kafka cluster gone/)
+  const downScan = await call(url, 'GET', `/api/clusters/gone/topics/${topic}/messages`)
+  assert.equal(downScan.status, 502)
+  const unknown = await call(url, 'GET', `/api/clusters/nowhere/topics/${topic}`)
+  assert.equal(unknown.status, 404)
   const missing = await call(url, 'GET', `/api/clusters/local/topics/${prefix}_none/messages`)
   assert.equal(missing.status, 404)
   const noPartition = await call(url, 'GET', messages({ partition: '7' }))
