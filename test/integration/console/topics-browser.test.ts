@@ -118,6 +118,7 @@ test('a JSON-field filter runs on the server: only matching rows, with the scann
     [0, 5, 10, 15, 20, 25],
   )
   await page.screenshot({ path: `${SHOTS}/topic-filter.png`, fullPage: true })
+  await page.locator('section.browser').screenshot({ path: `${SHOTS}/topic-messages.png` })
 })
 
 test('live tail: a record written after the tail starts appears at the top', async () => {

@@ -127,7 +127,7 @@ export function TopicPage(props: { name: string; cluster: string | null }) {
               </table>
             )}
           </section>
-          <MessageBrowser base={base} partitions={data.partitions.length} />
+          <MessageBrowser key={base} base={base} partitions={data.partitions.length} />
           <Configs base={base} configs={data.configs} writable={writable} done={refresh} />
           {writable ? <DeleteTopic base={base} name={props.name} /> : null}
         </>
