@@ -661,6 +661,12 @@ function ShownValue(props: { shown: Shown | null; onMore?: () => void }) {
           Show all {fmt(s.size)} bytes
         </button>
       ) : null}
+      {s.base64 !== undefined ? (
+        <details>
+          <summary>base64</summary>
+          <pre>{s.base64}</pre>
+        </details>
+      ) : null}
       {s.schema !== undefined ? (
         <details>
           <summary>Connect schema</summary>
