@@ -14,6 +14,7 @@ import type { KafkaCluster } from './kafka.ts'
 import type { LagClient } from './lag.ts'
 import { registerBrokerRoutes } from './routes/brokers.ts'
 import { registerGroupRoutes } from './routes/groups.ts'
+import { registerTopicRoutes } from './routes/topics.ts'
 import { buildPipeline, RateTracker } from './topology.ts'
 import {
   connectorAction,
@@ -378,6 +379,7 @@ export async function createConsoleApp(parts: ConsoleParts): Promise<FastifyInst
 
   registerBrokerRoutes(app, parts)
   registerGroupRoutes(app, parts)
+  registerTopicRoutes(app, parts)
 
   app.all('/api/*', async (request) => {
     throw notFound(`no API route ${request.method} ${request.url.split('?')[0]}`)

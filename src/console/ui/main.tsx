@@ -9,6 +9,7 @@ import { ConsumersPage } from './pages/consumers.tsx'
 import { GroupPage } from './pages/group.tsx'
 import { OverviewPage } from './pages/overview.tsx'
 import { PipelinePage } from './pages/pipeline.tsx'
+import { NewTopicPage, TopicPage } from './pages/topic.tsx'
 import { TopicsPage } from './pages/topics.tsx'
 import { type Location, useLocation } from './router.ts'
 
@@ -34,6 +35,8 @@ function page(location: Location) {
       if (parts.length === 4 && parts[3] === 'edit') return <ConnectorFormPage connect={parts[1]} name={parts[2]} />
       return <ConnectPage />
     case 'topics':
+      if (parts.length === 2 && parts[1] === 'new') return <NewTopicPage cluster={location.query.get('cluster')} />
+      if (parts.length === 2) return <TopicPage name={parts[1]} cluster={location.query.get('cluster')} />
       return <TopicsPage location={location} />
     case 'brokers':
       return parts.length === 2 ? <BrokerPage id={parts[1]} /> : <BrokersPage />

@@ -1,7 +1,7 @@
 // Topics: searched, sorted and paged by the server (fast with thousands); the query lives in the URL.
 import type { TopicRow } from '../../server/kafka.ts'
 import { usePoll } from '../api.ts'
-import { fmt, Problem } from '../components.tsx'
+import { fmt, Link, Problem } from '../components.tsx'
 import { type Location, navigate } from '../router.ts'
 
 interface TopicsAnswer {
@@ -44,6 +44,9 @@ export function TopicsPage(props: { location: Location }) {
   return (
     <>
       <h1>Topics</h1>
+      <p>
+        <Link href="/topics/new">Create a topic</Link>
+      </p>
       <div class="toolbar">
         {config && config.clusters.length > 1 ? (
           <label>
@@ -103,7 +106,13 @@ export function TopicsPage(props: { location: Location }) {
             <tbody>
               {data.items.map((t) => (
                 <tr key={t.name}>
-                  <td>{t.name}</td>
+                  <td>
+                    <Link
+                      href={`/topics/${encodeURIComponent(t.name)}${cluster && config && config.clusters.length > 1 ? `?cluster=${encodeURIComponent(cluster)}` : ''}`}
+                    >
+                      {t.name}
+                    </Link>
+                  </td>
                   <td class="num">{fmt(t.partitions)}</td>
                   <td class="num">{fmt(t.replication)}</td>
                   <td class="num">{fmt(t.underReplicated)}</td>
