@@ -12,6 +12,7 @@ import { ApiError, badRequest, errorBody, notFound, type Part, part } from './er
 import { healthChecks } from './health-checks.ts'
 import type { KafkaCluster } from './kafka.ts'
 import type { LagClient } from './lag.ts'
+import { registerHistoryRoutes } from './routes/history.ts'
 import { buildPipeline, RateTracker } from './topology.ts'
 import {
   connectorAction,
@@ -22,6 +23,7 @@ import {
   taskParam,
   topicQuery,
 } from './validation.ts'
+import type { WebhookTarget } from './webhooks.ts'
 
 export const WRITE_HEADER = 'x-flowscope-console'
 
@@ -39,6 +41,10 @@ export interface ConsoleParts {
   lagSecondsThreshold?: number
   /** HTTP basic auth for every request, pages and API alike; absent: none. */
   basicAuth?: { user: string; password: string }
+  /** Webhooks the health checks' state changes are sent to (routes/history.ts). */
+  webhooks?: WebhookTarget[]
+  /** The sample store's sizing and interval (defaults: 720 points a series, 2000 series, every 5 s). */
+  history?: { capacity?: number; maxSeries?: number; intervalMs?: number }
 }
 
 /** Whether an Authorization header carries these basic-auth credentials (compared in constant time). Pure. */
@@ -373,6 +379,8 @@ export async function createConsoleApp(parts: ConsoleParts): Promise<FastifyInst
       alerts: healthChecks({ clusters, connects, lag: lagView, lagSecondsThreshold: parts.lagSecondsThreshold ?? 60 }),
     }
   })
+
+  registerHistoryRoutes(app, parts)
 
   app.all('/api/*', async (request) => {
     throw notFound(`no API route ${request.method} ${request.url.split('?')[0]}`)
