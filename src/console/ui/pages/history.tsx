@@ -88,7 +88,13 @@ export function HistoryChart(props: { title: string; series: { id: string; label
   }, [data, labels])
   const points = data ? data.series.reduce((n, s) => n + s.t.length, 0) : 0
   return (
-    <figure class="history-chart" data-chart={props.title} data-points={points} data-range={data?.range ?? ''}>
+    <figure
+      class="history-chart"
+      data-chart={props.title}
+      data-points={points}
+      data-range={data?.range ?? ''}
+      data-last={data?.series[0]?.v.at(-1) ?? ''}
+    >
       <figcaption>
         {props.title}
         {data ? (
