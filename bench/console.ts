@@ -1,7 +1,8 @@
 // `npm run bench:console`: the console with thousands of things in it, on a local stack the bench starts (a Kafka
 // broker, Postgres with one small table, a flowscope worker in this process, the lag exporter and the console as
 // processes of their own, as `npm start` runs them). With T topics, G consumer groups (committed offsets, no
-// members) and C JDBC connectors (bulk mode, an hour's poll interval, one small table: cheap on 2 cores) it measures
+// members) and C JDBC connectors (bulk mode, an hour's poll interval, one small table: cheap on 2 cores; 20 RUNNING,
+// 10 PAUSED, the rest STOPPED, as Postgres allows 100 connections) it measures
 // - time to first render of the Topics, Consumers and Connect pages in headless Chromium: from navigation to the
 //   first data row visible (target < 1 s);
 // - the API p50/p99 of those pages' endpoints, next to the raw call each wraps, timed in the same run (the limit);
@@ -37,7 +38,8 @@ the raw call each wraps, and the console's RSS.
 Options:
   --topics N        topics to create (default 2000)
   --groups N        consumer groups with committed offsets (default 500)
-  --connectors N    JDBC source connectors on the flowscope worker (default 100)
+  --connectors N    JDBC source connectors on the flowscope worker (default 100; the first 20 RUNNING, 10 PAUSED,
+                    the rest STOPPED: running and paused ones hold Postgres connections)
   --runs N          page loads per page and API calls per endpoint (default 10 and 50×; API calls = 5 × runs)
   -h, --help        show this help
 
@@ -71,6 +73,8 @@ const topics = count('topics', values.topics, 2000)
 const groups = count('groups', values.groups, 500)
 const connectors = count('connectors', values.connectors, 100)
 const runs = count('runs', values.runs, 10, 1)
+/** Connectors started RUNNING; the rest are created PAUSED (see below). */
+const RUNNING_CONNECTORS = 20
 const CHROMIUM = process.env.FLOWSCOPE_CHROMIUM ?? '/usr/bin/chromium'
 
 const quantile = (xs: number[], q: number) => {
@@ -134,14 +138,25 @@ try {
     1,
     (batch) => admin.createTopics({ topics: batch, partitions: 1, replicas: 1 }),
   )
+  // Right after the broker starts (and under 2,000 new topics) the group coordinator may not be ready yet: retry.
+  const commit = async (i: number) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await admin.alterConsumerGroupOffsets({
+          groupId: `${prefix}-group-${String(i).padStart(4, '0')}`,
+          topics: [{ name: names[i % names.length] ?? names[0], partitionOffsets: [{ partition: 0, offset: 0n }] }],
+        })
+      } catch (error) {
+        if (attempt >= 20) throw error
+        await new Promise((r) => setTimeout(r, 500 * attempt))
+      }
+    }
+  }
+  if (groups > 0) await commit(0)
   await inBatches(
-    Array.from({ length: groups }, (_, i) => i),
+    Array.from({ length: Math.max(0, groups - 1) }, (_, i) => i + 1),
     25,
-    (i) =>
-      admin.alterConsumerGroupOffsets({
-        groupId: `${prefix}-group-${String(i).padStart(4, '0')}`,
-        topics: [{ name: names[i % names.length] ?? names[0], partitionOffsets: [{ partition: 0, offset: 0n }] }],
-      }),
+    commit,
   )
   done()
 
@@ -168,19 +183,28 @@ try {
     Array.from({ length: connectors }, (_, i) => `${prefix}-source-${String(i).padStart(3, '0')}`),
     10,
     async (name) => {
-      const response = await fetch(`${connectUrl}/connectors/${name}/config`, {
-        method: 'PUT',
+      // Running and paused JDBC connectors hold Postgres connections (the connector's and its task's): past the first
+      // 20 RUNNING and 10 PAUSED they are created STOPPED (KIP-980), within Postgres' 100 connections; the console
+      // lists them all the same.
+      const index = Number(name.slice(-3))
+      const response = await fetch(`${connectUrl}/connectors`, {
+        method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
-          'connector.class': 'io.confluent.connect.jdbc.JdbcSourceConnector',
-          'connection.url': `jdbc:postgresql://${u.hostname}:${u.port}/postgres`,
-          'connection.user': 'postgres',
-          'connection.password': 'postgres',
-          mode: 'bulk',
-          'table.whitelist': 'bench_small',
-          'topic.prefix': `${name}-`,
-          'poll.interval.ms': '3600000',
-          'tasks.max': '1',
+          name,
+          initial_state:
+            index < RUNNING_CONNECTORS ? 'RUNNING' : index < RUNNING_CONNECTORS + 10 ? 'PAUSED' : 'STOPPED',
+          config: {
+            'connector.class': 'io.confluent.connect.jdbc.JdbcSourceConnector',
+            'connection.url': `jdbc:postgresql://${u.hostname}:${u.port}/postgres`,
+            'connection.user': 'postgres',
+            'connection.password': 'postgres',
+            mode: 'bulk',
+            'table.whitelist': 'bench_small',
+            'topic.prefix': `${name}-`,
+            'poll.interval.ms': '3600000',
+            'tasks.max': '1',
+          },
         }),
       })
       if (!response.ok) throw new Error(`creating ${name}: HTTP ${response.status} ${await response.text()}`)
@@ -191,7 +215,10 @@ try {
       string,
       { status: { connector: { state: string } } }
     >
-    return Object.values(body).filter((c) => c.status.connector.state === 'RUNNING').length >= connectors
+    return (
+      Object.values(body).filter((c) => ['RUNNING', 'PAUSED', 'STOPPED'].includes(c.status.connector.state)).length >=
+      connectors
+    )
   })
   done()
 
