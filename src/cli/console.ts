@@ -24,7 +24,10 @@ Options:
                               (default connect-default=http://localhost:8083)
   --lag-exporter URL          the lag exporter of the first Kafka cluster (default http://localhost:8000)
   --no-lag-exporter           do not ask a lag exporter (consumer lag is then not shown)
-  --prometheus URL            a Prometheus server (optional; recorded for the charts to come)
+  --prometheus URL            a Prometheus server (optional): history charts beyond the console's own hour of
+                              samples, freshness p99, and its firing alerts on the Alerts page
+  --webhook URL               POST the health checks' firing and resolved notifications (JSON) here; repeatable
+  --slack-webhook URL         the same as Slack messages ({"text": ...}) to a Slack incoming webhook; repeatable
   --lag-seconds-threshold S   alert when a consumer group is more than S seconds behind (default 60)
   --read-only                 refuse every write (pause, resume, restart, stop, delete, config) on the server
   --basic-auth-user USER      ask for this user and the password in env FLOWSCOPE_CONSOLE_PASSWORD (HTTP basic auth)
@@ -44,6 +47,8 @@ export async function consoleCommand(argv: string[]): Promise<void> {
       'read-only': { type: 'boolean' },
       'lag-seconds-threshold': { type: 'string' },
       'basic-auth-user': { type: 'string' },
+      webhook: { type: 'string', multiple: true },
+      'slack-webhook': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -60,6 +65,7 @@ export async function consoleCommand(argv: string[]): Promise<void> {
     readOnly: options.readOnly,
     lagSecondsThreshold: options.lagSecondsThreshold,
     basicAuth: options.basicAuth ?? undefined,
+    webhooks: options.webhooks,
     allowedHostnames:
       LOOPBACK_HOSTNAMES.includes(options.host) || options.host === '::1' ? LOOPBACK_HOSTNAMES : undefined,
   })

@@ -14,6 +14,7 @@ import type { KafkaCluster } from './kafka.ts'
 import type { LagClient } from './lag.ts'
 import { registerBrokerRoutes } from './routes/brokers.ts'
 import { registerGroupRoutes } from './routes/groups.ts'
+import { registerHistoryRoutes } from './routes/history.ts'
 import { registerTopicRoutes } from './routes/topics.ts'
 import { buildPipeline, RateTracker } from './topology.ts'
 import {
@@ -25,6 +26,7 @@ import {
   taskParam,
   topicQuery,
 } from './validation.ts'
+import type { WebhookTarget } from './webhooks.ts'
 
 export const WRITE_HEADER = 'x-flowscope-console'
 
@@ -42,6 +44,10 @@ export interface ConsoleParts {
   lagSecondsThreshold?: number
   /** HTTP basic auth for every request, pages and API alike; absent: none. */
   basicAuth?: { user: string; password: string }
+  /** Webhooks the health checks' state changes are sent to (routes/history.ts). */
+  webhooks?: WebhookTarget[]
+  /** The sample store's sizing and interval (defaults: 720 points a series, 2000 series, every 5 s). */
+  history?: { capacity?: number; maxSeries?: number; intervalMs?: number }
 }
 
 /** Whether an Authorization header carries these basic-auth credentials (compared in constant time). Pure. */
@@ -380,6 +386,7 @@ export async function createConsoleApp(parts: ConsoleParts): Promise<FastifyInst
   registerBrokerRoutes(app, parts)
   registerGroupRoutes(app, parts)
   registerTopicRoutes(app, parts)
+  registerHistoryRoutes(app, parts)
 
   app.all('/api/*', async (request) => {
     throw notFound(`no API route ${request.method} ${request.url.split('?')[0]}`)

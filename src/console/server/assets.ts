@@ -36,7 +36,9 @@ export async function buildAssets(): Promise<Map<string, Asset>> {
   })
   const js = result.outputFiles.find((f) => f.path.endsWith('.js'))
   if (!js) throw new Error('the console UI bundle was not produced')
-  const [css, html] = await Promise.all([readFile(`${UI}app.css`, 'utf8'), readFile(`${UI}index.html`, 'utf8')])
+  const [ownCss, html] = await Promise.all([readFile(`${UI}app.css`, 'utf8'), readFile(`${UI}index.html`, 'utf8')])
+  // CSS the UI's libraries import (uPlot's) comes out of the bundle; the console's own rules follow it.
+  const css = `${result.outputFiles.find((f) => f.path.endsWith('.css'))?.text ?? ''}${ownCss}`
   return new Map([
     ['/assets/app.js', asset(js.text, 'text/javascript; charset=utf-8')],
     ['/assets/app.css', asset(css, 'text/css; charset=utf-8')],

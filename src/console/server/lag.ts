@@ -14,6 +14,8 @@ export interface GroupLag {
   /** Records per second the group consumes, summed over partitions; null when unknown. */
   consumeRate: number | null
   drainEtaSeconds: number | null
+  /** Seconds the group is behind the source database (`flowscope_consumergroup_freshness_seconds`, worst partition). */
+  freshnessSeconds?: number | null
   /** Topic → summed lag in offsets. */
   topics: Record<string, number>
 }
@@ -33,6 +35,7 @@ const WANTED = new Set([
   'flowscope_consumergroup_consume_rate',
   'flowscope_consumergroup_drain_eta_seconds',
   'flowscope_lag_exporter_up',
+  'flowscope_consumergroup_freshness_seconds',
 ])
 
 /** Groups from the exporter's metrics text. Pure. */
@@ -49,6 +52,7 @@ export function groupsFromMetrics(text: string): { up: boolean; groups: GroupLag
         totalLag: null,
         consumeRate: null,
         drainEtaSeconds: null,
+        freshnessSeconds: null,
         topics: {},
       }
       groups.set(group, g)
@@ -82,6 +86,9 @@ export function groupsFromMetrics(text: string): { up: boolean; groups: GroupLag
         break
       case 'flowscope_consumergroup_consume_rate':
         g.consumeRate = (g.consumeRate ?? 0) + s.value
+        break
+      case 'flowscope_consumergroup_freshness_seconds':
+        g.freshnessSeconds = Math.max(g.freshnessSeconds ?? 0, s.value)
         break
       case 'flowscope_consumergroup_drain_eta_seconds':
         g.drainEtaSeconds = s.value

@@ -13,6 +13,8 @@ export interface ConsoleOptions {
   readOnly: boolean
   lagSecondsThreshold: number
   basicAuth: { user: string; password: string } | null
+  /** Where the health checks' firing and resolved notifications go. */
+  webhooks: { url: string; kind: 'generic' | 'slack' }[]
 }
 
 export interface RawConsoleOptions {
@@ -26,6 +28,8 @@ export interface RawConsoleOptions {
   'read-only'?: boolean
   'lag-seconds-threshold'?: string
   'basic-auth-user'?: string
+  webhook?: string[]
+  'slack-webhook'?: string[]
 }
 
 const NAME = /^[\w.-]{1,64}$/
@@ -107,6 +111,10 @@ export function parseConsoleOptions(raw: RawConsoleOptions, env: NodeJS.ProcessE
     if (!password) throw new Error('--basic-auth-user needs the password in FLOWSCOPE_CONSOLE_PASSWORD')
     basicAuth = { user, password }
   }
+  const webhooks = [
+    ...(raw.webhook ?? []).map((url) => ({ url: httpUrl('--webhook', url), kind: 'generic' as const })),
+    ...(raw['slack-webhook'] ?? []).map((url) => ({ url: httpUrl('--slack-webhook', url), kind: 'slack' as const })),
+  ]
   return {
     port,
     host: raw.host ?? 'localhost',
@@ -117,5 +125,6 @@ export function parseConsoleOptions(raw: RawConsoleOptions, env: NodeJS.ProcessE
     readOnly: raw['read-only'] === true,
     lagSecondsThreshold,
     basicAuth,
+    webhooks,
   }
 }

@@ -2,7 +2,7 @@
 // exporter, and the console's HTTP server (the same app `flowscope console` serves) on a free port.
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
-import { createConsoleApp, LOOPBACK_HOSTNAMES } from '../../../src/console/server/app.ts'
+import { type ConsoleParts, createConsoleApp, LOOPBACK_HOSTNAMES } from '../../../src/console/server/app.ts'
 import { buildAssets } from '../../../src/console/server/assets.ts'
 import { ConnectClient } from '../../../src/console/server/connect.ts'
 import { KafkaCluster } from '../../../src/console/server/kafka.ts'
@@ -31,7 +31,12 @@ export interface ConsoleUnderTest {
 }
 
 /** With `deadConnect`, a second Connect cluster "gone" is configured on a port where nothing answers. */
-export async function startConsole(prefix: string, groupAllow: RegExp, deadConnect = true): Promise<ConsoleUnderTest> {
+export async function startConsole(
+  prefix: string,
+  groupAllow: RegExp,
+  deadConnect = true,
+  extra: Partial<ConsoleParts> = {},
+): Promise<ConsoleUnderTest> {
   const worker = await startTestWorker(await workerIdentity(prefix))
   const exporter = await startExporter({ bootstrapServers: [testStack().bootstrapServers], groupAllow })
   const deadConnectPort = await freePort()
@@ -46,6 +51,7 @@ export async function startConsole(prefix: string, groupAllow: RegExp, deadConne
     prometheusUrl: null,
     assets: await buildAssets(),
     allowedHostnames: LOOPBACK_HOSTNAMES,
+    ...extra,
   })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`

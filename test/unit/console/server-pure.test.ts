@@ -63,6 +63,8 @@ flowscope_consumergroup_status{cluster_name="local",group="g1",status="WARN"} 2
 flowscope_consumergroup_consume_rate{cluster_name="local",group="g1",topic="orders",partition="0"} 1.5
 flowscope_consumergroup_consume_rate{cluster_name="local",group="g1",topic="orders",partition="1"} 2.5
 kafka_consumergroup_group_max_lag_seconds{cluster_name="local",group="g2",is_simple_consumer="false"} NaN
+flowscope_consumergroup_freshness_seconds{cluster_name="local",group="g1",topic="orders",partition="0",basis="commit"} 7
+flowscope_consumergroup_freshness_seconds{cluster_name="local",group="g1",topic="orders",partition="1",basis="commit"} 9
 flowscope_lag_exporter_up{cluster_name="local"} 1
 `
   const { up, groups } = groupsFromMetrics(text)
@@ -75,6 +77,7 @@ flowscope_lag_exporter_up{cluster_name="local"} 1
     totalLag: 55,
     consumeRate: 4,
     drainEtaSeconds: null,
+    freshnessSeconds: 9,
     topics: { orders: 55 },
   })
   assert.equal(groups.length, 1, 'a NaN value is not a value: g2 has nothing known')

@@ -3,6 +3,7 @@
 import type { Alert } from '../../server/health-checks.ts'
 import { usePoll } from '../api.ts'
 import { Link, Problem } from '../components.tsx'
+import { PrometheusAlerts, WebhookStatus } from './alerts-external.tsx'
 
 export function useAlerts() {
   return usePoll<{ alerts: Alert[] }>('/api/alerts')
@@ -51,6 +52,8 @@ export function AlertsPage() {
           </table>
         </section>
       ) : null}
+      <PrometheusAlerts />
+      <WebhookStatus />
       <p class="muted">
         Checks: a Kafka cluster, Connect cluster or the lag exporter not answering; offline or under-replicated
         partitions; a FAILED connector or task; a consumer group whose lag status is not OK or whose lag in seconds is

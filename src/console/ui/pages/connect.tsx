@@ -7,6 +7,7 @@ import type { Part } from '../../server/errors.ts'
 import { api, useConsoleConfig, usePoll } from '../api.ts'
 import { Link, Problem, Stat, StateBadge } from '../components.tsx'
 import { navigate } from '../router.ts'
+import { ConnectorHistory } from './history.tsx'
 
 type ConnectAnswer = { clusters: { name: string; url: string; connectors: Part<ConnectorView[]> }[] }
 
@@ -373,6 +374,7 @@ export function ConnectorPage(props: { connect: string; name: string }) {
               </>
             ) : null}
           </section>
+          <ConnectorHistory connect={props.connect} name={c.name} />
           <section class="panel" aria-label="Tasks">
             <h2>Tasks</h2>
             <table>

@@ -4,6 +4,7 @@ import type { GroupLag, LagView } from '../../server/lag.ts'
 import { useConsoleConfig, usePoll } from '../api.ts'
 import { fmt, Link, Problem, StateBadge } from '../components.tsx'
 import type { Location } from '../router.ts'
+import { GroupHistory } from './history.tsx'
 
 const seconds = (s: number | null) => (s === null ? '—' : `${s.toFixed(1)} s`)
 
@@ -69,6 +70,7 @@ export function ConsumersPage(props: { location: Location }) {
       <h1>Consumers</h1>
       <Problem title="Lag exporter" message={error} />
       {group ? <GroupDetail group={group} cluster={cluster} /> : null}
+      {group ? <GroupHistory group={group} /> : null}
       {data ? (
         <section class="panel">
           <p class="muted">

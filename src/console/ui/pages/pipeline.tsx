@@ -5,6 +5,7 @@ import type { Pipeline, PipelineNode } from '../../server/topology.ts'
 import { usePoll } from '../api.ts'
 import { Link, Problem } from '../components.tsx'
 import { layoutGraph } from '../layout.ts'
+import { GroupFreshness, PipelineHistory } from './history.tsx'
 
 type PipelineAnswer = Pipeline & {
   lagExporter: string
@@ -38,6 +39,7 @@ function Node(props: { node: PipelineNode; onTrace: (node: PipelineNode) => void
       <div class="status" title={n.status}>
         {n.status}
       </div>
+      {n.kind === 'group' ? <GroupFreshness group={n.label} /> : null}
       {n.tasks && n.tasks.length > 0 && !failed ? (
         <div class="tasks">
           {n.tasks.map((t) => (
@@ -150,6 +152,12 @@ export function PipelinePage() {
         </div>
       ) : !error ? (
         <p class="loading">Loading the pipeline…</p>
+      ) : null}
+      {data ? (
+        <PipelineHistory
+          topics={data.nodes.filter((n) => n.kind === 'topic').map((n) => n.label)}
+          groups={data.nodes.filter((n) => n.kind === 'group').map((n) => n.label)}
+        />
       ) : null}
       {data ? <p class="muted">Lag exporter: {data.lagExporter}.</p> : null}
     </>
