@@ -3,19 +3,18 @@
 // broker's page shows the test topic's size in its log dir and marks non-default configs.
 // Screenshots go to test-output/console/.
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import { after, before, test } from 'node:test'
 import { Admin, Producer } from '@platformatic/kafka'
 import type { FastifyInstance } from 'fastify'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { createConsoleApp, LOOPBACK_HOSTNAMES } from '../../../src/console/server/app.ts'
 import { buildAssets } from '../../../src/console/server/assets.ts'
 import { KafkaCluster } from '../../../src/console/server/kafka.ts'
 import { testStack, uniqueName } from '../../support/stack.ts'
+import { launchChromium } from './chromium.ts'
 
-const CHROMIUM = process.env.FLOWSCOPE_CHROMIUM ?? '/usr/bin/chromium'
 const SHOTS = 'test-output/console'
 const bootstrapBrokers = [testStack().bootstrapServers]
 const admin = new Admin({ clientId: 'console-groups-ui-test', bootstrapBrokers })
@@ -30,8 +29,6 @@ let browser: Browser
 let page: Page
 
 before(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set FLOWSCOPE_CHROMIUM)`)
   await mkdir(SHOTS, { recursive: true })
   await admin.createTopics({ topics: [topic], partitions: 2, replicas: 1 })
   const producer = new Producer({ clientId: 'console-groups-ui-test', bootstrapBrokers, acks: -1 })
@@ -55,7 +52,7 @@ before(async () => {
   })
   await app.listen({ port: 0, host: '127.0.0.1' })
   url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })
+  browser = await launchChromium()
   page = await browser.newPage({ viewport: { width: 1400, height: 800 } })
   page.on('pageerror', (error) => console.error('page error:', error.message))
 })

@@ -3,11 +3,10 @@
 // connector whose source breaks shows FAILED in red with its trace one click away, a hostile connector name is
 // rendered as text, and deep links and the back button work. Screenshots go to test-output/console/.
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { after, before, test } from 'node:test'
 import { Admin } from '@platformatic/kafka'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { testStack, uniqueName } from '../../support/stack.ts'
 import {
   createConnector,
@@ -20,9 +19,9 @@ import {
   waitForIds,
   waitForState,
 } from '../worker/helpers.ts'
+import { launchChromium } from './chromium.ts'
 import { type ConsoleUnderTest, startConsole } from './helpers.ts'
 
-const CHROMIUM = process.env.FLOWSCOPE_CHROMIUM ?? '/usr/bin/chromium'
 const SHOTS = 'test-output/console'
 const SEED = 'jdbc-postgres-source'
 const HOSTILE = '<img src=x onerror="window.__pwned=1">&amp;<b>bold</b>'
@@ -34,8 +33,6 @@ let page: Page
 const tables: string[] = []
 
 before(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set FLOWSCOPE_CHROMIUM)`)
   await mkdir(SHOTS, { recursive: true })
   c = await startConsole(prefix, new RegExp(`^${prefix}`), false)
   const table = await createTable('console_ui')
@@ -51,7 +48,7 @@ before(async () => {
   })
   await admin.close()
   await c.exporter.poll()
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })
+  browser = await launchChromium()
   page = await browser.newPage({ viewport: { width: 1400, height: 800 } })
   page.on('pageerror', (error) => console.error('page error:', error.message))
 })

@@ -2,11 +2,10 @@
 // samples) and rises as the group falls behind, the range picker changes the range (kept in the URL), and the
 // connector and pipeline pages show their charts. Screenshots go to test-output/console/.
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { after, before, test } from 'node:test'
 import { Admin } from '@platformatic/kafka'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { testStack, uniqueName } from '../../support/stack.ts'
 import {
   createConnector,
@@ -17,9 +16,9 @@ import {
   waitForIds,
   waitForState,
 } from '../worker/helpers.ts'
+import { launchChromium } from './chromium.ts'
 import { type ConsoleUnderTest, startConsole } from './helpers.ts'
 
-const CHROMIUM = process.env.FLOWSCOPE_CHROMIUM ?? '/usr/bin/chromium'
 const SHOTS = 'test-output/console'
 const prefix = uniqueName('consolehistui')
 const group = `${prefix}_orders-sink`
@@ -33,8 +32,6 @@ let firstIds: number[]
 const admin = new Admin({ clientId: 'console-history-ui-test', bootstrapBrokers: [testStack().bootstrapServers] })
 
 before(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set FLOWSCOPE_CHROMIUM)`)
   await mkdir(SHOTS, { recursive: true })
   c = await startConsole(prefix, new RegExp(`^${prefix}`), false, { history: { intervalMs: 500 } })
   table = await createTable('console_histui')
@@ -47,7 +44,7 @@ before(async () => {
     topics: [{ name: topic, partitionOffsets: [{ partition: 0, offset: 1n }] }],
   })
   await c.exporter.poll()
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })
+  browser = await launchChromium()
   page = await browser.newPage({ viewport: { width: 1300, height: 900 } })
   page.on('pageerror', (error) => console.error('page error:', error.message))
 })

@@ -3,22 +3,21 @@
 // RUNNING with its task on its page and on the Connect page, paused and resumed there.
 // Screenshots go to test-output/console/.
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { createConsoleApp, LOOPBACK_HOSTNAMES } from '../../../src/console/server/app.ts'
 import { buildAssets } from '../../../src/console/server/assets.ts'
 import { ConnectClient } from '../../../src/console/server/connect.ts'
 import { KafkaCluster } from '../../../src/console/server/kafka.ts'
 import { testStack, uniqueName } from '../../support/stack.ts'
 import { startUpstreamConnect, type UpstreamConnect } from '../compat/upstream-connect.ts'
+import { launchChromium } from './chromium.ts'
 
-const CHROMIUM = process.env.FLOWSCOPE_CHROMIUM ?? '/usr/bin/chromium'
 const SHOTS = 'test-output/console'
 const prefix = uniqueName('consoleupui')
 const NAME = `${prefix}-file`
@@ -34,8 +33,6 @@ let browser: Browser
 let page: Page
 
 before(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set FLOWSCOPE_CHROMIUM)`)
   await mkdir(SHOTS, { recursive: true })
   dir = await mkdtemp(join(tmpdir(), 'flowscope-console-upstream-ui-'))
   file = join(dir, 'input.txt')
@@ -52,7 +49,7 @@ before(async () => {
   })
   await app.listen({ port: 0, host: '127.0.0.1' })
   url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })
+  browser = await launchChromium()
   page = await browser.newPage({ viewport: { width: 1400, height: 800 } })
   page.on('pageerror', (error) => console.error('page error:', error.message))
 })
