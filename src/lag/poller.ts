@@ -5,6 +5,7 @@
 // a group has caught up on (for its source-time header: freshness). Nothing here keeps history: exporter.ts does.
 import { randomUUID } from 'node:crypto'
 import { Admin, Consumer } from '@platformatic/kafka'
+import { fetchPartition } from '../kafka/fetch-partition.ts'
 import { readSourceTimeHeaders, type SourceTimeBasis } from '../record/source-time.ts'
 
 export interface TopicSnapshot {
@@ -282,40 +283,23 @@ export class ClusterPoller {
   async #readRecord(topic: TopicSnapshot, partition: number, offset: bigint): Promise<RecordTimestamp | undefined> {
     const leader = topic.partitions[partition]?.leader ?? -1
     if (leader < 0) return undefined
-    const response = await this.#consumer.fetch({
-      node: leader,
+    const { errorCode, batches } = await fetchPartition(this.#consumer, {
+      leader,
+      topicId: topic.id,
+      partition,
+      offset,
       maxBytes: FETCH_MAX_BYTES,
-      minBytes: 1,
-      maxWaitTime: 0,
-      topics: [
-        {
-          topicId: topic.id,
-          partitions: [
-            {
-              partition,
-              fetchOffset: offset,
-              currentLeaderEpoch: -1,
-              lastFetchedEpoch: -1,
-              partitionMaxBytes: FETCH_MAX_BYTES,
-            },
-          ],
-        },
-      ],
     })
-    for (const t of response.responses) {
-      for (const p of t.partitions) {
-        if (p.partitionIndex !== partition || p.errorCode !== 0) continue
-        for (const batch of p.records ?? []) {
-          if (batch.attributes & CONTROL_BATCH) continue
-          for (const record of batch.records) {
-            const at = batch.firstOffset + BigInt(record.offsetDelta)
-            if (at < offset) continue
-            const ts =
-              batch.attributes & LOG_APPEND_TIME ? batch.maxTimestamp : batch.firstTimestamp + record.timestampDelta
-            const source = readSourceTimeHeaders(record.headers ?? [])
-            return { offset: at, timestampMs: Number(ts), ...(source ? { source } : {}) }
-          }
-        }
+    if (errorCode !== 0) return undefined
+    for (const batch of batches) {
+      if (batch.attributes & CONTROL_BATCH) continue
+      for (const record of batch.records) {
+        const at = batch.firstOffset + BigInt(record.offsetDelta)
+        if (at < offset) continue
+        const ts =
+          batch.attributes & LOG_APPEND_TIME ? batch.maxTimestamp : batch.firstTimestamp + record.timestampDelta
+        const source = readSourceTimeHeaders(record.headers ?? [])
+        return { offset: at, timestampMs: Number(ts), ...(source ? { source } : {}) }
       }
     }
     return undefined

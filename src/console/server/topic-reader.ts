@@ -12,6 +12,7 @@ import {
   IncrementalAlterConfigOperationTypes,
   ProtocolError,
 } from '@platformatic/kafka'
+import { fetchPartition } from '../../kafka/fetch-partition.ts'
 import { ApiError, badRequest, notFound, type Part, part, unreachable } from './errors.ts'
 import {
   backwardWindow,
@@ -297,34 +298,15 @@ export class TopicTools {
   async #fetch(meta: TopicMeta, partition: number, offset: bigint) {
     const leader = meta.leaders[partition] ?? -1
     if (leader < 0) throw new Error(`partition ${partition} has no leader`)
-    const response = await this.#consumer.fetch({
-      node: leader,
+    const { errorCode, batches } = await fetchPartition(this.#consumer, {
+      leader,
+      topicId: meta.id,
+      partition,
+      offset,
       maxBytes: FETCH_MAX_BYTES,
-      minBytes: 1,
-      maxWaitTime: 0,
-      topics: [
-        {
-          topicId: meta.id,
-          partitions: [
-            {
-              partition,
-              fetchOffset: offset,
-              currentLeaderEpoch: -1,
-              lastFetchedEpoch: -1,
-              partitionMaxBytes: FETCH_MAX_BYTES,
-            },
-          ],
-        },
-      ],
     })
-    for (const t of response.responses) {
-      for (const p of t.partitions) {
-        if (p.partitionIndex !== partition) continue
-        if (p.errorCode !== 0) throw new ProtocolError(p.errorCode)
-        return p.records ?? []
-      }
-    }
-    return []
+    if (errorCode !== 0) throw new ProtocolError(errorCode)
+    return batches
   }
 
   /** Records of one partition in [from, to), in offset order, one bounded Fetch response at a time. */
