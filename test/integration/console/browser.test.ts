@@ -132,6 +132,11 @@ test('the Connect page pauses and resumes the connector; deep link and back butt
   await row.getByRole('link', { name: SEED, exact: true }).click()
   await page.waitForURL(`${c.url}/connect/main/${SEED}`)
   await page.getByRole('heading', { name: SEED }).waitFor()
+  // The heading comes with the status; the config arrives in its own request.
+  await page
+    .locator('dl.config dt', { hasText: /^connection\.password$/ })
+    .first()
+    .waitFor({ timeout: 15_000 })
   assert.equal(await page.locator('dl.config dt', { hasText: /^connection\.password$/ }).count(), 1)
   assert.equal(await page.locator('dl.config dd', { hasText: /^\*{8}$/ }).count(), 1)
   // The offsets panel lists the table's offset; Reset waits for the connector to be stopped.
