@@ -44,14 +44,17 @@ export function startProcess(
 ): Supervised {
   installExitHook()
   const log = createWriteStream(logFile, { flags: 'a' })
+  // A log that cannot be written must not bring the supervisor down; the child runs on without it.
+  log.on('error', () => {})
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env, detached: true })
   child.stdout?.pipe(log, { end: false })
   child.stderr?.pipe(log, { end: false })
   live.add(child)
+  // 'exit' can come before the last output is read from the pipes: the log ends only once they are closed.
+  child.once('close', () => log.end())
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => {
       live.delete(child)
-      log.end()
       resolve(code)
     })
     child.once('error', (error) => {
