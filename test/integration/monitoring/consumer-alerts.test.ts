@@ -59,6 +59,8 @@ let produceError: unknown
 let consumer: Consumer | undefined
 let stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined
 let commits = 0
+/** Commits asked for: counted when asked, so one still in flight at a pause is not taken for a later one. */
+let commitsStarted = 0
 let exporter: { process: Supervised; address: string }
 let unreachable: { process: Supervised; address: string } | undefined
 
@@ -171,6 +173,7 @@ async function startConsumer(): Promise<void> {
   })
   stream = await consumer.consume({ topics: [topic], mode: 'committed', fallbackMode: 'earliest', autocommit: false })
   stream.on('data', (message) => {
+    commitsStarted++
     Promise.resolve(message.commit()).then(
       () => commits++,
       () => undefined,
@@ -294,7 +297,7 @@ test('healthy flow: every consumer-end alert inactive; the lag-exporter panels o
 test('the consumer stops committing while records keep coming: lag seconds, Burrow status and STALL fire', async (t) => {
   stream!.pause()
   const since = Date.now()
-  const committed = commits
+  const asked = commitsStarted
   const lag = await firing(t, since, 'ConsumerGroupLagHigh', { group, cluster_name: 'local' })
   assert.match(lag.labels.severity, /^page$/)
   await firing(t, since, 'ConsumerGroupStatusNotOk', { group, status: 'ERR' })
@@ -303,7 +306,7 @@ test('the consumer stops committing while records keep coming: lag seconds, Burr
   // The consumer is still a member of the group: nobody may call it gone.
   const noMembers = (await alerts()).filter((a) => a.labels.alertname === 'ConsumerGroupNoMembers')
   assert.deepEqual(describe(noMembers), [])
-  assert.equal(commits, committed, 'the paused consumer committed')
+  assert.equal(commitsStarted, asked, 'the paused consumer asked for a commit')
 })
 
 test('the consumer leaves the group: STOP and no members fire', async (t) => {
