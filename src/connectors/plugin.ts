@@ -3,7 +3,9 @@
 // Flow: the herder validates a connector config against `configDef` (+ `validate`), starts a SourceConnector,
 // asks it for task configs, and the worker runs one SourceTask per config: poll() → records → transforms →
 // converters → producer. After Kafka acknowledged records, the runtime commits their sourceOffset to the offsets
-// topic; on restart a task reads its position back through `context.offsetReader`.
+// topic and hands what it stored to the task's commit(); on restart a task reads its position back through
+// `context.offsetReader`. There is no per-record commitRecord(): commit() already carries the durable position,
+// which is the only one a source may release upstream (an acked record's offset may not be stored yet).
 import type { ConfigDef, RawConfig } from '../config/config-def.ts'
 import type { Logger } from '../logging.ts'
 import type { SourceOffset, SourcePartition, SourceRecord } from '../record/source-record.ts'
@@ -48,6 +50,20 @@ export interface SourceConnector {
   stop(): Promise<void>
 }
 
+/** One source partition's offset, now durably in the offsets topic. */
+export interface CommittedOffset {
+  readonly partition: SourcePartition
+  readonly offset: SourceOffset
+}
+
+/**
+ * What one offset commit stored: per source partition whose position moved, the offset now in the offsets topic.
+ * Each is the sourceOffset of a record that Kafka acknowledged together with every record of its partition before
+ * it (records dropped by a transform or skipped under errors.tolerance=all count as done), and whose write to the
+ * offsets topic succeeded. A partition appears at most once; partitions that did not move are absent.
+ */
+export type CommittedOffsets = readonly CommittedOffset[]
+
 export interface SourceTask {
   start(config: RawConfig, context: SourceTaskContext): Promise<void>
   /**
@@ -56,8 +72,14 @@ export interface SourceTask {
    * backoff up to errors.retry.timeout; any other error fails the task.
    */
   poll(signal: AbortSignal): Promise<SourceRecord[]>
-  /** Called after the runtime committed offsets of records this task returned. */
-  commit?(): Promise<void>
+  /**
+   * Called after each offset commit that stored something, with exactly what it stored — the position a source may
+   * now release upstream (e.g. confirm a replication slot's flush LSN): never ahead of acknowledged data, and after a
+   * failed offsets-topic write not called at all (those offsets are reported once a later commit stores them). Calls
+   * come one at a time, in commit order, so a partition's offsets only move forward; the last comes before stop().
+   * An error it throws is logged and does not fail the task.
+   */
+  commit?(committed: CommittedOffsets): Promise<void>
   stop(): Promise<void>
 }
 

@@ -2,7 +2,7 @@
 // Acks travel back per record into SubmittedRecords; offsets are committed every offset.flush.interval.ms, on pause,
 // on stop and on shutdown — and only offsets whose record and every record before it Kafka acknowledged.
 // Retriable poll errors are retried with backoff up to errors.retry.timeout; anything else fails this task only.
-import type { SourceTask, SourceTaskContext } from '../connectors/plugin.ts'
+import type { CommittedOffsets, SourceTask, SourceTaskContext } from '../connectors/plugin.ts'
 import type { Converter } from '../convert/converter.ts'
 import { type HeaderConverter, SimpleHeaderConverter } from '../convert/header-converter.ts'
 import { messageOf } from '../errors.ts'
@@ -138,9 +138,10 @@ export class WorkerSourceTask {
     this.#retryOffsets = new Map()
     for (const entry of this.#submitted.takeCommittable().offsets) toWrite.set(canonicalJson(entry.partition), entry)
     if (toWrite.size === 0) return
+    const committed: CommittedOffsets = [...toWrite.values()]
     const started = performance.now()
     try {
-      await this.#o.offsets.write(this.#o.connector, [...toWrite.values()])
+      await this.#o.offsets.write(this.#o.connector, committed)
       this.#o.metrics.recordOffsetCommit(performance.now() - started, true)
     } catch (error) {
       this.#o.metrics.recordOffsetCommit(performance.now() - started, false)
@@ -149,7 +150,8 @@ export class WorkerSourceTask {
       return
     }
     try {
-      await this.#o.task.commit?.()
+      // Only now, with the write stored, may the source release what these offsets cover.
+      await this.#o.task.commit?.(committed)
     } catch (error) {
       this.#o.log.warn({ err: error }, 'task commit hook failed')
     }

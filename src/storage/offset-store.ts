@@ -50,7 +50,7 @@ export class OffsetStore {
   /** Writes offsets (null = tombstone) and resolves once Kafka acknowledged every one of them. */
   async write(
     connector: string,
-    offsets: { partition: SourcePartition; offset: SourceOffset | null }[],
+    offsets: readonly { partition: SourcePartition; offset: SourceOffset | null }[],
   ): Promise<void> {
     if (!this.#log) throw new Error('offset store is not attached to its topic')
     const log = this.#log

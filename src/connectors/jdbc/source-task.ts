@@ -161,8 +161,6 @@ export class JdbcSourceTask implements SourceTask {
     }
   }
 
-  async commit(): Promise<void> {}
-
   async stop(): Promise<void> {
     this.#stopped = true
     for (const querier of this.#queriers) await querier.reset(Date.now(), false)

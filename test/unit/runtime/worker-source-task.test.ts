@@ -3,7 +3,7 @@
 // and records skipped under errors.tolerance=all count as logged errors exactly when errors.log.enable logs them.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { SourceTask } from '../../../src/connectors/plugin.ts'
+import type { CommittedOffsets, SourceTask } from '../../../src/connectors/plugin.ts'
 import { StringConverter } from '../../../src/convert/string-converter.ts'
 import { getLogger } from '../../../src/logging.ts'
 import { metrics as M } from '../../../src/metrics/definitions.ts'
@@ -212,4 +212,167 @@ test('without errors.log.enable nothing is logged, so total_errors_logged stays 
   const get = await skipOversizedRecords(false)
   assert.equal(get(M.totalRecordsSkipped.name), 2)
   assert.equal(get(M.totalErrorsLogged.name), 0)
+})
+
+/** A source that hands out the batches pushed to it, one per poll, and records what its commit hook receives. */
+class ScriptedSource implements SourceTask {
+  readonly batches: SourceRecord[][] = []
+  readonly commits: CommittedOffsets[] = []
+  failCommitHook = false
+  async start(): Promise<void> {}
+  async poll(): Promise<SourceRecord[]> {
+    const batch = this.batches.shift()
+    if (batch) return batch
+    await sleep(2)
+    return []
+  }
+  async commit(committed: CommittedOffsets): Promise<void> {
+    this.commits.push(committed)
+    if (this.failCommitHook) throw new Error('hook failed')
+  }
+  async stop(): Promise<void> {}
+}
+
+/** A producer whose sends Kafka "acknowledges" only when the test says so, and an offsets store that can fail. */
+function scriptedTask(source: ScriptedSource) {
+  const sends: { size: number; ack: () => void }[] = []
+  const writes: { offsets: unknown; ok: boolean }[] = []
+  const store = { failing: false }
+  const producer = {
+    tooLarge: () => undefined,
+    send: (records: unknown[]) =>
+      new Promise<void>((resolve) => {
+        sends.push({ size: records.length, ack: resolve })
+      }),
+  } as unknown as RecordProducer
+  const offsets = {
+    write: async (_connector: string, written: unknown) => {
+      writes.push({ offsets: structuredClone(written), ok: !store.failing })
+      if (store.failing) throw new Error('offsets topic unavailable')
+    },
+  } as unknown as OffsetStore
+  const settings = { retryTimeoutMs: 0, retryDelayMaxMs: 60_000, toleranceAll: false, logErrors: false }
+  const states: string[] = []
+  const task = new WorkerSourceTask({
+    connector: 'c',
+    taskId: 0,
+    task: source,
+    config: {},
+    settings: settings as ConnectorSettings,
+    keyConverter: new StringConverter(),
+    valueConverter: new StringConverter(),
+    transforms: buildTransformChain({}, []),
+    producer,
+    offsets,
+    context: {
+      offsetReader: { offsets: async (partitions) => partitions.map(() => null) },
+      pipeline: { rowsRead: noop, pendingRows: noop, pollError: noop } as never,
+    },
+    metrics,
+    log: getLogger('test.worker-source-task'),
+    offsetFlushIntervalMs: 60_000,
+    offsetFlushTimeoutMs: 1000,
+    paused: false,
+    onStatus: (state) => states.push(state),
+    onTopic: async () => {},
+  })
+  return { task, sends, writes, store, states }
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 1000 && !condition(); i++) await sleep(2)
+  assert.ok(condition(), `never happened: ${what}`)
+}
+
+const A = { table: 'a' }
+const B = { table: 'b' }
+const rec = (partition: Record<string, string>, lsn: number): SourceRecord => ({
+  sourcePartition: partition,
+  sourceOffset: { lsn },
+  topic: 't',
+  value: `${partition.table}${lsn}`,
+})
+
+test('commit hook: sees exactly the offsets stored, never ahead of a record Kafka has not acknowledged', async () => {
+  const source = new ScriptedSource()
+  const { task, sends, writes } = scriptedTask(source)
+  await task.start()
+  try {
+    source.batches.push([rec(A, 1), rec(A, 2), rec(B, 1)], [rec(A, 3), rec(B, 2)])
+    await until(() => sends.length === 2, 'both batches sent')
+
+    // Only the later batch is acknowledged: each partition still waits for a record of the first one.
+    sends[1].ack()
+    await task.commitOffsets()
+    assert.deepEqual(source.commits, [], 'nothing is committable ahead of the unacknowledged first batch')
+    assert.deepEqual(writes, [])
+
+    sends[0].ack()
+    await task.commitOffsets()
+    const expected = [
+      { partition: A, offset: { lsn: 3 } },
+      { partition: B, offset: { lsn: 2 } },
+    ]
+    assert.deepEqual(writes, [{ offsets: expected, ok: true }])
+    assert.deepEqual(source.commits, [expected])
+
+    // Nothing new acknowledged: no empty commit reaches the hook.
+    await task.commitOffsets()
+    assert.equal(source.commits.length, 1)
+  } finally {
+    await task.stop()
+  }
+})
+
+test('commit hook: not called after a failed offsets write; the offsets come once a later write stores them', async () => {
+  const source = new ScriptedSource()
+  const { task, sends, writes, store } = scriptedTask(source)
+  await task.start()
+  try {
+    source.batches.push([rec(A, 1), rec(B, 1)])
+    await until(() => sends.length === 1, 'first batch sent')
+    sends[0].ack()
+    store.failing = true
+    await task.commitOffsets()
+    assert.equal(writes.length, 1)
+    assert.equal(writes[0].ok, false)
+    assert.deepEqual(source.commits, [], 'a failed write is not reported as committed')
+
+    store.failing = false
+    source.batches.push([rec(A, 2)])
+    await until(() => sends.length === 2, 'second batch sent')
+    sends[1].ack()
+    await task.commitOffsets()
+    // A's retried offset is superseded by its newer one; B's retried offset is stored now.
+    const expected = [
+      { partition: A, offset: { lsn: 2 } },
+      { partition: B, offset: { lsn: 1 } },
+    ]
+    assert.deepEqual(writes[1], { offsets: expected, ok: true })
+    assert.deepEqual(source.commits, [expected])
+  } finally {
+    await task.stop()
+  }
+})
+
+test('commit hook: a failing hook is logged, the task keeps running and later commits still reach it', async () => {
+  const source = new ScriptedSource()
+  source.failCommitHook = true
+  const { task, sends, states } = scriptedTask(source)
+  await task.start()
+  try {
+    source.batches.push([rec(A, 1)])
+    await until(() => sends.length === 1, 'first batch sent')
+    sends[0].ack()
+    await task.commitOffsets()
+    source.batches.push([rec(A, 2)])
+    await until(() => sends.length === 2, 'second batch sent')
+    sends[1].ack()
+    await task.commitOffsets()
+    assert.deepEqual(source.commits, [[{ partition: A, offset: { lsn: 1 } }], [{ partition: A, offset: { lsn: 2 } }]])
+    assert.equal(task.failed, false)
+    assert.equal(states.at(-1), 'RUNNING')
+  } finally {
+    await task.stop()
+  }
 })
