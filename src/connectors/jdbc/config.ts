@@ -12,8 +12,9 @@ import {
   Width,
 } from '../../config/config-def.ts'
 import { ErrorCodes, FlowscopeError } from '../../errors.ts'
+import { type QuoteMethod, QuoteMethods } from '../../postgres/dialect.ts'
+import { isValidTimeZone } from '../../postgres/time-zone.ts'
 import { parseJdbcUrl } from './jdbc-url.ts'
-import { isValidTimeZone } from './time-zone.ts'
 
 export const Modes = {
   BULK: 'bulk',
@@ -30,9 +31,6 @@ export const NumericMappings = {
   BEST_FIT_EAGER_DOUBLE: 'best_fit_eager_double',
 } as const
 export type NumericMapping = (typeof NumericMappings)[keyof typeof NumericMappings]
-
-export const QuoteMethods = { ALWAYS: 'always', NEVER: 'never' } as const
-export type QuoteMethod = (typeof QuoteMethods)[keyof typeof QuoteMethods]
 
 export const TIMESTAMP_INITIAL_CURRENT = -1
 

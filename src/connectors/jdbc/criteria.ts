@@ -1,10 +1,10 @@
 // Mode + columns + offset in, the SQL text and bind values of one query round out (upstream's
 // TimestampIncrementingCriteria): bulk reads all, incrementing `id > ?`, timestamp `ts > ? AND ts < ?`,
 // timestamp+incrementing `ts < ? AND ((ts = ? AND id > ?) OR ts > ?)`, each ordered for exact resumption.
-import { type Mode, Modes, type QuoteMethod } from './config.ts'
-import { qualifiedTable, quoteIdentifier, type TableId } from './dialect.ts'
+import { type QuoteMethod, qualifiedTable, quoteIdentifier, type TableId } from '../../postgres/dialect.ts'
+import { type Instant, instantToIso } from '../../postgres/pg-text.ts'
+import { type Mode, Modes } from './config.ts'
 import type { TimestampIncrementingOffset } from './offsets.ts'
-import { type Instant, instantToIso } from './pg-text.ts'
 
 export type QuerySource = { kind: 'table'; table: TableId } | { kind: 'query'; query: string }
 

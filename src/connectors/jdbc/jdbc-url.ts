@@ -1,30 +1,19 @@
-// Connection URLs in, node-postgres client settings out: `jdbc:postgresql://host:port/db?params` (pgjdbc's form)
-// and `postgres://` / `postgresql://` (libpq's form). JDBC parameters are mapped to their node-postgres equivalents.
+// Connection URLs in, the shared Postgres connection settings out: `jdbc:postgresql://host:port/db?params` (pgjdbc's
+// form) and `postgres://` / `postgresql://` (libpq's form). JDBC parameters are mapped to their equivalents.
 import { readFileSync } from 'node:fs'
 import type { ConnectionOptions } from 'node:tls'
+import type { PgConnectionSettings } from '../../postgres/connection.ts'
 
-export interface PgSettings {
-  host: string
-  port: number
-  /** Empty when the URL names none (the server then uses the user name, as libpq and pgjdbc do). */
-  database: string
-  user?: string
-  password?: string
-  ssl?: boolean | ConnectionOptions
-  application_name?: string
-  options?: string
-  connectionTimeoutMillis?: number
-  query_timeout?: number
+/** A URL's settings; `display` is the URL with any password masked. */
+export interface JdbcUrlSettings extends PgConnectionSettings {
   /** Parameters we recognised but cannot honour, or did not recognise (worth a warning). */
   ignoredParams: string[]
-  /** The URL with any password masked, for messages. */
-  display: string
 }
 
 const DEFAULT_PORT = 5432
 
 /** Parses a PostgreSQL URL; throws an Error whose message says what is wrong. */
-export function parseJdbcUrl(url: string): PgSettings {
+export function parseJdbcUrl(url: string): JdbcUrlSettings {
   const text = url.trim()
   if (text === '') throw new Error('connection.url must not be empty')
   let rest: string
@@ -77,7 +66,7 @@ export function parseJdbcUrl(url: string): PgSettings {
     database = decode(main)
   }
 
-  const settings: PgSettings = { host, port, database, ignoredParams, display: mask(text) }
+  const settings: JdbcUrlSettings = { host, port, database, ignoredParams, display: mask(text) }
   if (user !== undefined && user !== '') settings.user = user
   if (password !== undefined) settings.password = password
   const optionParts: string[] = []
@@ -117,7 +106,7 @@ export function parseJdbcUrl(url: string): PgSettings {
         break
       case 'applicationname':
       case 'application_name':
-        settings.application_name = value
+        settings.applicationName = value
         break
       case 'options':
         optionParts.push(value)
@@ -125,10 +114,10 @@ export function parseJdbcUrl(url: string): PgSettings {
       case 'connecttimeout':
       case 'connect_timeout':
       case 'logintimeout':
-        settings.connectionTimeoutMillis = seconds(key, value) * 1000
+        settings.connectTimeoutMs = seconds(key, value) * 1000
         break
       case 'sockettimeout':
-        if (seconds(key, value) > 0) settings.query_timeout = seconds(key, value) * 1000
+        if (seconds(key, value) > 0) settings.queryTimeoutMs = seconds(key, value) * 1000
         break
       case 'dbname':
         settings.database = value

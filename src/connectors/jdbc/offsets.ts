@@ -1,9 +1,10 @@
 // Where a querier is in its table, as persisted in the offsets topic: table/query partitions and the
 // timestamp/incrementing offset, in upstream's exact shapes (keys, protocol value, key order) so offsets written by
 // Confluent's connector resume here and vice versa.
+
+import { fullyQualifiedName, type TableId } from '../../postgres/dialect.ts'
+import { type Instant, instantFromOffset, instantToMs } from '../../postgres/pg-text.ts'
 import type { SourceOffset, SourcePartition } from '../../record/source-record.ts'
-import { fullyQualifiedName, type TableId } from './dialect.ts'
-import { type Instant, instantFromOffset, instantToMs } from './pg-text.ts'
 
 export const TABLE_NAME_KEY = 'table'
 export const QUERY_NAME_KEY = 'query'

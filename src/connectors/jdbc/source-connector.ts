@@ -2,8 +2,8 @@
 // spreads tables round-robin over at most tasks.max tasks; in query mode there is exactly one task.
 import type { RawConfig } from '../../config/config-def.ts'
 import type { ConnectorContext, SourceConnector } from '../../connectors/plugin.ts'
+import type { TableId } from '../../postgres/dialect.ts'
 import { type JdbcSourceConfig, requireJdbcSourceConfig, TaskKeys } from './config.ts'
-import type { TableId } from './dialect.ts'
 import { tablesToConfig } from './source-task.ts'
 import { TableMonitor } from './table-monitor.ts'
 

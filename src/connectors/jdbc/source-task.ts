@@ -6,18 +6,19 @@ import type { RawConfig } from '../../config/config-def.ts'
 import type { SourceTask, SourceTaskContext } from '../../connectors/plugin.ts'
 import { FlowscopeError, messageOf, RetriableError } from '../../errors.ts'
 import type { Logger } from '../../logging.ts'
-import type { SourceOffset, SourcePartition, SourceRecord } from '../../record/source-record.ts'
-import { databaseTime, TypeCache } from './catalog.ts'
-import { type JdbcSourceConfig, Modes, requireJdbcSourceConfig, TaskKeys, TIMESTAMP_INITIAL_CURRENT } from './config.ts'
+import { databaseTime, TypeCache } from '../../postgres/catalog.ts'
 import {
   type Connection,
   closeConnection,
   isConnectionError,
   openConnection,
-  settingsFor,
   sleep,
-} from './connection.ts'
-import { type TableId, tableLabel } from './dialect.ts'
+} from '../../postgres/connection.ts'
+import { type TableId, tableLabel } from '../../postgres/dialect.ts'
+import { instantFromOffset } from '../../postgres/pg-text.ts'
+import type { SourceOffset, SourcePartition, SourceRecord } from '../../record/source-record.ts'
+import { type JdbcSourceConfig, Modes, requireJdbcSourceConfig, TaskKeys, TIMESTAMP_INITIAL_CURRENT } from './config.ts'
+import { settingsFor } from './connection-settings.ts'
 import {
   emptyOffset,
   offsetFromMap,
@@ -26,7 +27,6 @@ import {
   tablePartition,
   tablePartitionV0,
 } from './offsets.ts'
-import { instantFromOffset } from './pg-text.ts'
 import { TableGoneError, TableQuerier } from './table-querier.ts'
 
 /** Parses the connector-assigned table list (JSON array of [database, schema, table]). */

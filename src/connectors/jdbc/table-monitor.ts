@@ -2,10 +2,12 @@
 // table.poll.interval.ms, and calls `onChange` when the set differs, so tasks are reconfigured (upstream's
 // TableMonitorThread). A failed re-check keeps the last known set and is retried next interval.
 import type { Logger } from '../../logging.ts'
-import { listTables } from './catalog.ts'
+import { listTables } from '../../postgres/catalog.ts'
+import { type Connection, closeConnection, openConnection } from '../../postgres/connection.ts'
+import { fullyQualifiedName, type TableId } from '../../postgres/dialect.ts'
 import type { JdbcSourceConfig } from './config.ts'
-import { type Connection, closeConnection, openConnection, settingsFor } from './connection.ts'
-import { fullyQualifiedName, type TableId, tablePasses } from './dialect.ts'
+import { settingsFor } from './connection-settings.ts'
+import { tablePasses } from './table-filter.ts'
 
 export interface TableMonitorOptions {
   config: JdbcSourceConfig

@@ -1,5 +1,19 @@
 // PostgreSQL column types in, Connect schemas and text→value converters out (upstream's GenericDatabaseDialect and
-// PostgreSqlDatabaseDialect mappings, plus arrays). Pure: type facts come from the caller (see catalog.ts).
+// PostgreSqlDatabaseDialect mappings, plus arrays). Pure: type facts come from the caller (see src/postgres/catalog.ts).
+
+import type { PgType } from '../../postgres/catalog.ts'
+import {
+  type Instant,
+  instantToMs,
+  parseArray,
+  parseBytea,
+  parseDate,
+  parseInt64,
+  parseTime,
+  parseTimestamp,
+  rescaleDecimal,
+} from '../../postgres/pg-text.ts'
+import { wallClockToEpochMs } from '../../postgres/time-zone.ts'
 import {
   arraySchema,
   dateSchema,
@@ -11,38 +25,8 @@ import {
   timestampSchema,
 } from '../../record/schema.ts'
 import { type NumericMapping, NumericMappings } from './config.ts'
-import {
-  type Instant,
-  instantToMs,
-  parseArray,
-  parseBytea,
-  parseDate,
-  parseInt64,
-  parseTime,
-  parseTimestamp,
-  rescaleDecimal,
-} from './pg-text.ts'
-import { wallClockToEpochMs } from './time-zone.ts'
 
-/** What pg_type says about a type (see catalog.ts). */
-export interface PgType {
-  oid: number
-  /** typname, e.g. int4, _int4, varchar, my_enum */
-  name: string
-  /** typtype: b base, c composite, d domain, e enum, p pseudo, r range, m multirange */
-  kind: string
-  /** typcategory: A array, S string, N numeric, … */
-  category: string
-  /** Array element type (typelem) for arrays, else 0. */
-  elementOid: number
-  /** Base type for domains (typbasetype), else 0. */
-  baseOid: number
-  /** The domain's typmod (typtypmod), -1 when none. */
-  baseTypmod: number
-  /** Array element delimiter (typdelim of the element type; `;` for box). */
-  delimiter: string
-}
-
+/** pg_type facts by oid (a TypeCache's get). */
 export type TypeLookup = (oid: number) => PgType | undefined
 
 export interface MappingOptions {

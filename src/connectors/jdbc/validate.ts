@@ -3,11 +3,13 @@
 // database check is bounded by a timeout so the REST validate call always answers.
 import type { RawConfig } from '../../config/config-def.ts'
 import { messageOf } from '../../errors.ts'
-import { columnNotNull, describeColumns, listTables } from './catalog.ts'
+import { columnNotNull, describeColumns, listTables } from '../../postgres/catalog.ts'
+import { type Connection, closeConnection, openConnection } from '../../postgres/connection.ts'
+import { tableLabel } from '../../postgres/dialect.ts'
 import { crossKeyErrors, jdbcSourceConfigDef, Modes, parseJdbcSourceConfig } from './config.ts'
-import { type Connection, closeConnection, openConnection, settingsFor } from './connection.ts'
-import { tableLabel, tablePasses, unmatchedWhitelist } from './dialect.ts'
+import { settingsFor } from './connection-settings.ts'
 import { resolveOffsetColumns } from './offset-columns.ts'
+import { tablePasses, unmatchedWhitelist } from './table-filter.ts'
 
 export const VALIDATE_TIMEOUT_MS = 15_000
 /** Tables whose columns are checked at most (validation must stay quick on large databases). */

@@ -13,8 +13,8 @@ test('jdbc:postgresql URLs with host, port, database and JDBC parameters', () =>
   assert.equal(s.password, 's@cret')
   assert.deepEqual(s.ssl, { rejectUnauthorized: false })
   assert.equal(s.options, '-c search_path=sales')
-  assert.equal(s.application_name, 'flow')
-  assert.equal(s.connectionTimeoutMillis, 5000)
+  assert.equal(s.applicationName, 'flow')
+  assert.equal(s.connectTimeoutMs, 5000)
   assert.equal(
     s.display,
     'jdbc:postgresql://db.example:6543/shop?user=app&password=****&sslmode=require&currentSchema=sales&ApplicationName=flow&connectTimeout=5',

@@ -8,7 +8,7 @@ import {
   tablePartition,
   tablePartitionV0,
 } from '../../../../src/connectors/jdbc/offsets.ts'
-import { parseTimestamp } from '../../../../src/connectors/jdbc/pg-text.ts'
+import { parseTimestamp } from '../../../../src/postgres/pg-text.ts'
 
 const users = { database: 'postgres', schema: 'public', table: 'users' }
 

@@ -1,24 +1,13 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { buildQueryText, roundValues } from '../../../../src/connectors/jdbc/criteria.ts'
-import {
-  qualifiedTable,
-  quoteIdentifier,
-  type TableId,
-  tablePasses,
-  unmatchedWhitelist,
-} from '../../../../src/connectors/jdbc/dialect.ts'
+import { tablePasses, unmatchedWhitelist } from '../../../../src/connectors/jdbc/table-filter.ts'
+import type { TableId } from '../../../../src/postgres/dialect.ts'
 
 const users: TableId = { database: 'postgres', schema: 'public', table: 'users' }
 const table = { kind: 'table' as const, table: users }
 const cols = { incrementing: 'id', timestamps: ['updated_at'] }
 const end = { epochSecond: 1704067200, nano: 123456000 }
-
-test('identifiers are double-quoted with inner quotes doubled, unless quote.sql.identifiers=never', () => {
-  assert.equal(quoteIdentifier('Odd "name" ü'), '"Odd ""name"" ü"')
-  assert.equal(quoteIdentifier('users', 'never'), 'users')
-  assert.equal(qualifiedTable({ database: 'd', schema: 'My Schema', table: 'T' }), '"My Schema"."T"')
-})
 
 test('query text per mode', () => {
   assert.equal(buildQueryText(table, 'bulk', cols, 'always', ''), 'SELECT * FROM "public"."users"')

@@ -1,17 +1,37 @@
-// Settings + credentials in, a ready node-postgres client out: connects with connection.attempts tries spaced by
-// connection.backoff.ms (upstream's CachedConnectionProvider), sets the session time zone to db.timezone, and
-// turns a lost database into a RetriableError with a clear message.
+// Plain connection settings in, a ready node-postgres client out: connects with `attempts` tries spaced by
+// `backoffMs` (as the JDBC source's CachedConnectionProvider does), sets the session time zone, and turns a lost
+// database into a RetriableError with a clear message. Each connector maps its own config to these settings.
+import type { ConnectionOptions as TlsOptions } from 'node:tls'
 import pg from 'pg'
-import { RetriableError } from '../../errors.ts'
-import type { Logger } from '../../logging.ts'
-import type { JdbcSourceConfig } from './config.ts'
+import { RetriableError } from '../errors.ts'
+import type { Logger } from '../logging.ts'
 import { quoteLiteral } from './dialect.ts'
-import { type PgSettings, parseJdbcUrl } from './jdbc-url.ts'
+
+/** Where and as whom to connect. */
+export interface PgConnectionSettings {
+  host: string
+  port: number
+  /** Empty when none is named (the server then uses the user name, as libpq and pgjdbc do). */
+  database: string
+  user?: string
+  password?: string
+  /** false: plain text; true or TLS options: TLS (sslmode is mapped to these by the connector). */
+  ssl?: boolean | TlsOptions
+  applicationName?: string
+  /** Server options sent at startup (libpq's `options`, e.g. `-c search_path=sales`). */
+  options?: string
+  /** Bound on each TCP connect + startup; ConnectOptions.connectTimeoutMs (or 30 s) when absent. */
+  connectTimeoutMs?: number
+  /** Client-side bound on each query (ms); none when absent. */
+  queryTimeoutMs?: number
+  /** How messages name the server (never with a password). */
+  display: string
+}
 
 export interface ConnectOptions {
   attempts: number
   backoffMs: number
-  /** Session TimeZone: how `timestamp` columns compare with the timestamptz bounds we bind. */
+  /** Session TimeZone (e.g. the JDBC source's db.timezone): how `timestamp` values without a zone are read. */
   zone: string
   log?: Logger
   signal?: AbortSignal
@@ -23,15 +43,7 @@ export interface ConnectOptions {
 export interface Connection {
   client: pg.Client
   broken: boolean
-  settings: PgSettings
-}
-
-export function settingsFor(config: JdbcSourceConfig): PgSettings {
-  const settings = parseJdbcUrl(config.connectionUrl)
-  // Explicit connection.user / connection.password win over values embedded in the URL.
-  if (config.connectionUser !== null && config.connectionUser !== '') settings.user = config.connectionUser
-  if (config.connectionPassword !== null) settings.password = config.connectionPassword
-  return settings
+  settings: PgConnectionSettings
 }
 
 /** Waits `ms`; resolves false early when `signal` aborts. */
@@ -93,14 +105,26 @@ function describe(error: unknown): string {
   return e?.code && !message.includes(e.code) ? `${e.code} ${message}` : message
 }
 
-async function connectOnce(settings: PgSettings, options: ConnectOptions): Promise<Connection> {
-  const { ignoredParams: _ignored, display: _display, ...clientConfig } = settings
-  const client = new pg.Client({
-    ...clientConfig,
-    database: settings.database === '' ? undefined : settings.database,
-    connectionTimeoutMillis: settings.connectionTimeoutMillis ?? options.connectTimeoutMs ?? 30_000,
+/** node-postgres' client config for `settings`: only what is set, so the rest keeps node-postgres' defaults. */
+function clientConfig(settings: PgConnectionSettings, options: ConnectOptions): pg.ClientConfig {
+  const config: pg.ClientConfig = {
+    host: settings.host,
+    port: settings.port,
+    connectionTimeoutMillis: settings.connectTimeoutMs ?? options.connectTimeoutMs ?? 30_000,
     keepAlive: true,
-  })
+  }
+  if (settings.database !== '') config.database = settings.database
+  if (settings.user !== undefined) config.user = settings.user
+  if (settings.password !== undefined) config.password = settings.password
+  if (settings.ssl !== undefined) config.ssl = settings.ssl
+  if (settings.applicationName !== undefined) config.application_name = settings.applicationName
+  if (settings.options !== undefined) config.options = settings.options
+  if (settings.queryTimeoutMs !== undefined) config.query_timeout = settings.queryTimeoutMs
+  return config
+}
+
+async function connectOnce(settings: PgConnectionSettings, options: ConnectOptions): Promise<Connection> {
+  const client = new pg.Client(clientConfig(settings, options))
   const connection: Connection = { client, broken: false, settings }
   client.on('error', (error) => {
     connection.broken = true
@@ -122,9 +146,9 @@ async function connectOnce(settings: PgSettings, options: ConnectOptions): Promi
 
 /**
  * Connects, trying `attempts` times with `backoffMs` between tries. Authentication or configuration errors are
- * thrown at once; when the server stays unreachable a RetriableError names the URL, the tries and the last cause.
+ * thrown at once; when the server stays unreachable a RetriableError names the server, the tries and the last cause.
  */
-export async function openConnection(settings: PgSettings, options: ConnectOptions): Promise<Connection> {
+export async function openConnection(settings: PgConnectionSettings, options: ConnectOptions): Promise<Connection> {
   let lastError: unknown
   const attempts = Math.max(1, options.attempts)
   for (let attempt = 1; attempt <= attempts; attempt++) {

@@ -2,10 +2,8 @@
 // table's columns (type, nullability, auto-increment, primary key), pg_type facts for type mapping, the database's
 // clock and max(incrementing column).
 import type pg from 'pg'
-import type { QuoteMethod } from './config.ts'
-import { qualifiedTable, quoteIdentifier, type TableId, TableTypeKinds } from './dialect.ts'
+import { type QuoteMethod, qualifiedTable, quoteIdentifier, type TableId, TableTypeKinds } from './dialect.ts'
 import { type Instant, parseTimestamp } from './pg-text.ts'
-import type { PgType } from './type-mapping.ts'
 
 const SYSTEM_SCHEMAS = ['pg_catalog', 'information_schema', 'pg_toast']
 
@@ -128,6 +126,25 @@ export async function columnNotNull(
   )
   for (const r of result.rows) out.set(`${r.rel}:${r.num}`, r.not_null)
   return out
+}
+
+/** What pg_type says about a type. */
+export interface PgType {
+  oid: number
+  /** typname, e.g. int4, _int4, varchar, my_enum */
+  name: string
+  /** typtype: b base, c composite, d domain, e enum, p pseudo, r range, m multirange */
+  kind: string
+  /** typcategory: A array, S string, N numeric, … */
+  category: string
+  /** Array element type (typelem) for arrays, else 0. */
+  elementOid: number
+  /** Base type for domains (typbasetype), else 0. */
+  baseOid: number
+  /** The domain's typmod (typtypmod), -1 when none. */
+  baseTypmod: number
+  /** Array element delimiter (typdelim of the element type; `;` for box). */
+  delimiter: string
 }
 
 /** pg_type facts by oid, loaded on demand and kept for the connection's life. */

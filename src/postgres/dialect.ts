@@ -1,6 +1,8 @@
-// PostgreSQL naming rules: table ids in, quoted SQL identifiers, upstream's fully-qualified names and table-filter
-// decisions (whitelist/blacklist, include/exclude regexes) out.
-import type { QuoteMethod } from './config.ts'
+// PostgreSQL naming rules: table ids in, quoted SQL identifiers and literals, fully-qualified names out.
+
+/** Whether SQL text quotes identifiers (the JDBC source's quote.sql.identifiers). */
+export const QuoteMethods = { ALWAYS: 'always', NEVER: 'never' } as const
+export type QuoteMethod = (typeof QuoteMethods)[keyof typeof QuoteMethods]
 
 export interface TableId {
   /** The database (JDBC catalog). */
@@ -36,46 +38,6 @@ export function sameTable(a: TableId, b: TableId): boolean {
 /** A string literal for SQL text (standard_conforming_strings on). */
 export function quoteLiteral(value: string): string {
   return `'${value.replaceAll("'", "''")}'`
-}
-
-export interface TableFilter {
-  whitelist: string[]
-  blacklist: string[]
-  includeList: string[]
-  excludeList: string[]
-}
-
-/** The names a list entry may use for a table: db.schema.table (plain or quoted), schema.table, or table. */
-function namesOf(id: TableId): string[] {
-  return [
-    fullyQualifiedName(id),
-    `${quoteIdentifier(id.database)}.${quoteIdentifier(id.schema)}.${quoteIdentifier(id.table)}`,
-    tableLabel(id),
-    qualifiedTable(id),
-    id.table,
-  ]
-}
-
-function fullMatch(pattern: string, text: string): boolean {
-  return new RegExp(`^(?:${pattern})$`).test(text)
-}
-
-/** Whether a discovered table passes the configured filters (upstream's TableMonitorThread rules). */
-export function tablePasses(id: TableId, filter: TableFilter): boolean {
-  if (filter.includeList.length > 0) {
-    const names = [fullyQualifiedName(id), tableLabel(id)]
-    const included = filter.includeList.some((p) => names.some((n) => fullMatch(p, n)))
-    const excluded = filter.excludeList.some((p) => names.some((n) => fullMatch(p, n)))
-    return included && !excluded
-  }
-  if (filter.whitelist.length > 0) return namesOf(id).some((n) => filter.whitelist.includes(n))
-  if (filter.blacklist.length > 0) return !namesOf(id).some((n) => filter.blacklist.includes(n))
-  return true
-}
-
-/** Whitelist entries that match none of `tables` (validation reports these). */
-export function unmatchedWhitelist(tables: TableId[], whitelist: string[]): string[] {
-  return whitelist.filter((entry) => !tables.some((t) => namesOf(t).includes(entry)))
 }
 
 /** pgjdbc's table type names and the pg_class.relkind each stands for. */
