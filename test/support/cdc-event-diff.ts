@@ -14,6 +14,8 @@ export interface CapturedEvent {
 export interface EventSide {
   /** What the connector's `topic.prefix` was; replaced by `<prefix>` wherever it appears as a name's first part. */
   prefix: string
+  /** The captured table's name when each side captured a table of its own: `<table>` in names and `source.table`. */
+  table?: string
   events: CapturedEvent[]
 }
 
@@ -51,17 +53,29 @@ export interface EventDifference {
 }
 
 const PREFIX_TOKEN = '<prefix>'
+const TABLE_TOKEN = '<table>'
 
-/** Replaces the run's prefix where a name starts with it (`<prefix>.public.t.Value`) or is it (`source.name`). */
-function normalizePrefix(value: unknown, prefix: string): unknown {
+/**
+ * Replaces the run's prefix where a name starts with it (`<prefix>.public.t.Value`) or is it (`source.name`), and the
+ * run's table where it is a name or a name's part after the prefix (`<prefix>.public.<table>.Value`).
+ */
+function normalizeNames(value: unknown, side: EventSide): unknown {
   if (typeof value === 'string') {
-    if (value === prefix) return PREFIX_TOKEN
-    if (value.startsWith(`${prefix}.`)) return PREFIX_TOKEN + value.slice(prefix.length)
-    return value
+    let name = value
+    if (name === side.prefix) return PREFIX_TOKEN
+    if (name.startsWith(`${side.prefix}.`)) {
+      name = PREFIX_TOKEN + name.slice(side.prefix.length)
+      if (side.table)
+        name = name
+          .split('.')
+          .map((part) => (part === side.table ? TABLE_TOKEN : part))
+          .join('.')
+    }
+    return side.table && name === side.table ? TABLE_TOKEN : name
   }
-  if (Array.isArray(value)) return value.map((item) => normalizePrefix(item, prefix))
+  if (Array.isArray(value)) return value.map((item) => normalizeNames(item, side))
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalizePrefix(v, prefix)]))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalizeNames(v, side)]))
   }
   return value
 }
@@ -191,7 +205,7 @@ export function diffEvents(expected: EventSide, actual: EventSide, options: Diff
         differences.push({ where: `${where} ${path}`, expected: expectedText, actual: actualText })
     }
     const normalized = (side: EventSide, event: CapturedEvent) =>
-      normalizePrefix({ topic: event.topic, key: event.key, value: event.value }, side.prefix)
+      normalizeNames({ topic: event.topic, key: event.key, value: event.value }, side)
     compareValues(normalized(expected, e), normalized(actual, a), [], [], volatile, report)
   }
   return differences

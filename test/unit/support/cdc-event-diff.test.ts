@@ -50,6 +50,25 @@ describe('diffEvents', () => {
     assert.deepEqual(differences, [])
   })
 
+  test('two tables of their own compare as one when each side names its table', () => {
+    const renamed = (prefix: string, table: string): CapturedEvent => {
+      const text = JSON.stringify(event(prefix, { source: { table } })).replaceAll('.items', `.${table}`)
+      return JSON.parse(text) as CapturedEvent
+    }
+    assert.deepEqual(
+      diffEvents(
+        { prefix: 'a', table: 't_1', events: [renamed('a', 't_1')] },
+        { prefix: 'b', table: 't_2', events: [renamed('b', 't_2')] },
+      ),
+      [],
+    )
+    const differences = diffEvents(
+      { prefix: 'a', table: 't_1', events: [renamed('a', 't_1')] },
+      { prefix: 'b', table: 't_2', events: [renamed('b', 't_3')] },
+    )
+    assert.ok(differences.some((d) => d.where.endsWith('value.payload.source.table') && d.actual === '"t_3"'))
+  })
+
   test('a different column value is reported by its path, with the event it is in', () => {
     const differences = diffEvents(
       { prefix: 'a', events: [event('a')] },
