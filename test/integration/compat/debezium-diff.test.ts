@@ -90,6 +90,7 @@ describe('PostgreSQL CDC: Debezium 3.6.1 on Kafka Connect 4.1, and flowscope com
   const flowscopeConnector = `fs-${flowscope.table}`
   let connect: UpstreamConnect | undefined
   let worker: TestWorker | undefined
+  const handoverConnector = `handover-${debezium.table}`
   let debeziumEvents: CapturedEvent[] | undefined
 
   before(async () => {
@@ -108,6 +109,7 @@ describe('PostgreSQL CDC: Debezium 3.6.1 on Kafka Connect 4.1, and flowscope com
   after(async () => {
     await connect?.request('DELETE', path(debeziumConnector)).catch(() => {})
     await worker?.request('DELETE', path(flowscopeConnector)).catch(() => {})
+    await worker?.request('DELETE', path(handoverConnector)).catch(() => {})
     await connect?.stop()
     await worker?.worker.stop()
     for (const names of [debezium, flowscope]) {
@@ -243,6 +245,69 @@ describe('PostgreSQL CDC: Debezium 3.6.1 on Kafka Connect 4.1, and flowscope com
       differences.length,
       0,
       `${differences.length} difference(s):\n${formatDifferences(differences, { expected: 'debezium', actual: 'flowscope' })}`,
+    )
+  })
+
+  test('flowscope continues from Debezium’s committed offset and slot: no gap, no repeat, no new snapshot', async () => {
+    assert.ok(connect && worker && debeziumEvents, 'needs the Debezium capture above')
+    // Debezium stops (Connect commits its offsets on the way); changes made meanwhile are only in the slot.
+    const stopped = await connect.request('PUT', path(debeziumConnector, '/stop'))
+    assert.ok(stopped.status === 202 || stopped.status === 204, `stop: ${stopped.status} ${stopped.text}`)
+    await eventually(
+      async () => {
+        const status = (await connect!.request('GET', path(debeziumConnector, '/status'))).body as {
+          connector: { state: string }
+        }
+        return status.connector.state === 'STOPPED' ? true : undefined
+      },
+      () => `${debeziumConnector} did not stop`,
+      60_000,
+    )
+    const offset = await committedOffset(connect.offsetsTopic, debeziumConnector, debezium.prefix)
+    assert.ok(offset, 'Debezium committed an offset')
+    await sql(`INSERT INTO ${debezium.table} (id, c_text) VALUES (20, 'after the move')`)
+    await sql(`UPDATE ${debezium.table} SET c_text = 'moved' WHERE id = 20`)
+
+    // flowscope takes over the same slot, publication and topic prefix, from Debezium's offset (KIP-875 PATCH).
+    const created = await worker.request('POST', '/connectors', {
+      name: handoverConnector,
+      config: cdcConfig(FLOWSCOPE_CDC_CLASS, debezium),
+      initial_state: 'STOPPED',
+    })
+    assert.equal(created.status, 201, `creating ${handoverConnector}: ${created.status} ${created.text}`)
+    const patched = await worker.request('PATCH', path(handoverConnector, '/offsets'), {
+      offsets: [{ partition: { server: debezium.prefix }, offset }],
+    })
+    assert.equal(patched.status, 200, patched.text)
+    const resumed = await worker.request('PUT', path(handoverConnector, '/resume'))
+    assert.ok(resumed.status === 202 || resumed.status === 204, `resume: ${resumed.status} ${resumed.text}`)
+
+    // A last change after flowscope is streaming: anything it repeated, or a new snapshot, lands before it.
+    const topic = changeTopic(debezium)
+    const sentinel = async () => {
+      const events = await readEvents(topic)
+      return events.some((e) => e.value !== null && payloadOf(e).after?.id === 20) ? events : undefined
+    }
+    await eventually(
+      sentinel,
+      async () => `${topic}: no event of row 20; ${await statusText(worker!.request, handoverConnector)}`,
+      60_000,
+    )
+    await sql(`INSERT INTO ${debezium.table} (id, c_text) VALUES (21, 'sentinel')`)
+    let events: CapturedEvent[] = []
+    await eventually(
+      async () => {
+        events = await readEvents(topic)
+        return events.some((e) => e.value !== null && payloadOf(e).after?.id === 21) ? events : undefined
+      },
+      () => `${topic}: no event of row 21 (${events.length} events)`,
+      60_000,
+    )
+    const moved = events.slice(debeziumEvents.length)
+    assert.deepEqual(opsOf(moved), ['c', 'u', 'c'], `after Debezium's last event: ${opsOf(moved).join(' ')}`)
+    assert.deepEqual(
+      moved.map((e) => payloadOf(e).after?.c_text),
+      ['after the move', 'moved', 'sentinel'],
     )
   })
 })
