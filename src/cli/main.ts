@@ -16,7 +16,8 @@ Commands:
   lag-exporter export consumer-group lag (offsets, seconds, Burrow status) of any Kafka cluster on /metrics
   consume      a sample consumer: reads topics in a group, commits after processing, Java consumer metrics on /metrics
   console      the web console: pipeline, overview, Connect, topics, consumers (http://localhost:9021)
-  kafka-jars   fetch the Kafka broker jars from Maven Central into the cache (done by \`up\` when needed)
+  kafka-jars   fetch the Kafka broker jars from Maven Central into the cache (done by \`up\` when needed);
+               --compat also Kafka Connect and Debezium (compatibility tests, bench:cdc)
   help         show this help (also: flowscope <command> --help)`
 
 const kafkaJarsHelp = `Usage: flowscope kafka-jars [--compat]
