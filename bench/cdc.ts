@@ -15,7 +15,7 @@
 //   npm run bench:cdc -- --rows 1000000 --rates 1000,5000 --seconds 30
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { parseArgs, promisify } from 'node:util'
@@ -34,8 +34,6 @@ const run = promisify(execFile)
 const DEBEZIUM_CLASS = 'io.debezium.connector.postgresql.PostgresConnector'
 const FLOWSCOPE_CDC_CLASS = 'io.flowscope.connect.postgres.PostgresCdcConnector'
 const TABLE = 'bench_cdc'
-/** Connections the steady-rate load generator spreads its single-row transactions over. */
-const GENERATOR_CONNECTIONS = 8
 const STALL_MS = 120_000
 
 const { values } = parseArgs({
@@ -44,17 +42,19 @@ const { values } = parseArgs({
     rates: { type: 'string' },
     seconds: { type: 'string' },
     'connect-heap-mb': { type: 'string' },
+    connections: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 })
 if (values.help) {
-  console.log(`Usage: npm run bench:cdc -- [--rows N] [--rates R1,R2] [--seconds S] [--connect-heap-mb M]
+  console.log(`Usage: npm run bench:cdc -- [--rows N] [--rates R1,R2] [--seconds S] [--connect-heap-mb M] [--connections C]
 
 Debezium 3.6.1 on Kafka Connect 4.1 and flowscope's CDC connector, side by side on one Postgres and broker:
 snapshot of N rows (default 20000), streaming of N changes as single-row transactions and as one transaction,
 commit → Kafka append latency at steady rates (default 1000,5000 changes/s, S seconds each, default 10), peak RSS,
 start to first event; limits: pg_recvlogical (pgoutput to /dev/null) and kcat's producer rate (best of 3).
-Connect runs with -Xmx M MiB (default 1024).`)
+Connect runs with -Xmx M MiB (default 1024). Single-row transactions are spread over C connections (--connections,
+default 32): each waits for its commit's WAL flush, so one connection alone cannot reach 5k commits/s.`)
   process.exit(0)
 }
 function usageError(message: string): never {
@@ -69,6 +69,8 @@ const wholeNumber = (flag: string, text: string | undefined, fallback: number) =
 const ROWS = wholeNumber('rows', values.rows, 20_000)
 const SECONDS = wholeNumber('seconds', values.seconds, 10)
 const CONNECT_HEAP_MB = wholeNumber('connect-heap-mb', values['connect-heap-mb'], 1024)
+/** Connections the load generator spreads its single-row transactions over. */
+const GENERATOR_CONNECTIONS = wholeNumber('connections', values.connections, 32)
 const RATES = (values.rates ?? '1000,5000').split(',').map((r) => wholeNumber('rates', r, 0))
 
 interface Stack {
@@ -534,6 +536,9 @@ async function brokerIngestRate(stack: Stack, dir: string, bytes: number): Promi
 
 // ---------------------------------------------------------------------------------------------------------------
 
+/** The machine's 1-minute load average at the start and end: the figures are only as quiet as the machine was. */
+const loadAtStart = loadavg()[0]
+
 async function main(): Promise<void> {
   const progress = consoleProgress()
   const dir = await mkdtemp(join(tmpdir(), 'flowscope-bench-cdc-'))
@@ -607,6 +612,7 @@ function report(
   console.log(
     `\nPostgreSQL CDC → Kafka, ${ROWS} rows / changes per run, JsonConverter with schemas, one Postgres 18 and broker`,
   )
+  console.log(`load average (1 min): ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`)
   if (limits) {
     console.log(
       `limits: pg_recvlogical ${n(limits.recvSingle)} changes/s (single-row transactions), ${n(limits.recvLarge)} changes/s (one transaction); ` +
