@@ -284,12 +284,12 @@ describe('PostgreSQL CDC: Debezium 3.6.1 on Kafka Connect 4.1, and flowscope com
 
     // A last change after flowscope is streaming: anything it repeated, or a new snapshot, lands before it.
     const topic = changeTopic(debezium)
-    const sentinel = async () => {
+    const rowTwentyArrived = async () => {
       const events = await readEvents(topic)
       return events.some((e) => e.value !== null && payloadOf(e).after?.id === 20) ? events : undefined
     }
     await eventually(
-      sentinel,
+      rowTwentyArrived,
       async () => `${topic}: no event of row 20; ${await statusText(worker!.request, handoverConnector)}`,
       60_000,
     )
