@@ -16,13 +16,17 @@ Commands:
   lag-exporter export consumer-group lag (offsets, seconds, Burrow status) of any Kafka cluster on /metrics
   consume      a sample consumer: reads topics in a group, commits after processing, Java consumer metrics on /metrics
   console      the web console: pipeline, overview, Connect, topics, consumers (http://localhost:9021)
-  kafka-jars   fetch the Kafka broker jars from Maven Central into the cache (done by \`up\` when needed)
+  kafka-jars   fetch the Kafka broker jars from Maven Central into the cache (done by \`up\` when needed);
+               --compat also Kafka Connect and Debezium (compatibility tests, bench:cdc)
   help         show this help (also: flowscope <command> --help)`
 
-const kafkaJarsHelp = `Usage: flowscope kafka-jars
+const kafkaJarsHelp = `Usage: flowscope kafka-jars [--compat]
 
 Resolves Apache Kafka's broker jars and the Prometheus JMX exporter agent with \`mvn\` (Maven Central) into
-~/.cache/flowscope (FLOWSCOPE_CACHE). Needs Java 17+ and Maven.`
+~/.cache/flowscope (FLOWSCOPE_CACHE). Needs Java 17+ and Maven.
+
+  --compat  also the peers flowscope is measured against: a real Apache Kafka Connect worker and the Debezium
+            PostgreSQL connector's plugin folder (compatibility tests, npm run bench:cdc)`
 
 const commands: Record<string, () => Promise<(argv: string[]) => Promise<void>>> = {
   up: async () => (await import('./up.ts')).up,
@@ -33,12 +37,15 @@ const commands: Record<string, () => Promise<(argv: string[]) => Promise<void>>>
   console: async () => (await import('./console.ts')).consoleCommand,
   'kafka-jars': async () => async (argv) => {
     if (argv.includes('--help') || argv.includes('-h')) return void console.log(kafkaJarsHelp)
-    const [{ ensureKafkaJars }, { consoleProgress }] = await Promise.all([
-      import('../local/kafka-jars.ts'),
-      import('../local/progress.ts'),
-    ])
+    const [{ ensureKafkaJars, ensureJars, CONNECT_WORKER_BUNDLE, DEBEZIUM_POSTGRES_BUNDLE }, { consoleProgress }] =
+      await Promise.all([import('../local/kafka-jars.ts'), import('../local/progress.ts')])
     const jars = await ensureKafkaJars(consoleProgress())
     console.log(`Kafka ${jars.version}: ${jars.classpath.length} jars in ${jars.dir}`)
+    if (!argv.includes('--compat')) return
+    for (const bundle of [CONNECT_WORKER_BUNDLE, DEBEZIUM_POSTGRES_BUNDLE]) {
+      const resolved = await ensureJars(consoleProgress(), bundle)
+      console.log(`${bundle.title} ${resolved.version}: ${resolved.jars.length} jars in ${resolved.dir}`)
+    }
   },
 }
 

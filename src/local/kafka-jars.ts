@@ -1,6 +1,7 @@
 // Resolves the Apache Kafka broker jars (and the JMX exporter agent) from Maven Central with `mvn`, over the pom in
 // src/local/kafka/pom.xml, into a per-user cache outside the repo. Later starts reuse the cache (no network).
-// The same resolution, over src/local/connect/pom.xml, gives the jars of a real Kafka Connect worker (compat tests).
+// The same resolution, over src/local/connect/pom.xml, gives the jars of a real Kafka Connect worker (compat tests),
+// and over src/local/debezium/pom.xml the plugin folder of the real Debezium Postgres connector it loads.
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
@@ -17,6 +18,13 @@ export interface JarBundle {
   pomPath: string
   /** What the progress line and errors call it. */
   title: string
+  /** The pom property holding the version the cache folder is named after (default `kafka.version`). */
+  versionProperty?: string
+  /**
+   * A sub-folder of the cache folder the jars go into: a Connect plugin must be a folder of its own under a
+   * `plugin.path` entry (each jar directly under an entry would be a plugin of its own).
+   */
+  pluginFolder?: string
 }
 
 export const KAFKA_BROKER_BUNDLE: JarBundle = { name: 'kafka', pomPath: POM_PATH, title: 'Apache Kafka' }
@@ -24,6 +32,13 @@ export const CONNECT_WORKER_BUNDLE: JarBundle = {
   name: 'connect',
   pomPath: fileURLToPath(new URL('./connect/pom.xml', import.meta.url)),
   title: 'Apache Kafka Connect',
+}
+export const DEBEZIUM_POSTGRES_BUNDLE: JarBundle = {
+  name: 'debezium-postgres',
+  pomPath: fileURLToPath(new URL('./debezium/pom.xml', import.meta.url)),
+  title: 'Debezium PostgreSQL connector',
+  versionProperty: 'debezium.version',
+  pluginFolder: 'debezium-connector-postgres',
 }
 
 export interface KafkaJars {
@@ -35,9 +50,10 @@ export interface KafkaJars {
   agentJar: string
 }
 
-export function kafkaVersion(pomPath = POM_PATH): string {
-  const match = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(readFileSync(pomPath, 'utf8'))
-  if (!match) throw new Error(`${pomPath} does not set <kafka.version>`)
+export function kafkaVersion(pomPath = POM_PATH, property = 'kafka.version'): string {
+  const escaped = property.replaceAll('.', '\\.')
+  const match = new RegExp(`<${escaped}>([^<]+)</${escaped}>`).exec(readFileSync(pomPath, 'utf8'))
+  if (!match) throw new Error(`${pomPath} does not set <${property}>`)
   return match[1]
 }
 
@@ -85,8 +101,9 @@ export async function ensureJars(
   progress: Progress,
   bundle: JarBundle,
 ): Promise<{ dir: string; version: string; jars: string[] }> {
-  const version = kafkaVersion(bundle.pomPath)
-  const dir = join(cacheDir(), `${bundle.name}-${version}`)
+  const version = kafkaVersion(bundle.pomPath, bundle.versionProperty)
+  const root = join(cacheDir(), `${bundle.name}-${version}`)
+  const dir = bundle.pluginFolder ? join(root, bundle.pluginFolder) : root
   const marker = join(dir, '.complete')
   const pom = readFileSync(bundle.pomPath, 'utf8')
   const jarsIn = () => ({
