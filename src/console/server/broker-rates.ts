@@ -31,8 +31,8 @@ export interface BrokerRates {
   /** The Prometheus scrape target the rates are from. */
   instance: string
   /**
-   * Per second (bytes, records, requests); idle as a fraction, as Kafka reports it (its request handlers' meter
-   * exceeds 1 on a combined broker+controller process, seen on 4.1). null: Prometheus has no such series.
+   * Per second (bytes, records, requests); idle as a fraction, as Kafka reports it (on a combined broker+controller
+   * node both request handler pools mark one meter, which then runs up to 2). null: Prometheus has no such series.
    */
   rates: Record<BrokerRateName, number | null>
   /** Requests per second by Kafka request type (Produce, Fetch, Metadata, …), busiest first; zero rates left out. */

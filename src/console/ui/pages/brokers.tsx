@@ -122,7 +122,7 @@ function RatesPanel(props: { cluster: string; broker?: number }) {
                       class="num"
                       title={
                         (b.rates.requestHandlerIdle ?? 0) > 1
-                          ? 'As Kafka reports it: its meter goes above 100 % on a combined broker and controller process'
+                          ? 'As Kafka reports it: on a combined broker+controller node both request handler pools mark this meter, so it runs up to 200 %'
                           : undefined
                       }
                     >
