@@ -167,10 +167,12 @@ async function linesInTopic(): Promise<string[]> {
 
 async function waitForLines(expected: string[]): Promise<void> {
   const deadline = Date.now() + 30_000
-  let lines: string[] = []
-  while (JSON.stringify((lines = await linesInTopic())) !== JSON.stringify(expected)) {
-    if (Date.now() > deadline)
+  for (;;) {
+    const lines = await linesInTopic()
+    if (JSON.stringify(lines) === JSON.stringify(expected)) return
+    if (Date.now() > deadline) {
       assert.fail(`topic ${topic}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(lines)}`)
+    }
     await new Promise((r) => setTimeout(r, 250))
   }
 }
