@@ -4,11 +4,11 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { DEFAULT_CONSOLE_PORT } from '../console/server/options.ts'
+import { DEFAULT_CONSOLE_PORT, webhookTargets } from '../console/server/options.ts'
 import { SAMPLE_CONSUMER_GROUP } from '../local/consumer-end.ts'
 import { onStopRequest, startedByNpm } from '../local/lifecycle.ts'
 import { consoleProgress } from '../local/progress.ts'
-import { defaultPorts, type StackPorts, startStack } from '../local/stack.ts'
+import { defaultPorts, type StackOptions, type StackPorts, startStack } from '../local/stack.ts'
 import { stateDir } from '../local/state-dir.ts'
 import { renderSummary } from '../local/summary.ts'
 import { type LogLevel, setLoggerLevel } from '../logging.ts'
@@ -38,6 +38,8 @@ Options:
   --no-prometheus             do not start Prometheus (nor the Node Exporter)
   --no-seed-connector         do not register the seed's jdbc-postgres-source connector
   --console-port N            web console port (default ${DEFAULT_CONSOLE_PORT}); --no-console: do not serve it
+  --webhook URL               the console POSTs its health checks' firing and resolved changes (JSON) here; repeatable
+  --slack-webhook URL         the same as Slack messages ({"text": ...}) to a Slack incoming webhook; repeatable
   -h, --help                  show this help
 
 Every port is checked before anything starts. Ctrl-C, SIGTERM or SIGHUP (to this process or to the \`npm start\`
@@ -51,32 +53,51 @@ function port(value: string | undefined, fallback: number, flag: string): number
   return n
 }
 
+const UP_OPTIONS = {
+  'postgres-url': { type: 'string' },
+  'bootstrap-servers': { type: 'string' },
+  'worker-config': { type: 'string' },
+  'postgres-port': { type: 'string' },
+  'kafka-port': { type: 'string' },
+  'kafka-controller-port': { type: 'string' },
+  'broker-metrics-port': { type: 'string' },
+  'rest-port': { type: 'string' },
+  'prometheus-port': { type: 'string' },
+  'node-exporter-port': { type: 'string' },
+  'lag-exporter-port': { type: 'string' },
+  'consumer-metrics-port': { type: 'string' },
+  'no-prometheus': { type: 'boolean' },
+  'no-consumer': { type: 'boolean' },
+  'no-seed-connector': { type: 'boolean' },
+  'console-port': { type: 'string' },
+  'no-console': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  webhook: { type: 'string', multiple: true },
+  'slack-webhook': { type: 'string', multiple: true },
+} as const
+
+/** `flowscope up`'s command line (unknown options are an error naming them). */
+export function parseUpArgs(argv: string[]) {
+  return parseArgs({ args: argv, options: UP_OPTIONS }).values
+}
+
+/** The console `up` serves: its port, the local lag exporter, and the webhooks given; undefined with --no-console. */
+export function upConsole(
+  values: ReturnType<typeof parseUpArgs>,
+  ports: Pick<StackPorts, 'lagExporter'>,
+): StackOptions['console'] {
+  if (values['no-console']) return undefined
+  return {
+    port: port(values['console-port'], DEFAULT_CONSOLE_PORT, '--console-port'),
+    lagExporterUrl: `http://localhost:${ports.lagExporter}`,
+    webhooks: webhookTargets(values),
+  }
+}
+
 export async function up(argv: string[]): Promise<void> {
   // Figures in the summary count from the process start (module loading included), as a user waits for it.
   const started = Math.round(performance.timeOrigin)
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      'postgres-url': { type: 'string' },
-      'bootstrap-servers': { type: 'string' },
-      'worker-config': { type: 'string' },
-      'postgres-port': { type: 'string' },
-      'kafka-port': { type: 'string' },
-      'kafka-controller-port': { type: 'string' },
-      'broker-metrics-port': { type: 'string' },
-      'rest-port': { type: 'string' },
-      'prometheus-port': { type: 'string' },
-      'node-exporter-port': { type: 'string' },
-      'lag-exporter-port': { type: 'string' },
-      'consumer-metrics-port': { type: 'string' },
-      'no-prometheus': { type: 'boolean' },
-      'no-consumer': { type: 'boolean' },
-      'no-seed-connector': { type: 'boolean' },
-      'console-port': { type: 'string' },
-      'no-console': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  })
+  const values = parseUpArgs(argv)
   if (values.help) return void console.log(upHelp)
   const ports: StackPorts = {
     postgres: port(values['postgres-port'], defaultPorts.postgres, '--postgres-port'),
@@ -132,12 +153,7 @@ export async function up(argv: string[]): Promise<void> {
     seedConnector: !values['no-seed-connector'],
     lagExporter: true,
     consumer: !values['no-consumer'],
-    console: values['no-console']
-      ? undefined
-      : {
-          port: port(values['console-port'], DEFAULT_CONSOLE_PORT, '--console-port'),
-          lagExporterUrl: `http://localhost:${ports.lagExporter}`,
-        },
+    console: upConsole(values, ports),
     plugins: builtinPlugins,
     progress,
     signal: abort.signal,

@@ -3,6 +3,7 @@
 // `flowscope console` serves the same app in a process of its own for any other cluster.
 import type { Progress } from '../local/progress.ts'
 import { DEFAULT_CONSOLE_PORT } from './server/options.ts'
+import type { WebhookTarget } from './server/webhooks.ts'
 
 export { DEFAULT_CONSOLE_PORT }
 
@@ -12,6 +13,8 @@ export interface LocalConsoleOptions {
   restUrl: string
   lagExporterUrl: string
   prometheusUrl: string | null
+  /** Where the health checks' state changes are sent (`flowscope up --webhook / --slack-webhook`). */
+  webhooks?: WebhookTarget[]
   progress: Progress
 }
 
@@ -42,6 +45,7 @@ export async function startLocalConsole(o: LocalConsoleOptions): Promise<LocalCo
     lag: new LagClient(o.lagExporterUrl),
     prometheusUrl: o.prometheusUrl,
     assets: await buildAssets(),
+    webhooks: o.webhooks,
     allowedHostnames: LOOPBACK_HOSTNAMES,
   })
   await app.listen({ port: o.port, host: 'localhost' })

@@ -8,6 +8,7 @@
 import { join } from 'node:path'
 import type { SourceConnectorPlugin } from '../connectors/plugin.ts'
 import { type LocalConsole, startLocalConsole } from '../console/local.ts'
+import type { WebhookTarget } from '../console/server/webhooks.ts'
 import type { RunningWorker, WorkerSettings } from '../runtime/worker-process.ts'
 import {
   type ConsumerEndPart,
@@ -73,7 +74,7 @@ export interface StackOptions {
   signal?: AbortSignal
   // --- console (flowscope console, served from this process) ---
   /** Serve the web console on this port, pointed at this lag exporter; absent: no console. */
-  console?: { port: number; lagExporterUrl: string }
+  console?: { port: number; lagExporterUrl: string; webhooks?: WebhookTarget[] }
 }
 
 /** What became of Prometheus, for the summary. */
@@ -289,6 +290,7 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
         bootstrapServers,
         restUrl: `http://localhost:${o.ports.rest}`,
         lagExporterUrl: o.console.lagExporterUrl,
+        webhooks: o.console.webhooks,
         prometheusUrl: prometheusState.state === 'running' ? prometheusState.url : null,
         progress: o.progress,
       })

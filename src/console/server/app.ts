@@ -20,6 +20,7 @@ import { buildPipeline, RateTracker } from './topology.ts'
 import {
   connectorAction,
   nameParam,
+  offsetChanges,
   type Query,
   restartOptions,
   type TopicQuery,
@@ -255,6 +256,15 @@ export async function createConsoleApp(parts: ConsoleParts): Promise<FastifyInst
   app.get<{ Params: { connect: string; name: string } }>(
     '/api/connect/:connect/connectors/:name/offsets',
     async (request) => connect(request.params.connect).offsets(nameParam('connector', request.params.name)),
+  )
+
+  app.patch<{ Params: { connect: string; name: string } }>(
+    '/api/connect/:connect/connectors/:name/offsets',
+    async (request) => {
+      const c = connect(request.params.connect)
+      const name = nameParam('connector', request.params.name)
+      return c.alterOffsets(name, offsetChanges(request.body))
+    },
   )
 
   app.delete<{ Params: { connect: string; name: string } }>(

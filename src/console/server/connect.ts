@@ -4,7 +4,7 @@
 import { ApiError, unreachable } from './errors.ts'
 import { MASK, maskConfig, maskUrlCredentials, passwordKeysOf } from './masking.ts'
 import { parsePrometheusText } from './prom-text.ts'
-import type { ConnectorAction, RestartOptions } from './validation.ts'
+import type { ConnectorAction, OffsetChange, RestartOptions } from './validation.ts'
 
 export interface TaskState {
   id: number
@@ -198,6 +198,11 @@ export class ConnectClient {
   /** A connector's source offsets (KIP-875): `{offsets: [{partition, offset}]}`. */
   async offsets(name: string): Promise<unknown> {
     return (await this.request('GET', `/connectors/${PATH_SEGMENT(name)}/offsets`)).body
+  }
+
+  /** Alters a STOPPED connector's offsets (KIP-875 PATCH); Connect answers `{message}` or refuses with its reason. */
+  async alterOffsets(name: string, offsets: OffsetChange[]): Promise<unknown> {
+    return (await this.request('PATCH', `/connectors/${PATH_SEGMENT(name)}/offsets`, { offsets })).body
   }
 
   /** Resets a STOPPED connector's offsets (Connect refuses otherwise, with its own message). */

@@ -58,6 +58,14 @@ function httpUrl(flag: string, raw: string): string {
   return raw.replace(/\/+$/, '')
 }
 
+/** The `--webhook` and `--slack-webhook` URLs (`flowscope console` and `flowscope up` take both). */
+export function webhookTargets(raw: Pick<RawConsoleOptions, 'webhook' | 'slack-webhook'>): ConsoleOptions['webhooks'] {
+  return [
+    ...(raw.webhook ?? []).map((url) => ({ url: httpUrl('--webhook', url), kind: 'generic' as const })),
+    ...(raw['slack-webhook'] ?? []).map((url) => ({ url: httpUrl('--slack-webhook', url), kind: 'slack' as const })),
+  ]
+}
+
 export function parseConsoleOptions(raw: RawConsoleOptions, env: NodeJS.ProcessEnv = {}): ConsoleOptions {
   let port = DEFAULT_CONSOLE_PORT
   if (raw.port !== undefined) {
@@ -111,10 +119,7 @@ export function parseConsoleOptions(raw: RawConsoleOptions, env: NodeJS.ProcessE
     if (!password) throw new Error('--basic-auth-user needs the password in FLOWSCOPE_CONSOLE_PASSWORD')
     basicAuth = { user, password }
   }
-  const webhooks = [
-    ...(raw.webhook ?? []).map((url) => ({ url: httpUrl('--webhook', url), kind: 'generic' as const })),
-    ...(raw['slack-webhook'] ?? []).map((url) => ({ url: httpUrl('--slack-webhook', url), kind: 'slack' as const })),
-  ]
+  const webhooks = webhookTargets(raw)
   return {
     port,
     host: raw.host ?? 'localhost',

@@ -62,6 +62,16 @@ export class PrometheusClient {
     return data.result.length > 0 && Number.isFinite(value) ? value : null
   }
 
+  /** Every series of an instant query with its labels; a value that is not a finite number is left out. */
+  async vector(promql: string): Promise<{ labels: Record<string, string>; value: number }[]> {
+    const data = (await this.#get('/api/v1/query', { query: promql })) as {
+      result: { metric: Record<string, string>; value: [number, string] }[]
+    }
+    return data.result
+      .map((r) => ({ labels: r.metric, value: Number(r.value[1]) }))
+      .filter((r) => Number.isFinite(r.value))
+  }
+
   async alerts(): Promise<PromAlert[]> {
     const data = (await this.#get('/api/v1/alerts', {})) as {
       alerts: {

@@ -113,3 +113,37 @@ export function taskParam(raw: unknown): number {
     throw badRequest(`task ${JSON.stringify(raw)} is not a task number`)
   return Number(raw)
 }
+
+export interface OffsetChange {
+  partition: Record<string, unknown>
+  offset: Record<string, unknown> | null
+}
+
+/**
+ * The body of an offsets alteration (KIP-875's `PATCH /connectors/<name>/offsets`):
+ * `{"offsets": [{"partition": {…}, "offset": {…} | null}]}`, at least one entry, nothing else.
+ */
+export function offsetChanges(body: unknown): OffsetChange[] {
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+  if (!isObject(body)) throw badRequest('the request body must be a JSON object {"offsets": [...]}')
+  for (const key of Object.keys(body)) {
+    if (key !== 'offsets') throw badRequest(`unknown field "${key}": an offsets alteration takes "offsets" only`)
+  }
+  const list = body.offsets
+  if (!Array.isArray(list) || list.length === 0) {
+    throw badRequest('field "offsets" must be a non-empty array of {"partition": {…}, "offset": {…} or null}')
+  }
+  if (list.length > 10_000) throw badRequest('field "offsets" has more than 10000 entries')
+  return list.map((entry, index) => {
+    if (!isObject(entry)) throw badRequest(`offsets[${index}] must be an object {"partition", "offset"}`)
+    for (const key of Object.keys(entry)) {
+      if (key !== 'partition' && key !== 'offset') throw badRequest(`offsets[${index}]: unknown field "${key}"`)
+    }
+    if (!isObject(entry.partition)) throw badRequest(`offsets[${index}].partition must be a JSON object`)
+    if (entry.offset !== null && !isObject(entry.offset)) {
+      throw badRequest(`offsets[${index}].offset must be a JSON object, or null to remove the partition's offset`)
+    }
+    return { partition: entry.partition, offset: entry.offset as Record<string, unknown> | null }
+  })
+}

@@ -17,7 +17,8 @@ export interface Laid {
 }
 
 export const NODE_WIDTH = 240
-export const NODE_HEIGHT = 92
+// Room for the kind, label, status, tasks and the hop's sparkline (22 px at the bottom).
+export const NODE_HEIGHT = 118
 
 export function layoutGraph(nodes: { id: string }[], edges: { from: string; to: string }[]): Laid {
   const g = new Graph()

@@ -223,7 +223,12 @@ test('a group with a live member shows it, and its reset and deletion are refuse
 test('brokers: the controller, partitions and leaders, and the test topic on disk', async () => {
   const list = await call(rw, 'GET', '/api/clusters/local/brokers')
   assert.equal(list.status, 200, JSON.stringify(list.body))
-  assert.equal(list.body.rates, 'needs Prometheus')
+  // Network and request rates are JMX metrics: without Prometheus there are none, and the answer says why.
+  const rates = await call(rw, 'GET', '/api/clusters/local/brokers/rates')
+  assert.equal(rates.status, 200, JSON.stringify(rates.body))
+  assert.equal(rates.body.configured, false)
+  assert.deepEqual(rates.body.brokers, [])
+  assert.match(rates.body.message, /^needs Prometheus: .*--prometheus URL/)
   assert.equal(list.body.brokers.length, 1)
   const [b] = list.body.brokers
   assert.equal(b.controller, true)

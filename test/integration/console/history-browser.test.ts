@@ -138,3 +138,38 @@ test('the connector page charts tasks and the pipeline page charts its hops unde
   await page.getByText(/No webhooks: start the console with --webhook URL/).waitFor()
   await page.screenshot({ path: `${SHOTS}/alerts-notifications.png`, fullPage: true })
 })
+
+test('each hop of the pipeline graph draws a sparkline of its last 15 minutes from the console’s samples', async () => {
+  await page.goto(`${c.url}/`)
+  const hop = (id: string) => page.locator(`li[data-node="${id}"]`)
+  const spark = (series: string) => page.locator(`svg.sparkline[data-series="${series}"]`)
+  const groupSeries = `group.lag:${group}`
+  const hops = [`connector.write_rate:main/orders`, `topic.append_rate:${topic}`, groupSeries]
+  for (const series of hops) {
+    await page.waitForFunction(
+      (s) => Number(document.querySelector(`svg.sparkline[data-series="${s}"]`)?.getAttribute('data-points')) >= 2,
+      series,
+      { timeout: 20_000 },
+    )
+    const points = (await spark(series).locator('polyline').first().getAttribute('points')) ?? ''
+    assert.ok(points.split(' ').length >= 2, `${series}: polyline ${points}`)
+  }
+  // Each sparkline sits in its own hop; the table has none (no series of its own).
+  assert.equal(await hop(`connector:main/orders`).locator('svg.sparkline').count(), 1)
+  assert.equal(await hop(`topic:${topic}`).locator('svg.sparkline').count(), 1)
+  assert.equal(await hop(`group:${group}`).locator('svg.sparkline').count(), 1)
+  assert.equal(await page.locator('li[data-node^="table:"] svg.sparkline').count(), 0)
+  // The group's line follows its lag: 4 behind, then 9 (the first test) — two heights, the latest named.
+  assert.match(
+    (await spark(groupSeries).getAttribute('aria-label')) ?? '',
+    /^lag, last 15 min: now 9 offsets, at most 9$/,
+  )
+  const heights = new Set(
+    ((await spark(groupSeries).locator('polyline').first().getAttribute('points')) ?? '')
+      .split(' ')
+      .map((p) => p.split(',')[1]),
+  )
+  assert.ok(heights.size >= 2, `the lag line has one height only: ${[...heights]}`)
+  await hop(`group:${group}`).screenshot({ path: `${SHOTS}/pipeline-sparkline.png` })
+  await page.screenshot({ path: `${SHOTS}/pipeline-sparklines.png`, fullPage: true })
+})

@@ -1,7 +1,8 @@
 // The Connect pages' API against a real Apache Kafka Connect worker (connect-runtime and its FileStream connectors
 // from Maven Central, the version of src/local/connect/pom.xml), not flowscope's: the console lists its connectors,
 // validates and creates a FileStreamSourceConnector through the form's API path, sees it and its task RUNNING and
-// the topic it writes, pauses and resumes it, masks a secret in its config, and deletes it.
+// the topic it writes, alters its offsets once STOPPED (KIP-875: the file position, which the resumed task reads on
+// from), pauses and resumes it, masks a secret in its config, and deletes it.
 import assert from 'node:assert/strict'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
@@ -16,6 +17,7 @@ import { KafkaCluster } from '../../../src/console/server/kafka.ts'
 import { passwordKeysOf } from '../../../src/console/server/masking.ts'
 import { testStack, uniqueName } from '../../support/stack.ts'
 import { startUpstreamConnect, type UpstreamConnect } from '../compat/upstream-connect.ts'
+import { readTopic } from '../worker/helpers.ts'
 
 const FILE_SOURCE = 'org.apache.kafka.connect.file.FileStreamSourceConnector'
 const prefix = uniqueName('consoleupstream')
@@ -156,6 +158,62 @@ test('the form path: validation names the missing field, then the connector is c
   assert.equal(saved.status, 200, JSON.stringify(saved.body))
   const stored = await upstream.request('GET', `/connectors/${NAME}/config`)
   assert.equal((stored.body as Record<string, string>)['notify.password'], SECRET)
+})
+
+/** The lines in the topic, in order (the worker's JsonConverter wraps each in a schema envelope). */
+async function linesInTopic(): Promise<string[]> {
+  return (await readTopic(topic)).map((v) => (v as { payload: string }).payload)
+}
+
+async function waitForLines(expected: string[]): Promise<void> {
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    const lines = await linesInTopic()
+    if (JSON.stringify(lines) === JSON.stringify(expected)) return
+    if (Date.now() > deadline) {
+      assert.fail(`topic ${topic}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(lines)}`)
+    }
+    await new Promise((r) => setTimeout(r, 250))
+  }
+}
+
+test('offsets: the real worker alters a STOPPED FileStream source’s file position; resumed, it reads on from there', async () => {
+  const lines = ['first line', 'second line', 'third line']
+  await waitForLines(lines)
+  const path = `/api/connect/apache/connectors/${NAME}/offsets`
+  const end = Buffer.byteLength(lines.map((l) => `${l}\n`).join(''))
+  const read = async () => (await call('GET', path)).body.offsets
+  const deadline = Date.now() + 30_000
+  while ((await read())[0]?.offset.position !== end) {
+    if (Date.now() > deadline) assert.fail(`offsets never reached position ${end}: ${JSON.stringify(await read())}`)
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  const partition = { filename: file }
+  assert.deepEqual(await read(), [{ partition, offset: { position: end } }])
+  // Connect refuses while the connector runs, with its own reason.
+  const running = await call('PATCH', path, { offsets: [{ partition, offset: { position: 0 } }] })
+  assert.equal(running.status, 400, JSON.stringify(running.body))
+  assert.match(running.body.message, /STOPPED/)
+
+  assert.equal((await call('POST', `/api/connect/apache/connectors/${NAME}/stop`)).status, 200)
+  await connector((c) => c?.state === 'STOPPED', 'STOPPED')
+  // The FileStream source checks the offsets it is given; Connect answers its refusal as a 500 (the console's 502),
+  // and its reason comes through.
+  const bad = await call('PATCH', path, { offsets: [{ partition, offset: { position: 'second' } }] })
+  assert.equal(bad.status, 502, JSON.stringify(bad.body))
+  assert.equal(
+    bad.body.message,
+    "Connect cluster apache: The value for the 'position' key in the offset is expected to be a Long value",
+  )
+  // Back to the start of the second line.
+  const second = Buffer.byteLength('first line\n')
+  const altered = await call('PATCH', path, { offsets: [{ partition, offset: { position: second } }] })
+  assert.equal(altered.status, 200, JSON.stringify(altered.body))
+  assert.equal(altered.body.message, 'The offsets for this connector have been altered successfully')
+  assert.deepEqual(await read(), [{ partition, offset: { position: second } }])
+  assert.equal((await call('POST', `/api/connect/apache/connectors/${NAME}/resume`)).status, 200)
+  await connector((c) => c?.state === 'RUNNING' && c.tasks[0]?.state === 'RUNNING', 'RUNNING after the alteration')
+  await waitForLines([...lines, 'second line', 'third line'])
 })
 
 test('pause and resume through the console reach the real worker; delete removes it', async () => {

@@ -227,3 +227,11 @@ test('rules map labels and quantiles as the seed dashboards filter on them', () 
     'kafka_server_kafkarequesthandlerpool_requesthandleravgidlepercent',
   )
 })
+
+test("a broker's node.id is exported as a label (the console maps scrape targets to brokers by it)", () => {
+  const attribute = 'kafka.server<type=app-info, id=3><>StartTimeMs: 1796287534687'
+  assert.ok(read(attribute))
+  assert.deepEqual(exportedName(attribute), { name: 'kafka_server_app_info_start_time_ms', labels: { broker_id: '3' } })
+  // The registry's id-less app-info metric is left out: one series per broker.
+  assert.equal(exportedName('kafka.server<type=app-info><>start-time-ms: 1796287534687'), undefined)
+})

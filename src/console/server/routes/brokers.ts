@@ -2,9 +2,11 @@
 // dynamic configs (a write: CSRF-guarded and refused in read-only mode by the app's hook).
 import type { FastifyInstance } from 'fastify'
 import type { ConsoleParts } from '../app.ts'
+import { type BrokerRatesAnswer, brokerRates, NEEDS_PROMETHEUS } from '../broker-rates.ts'
 import { BrokerAdmin, configChange } from '../brokers.ts'
-import { badRequest, notFound } from '../errors.ts'
+import { ApiError, badRequest, notFound } from '../errors.ts'
 import type { KafkaCluster } from '../kafka.ts'
+import { PrometheusClient } from '../prometheus.ts'
 import { nameParam } from '../validation.ts'
 
 /** The configured Kafka cluster a path names, or a 404 listing the known ones. */
@@ -32,9 +34,25 @@ export function registerBrokerRoutes(app: FastifyInstance, parts: ConsoleParts):
 
   app.get<{ Params: { cluster: string } }>('/api/clusters/:cluster/brokers', async (request) => ({
     brokers: await of(request.params.cluster).list(),
-    // Network and request rates are JMX metrics of the broker: the admin API has no truthful source for them.
-    rates: parts.prometheusUrl ? 'prometheus' : 'needs Prometheus',
   }))
+
+  const prometheus = parts.prometheusUrl ? new PrometheusClient(parts.prometheusUrl) : null
+
+  // Network and request rates per broker, from Prometheus only (broker-rates.ts); without it: none, and why.
+  app.get<{ Params: { cluster: string } }>(
+    '/api/clusters/:cluster/brokers/rates',
+    async (request): Promise<BrokerRatesAnswer> => {
+      const k = clusterOf(parts, request.params.cluster)
+      if (!prometheus) return { configured: false, message: NEEDS_PROMETHEUS, brokers: [], unmatched: [] }
+      const { brokers } = (await k.snapshot()).overview
+      try {
+        return await brokerRates(prometheus, brokers)
+      } catch (error) {
+        const message = error instanceof ApiError ? error.message : String(error)
+        return { configured: true, message, brokers: [], unmatched: [] }
+      }
+    },
+  )
 
   app.get<{ Params: { cluster: string; id: string } }>('/api/clusters/:cluster/brokers/:id', async (request) =>
     of(request.params.cluster).detail(brokerParam(request.params.id)),

@@ -1,8 +1,10 @@
 // Brokers (/brokers) and one broker (/brokers/<id>): address, rack, controller, partition replicas and leaders,
 // disk use per log dir and topic (DescribeLogDirs), and the broker's configs — non-default ones marked, dynamic
 // ones editable (read-only keys are static: set in server.properties). Network and request rates are JMX metrics
-// the admin API does not give: the page says they need Prometheus rather than showing a made-up number.
+// the admin API does not give: they come from Prometheus when the console has one, else the page says they need it
+// rather than showing a made-up number.
 import { useState } from 'preact/hooks'
+import type { BrokerRates, BrokerRatesAnswer } from '../../server/broker-rates.ts'
 import type { BrokerConfigView, BrokerRow, LogDirView } from '../../server/brokers.ts'
 import { api, useConsoleConfig, usePoll } from '../api.ts'
 import { fmt, Link, Problem } from '../components.tsx'
@@ -24,7 +26,7 @@ const clusterBase = (cluster: string) => `/api/clusters/${encodeURIComponent(clu
 export function BrokersPage() {
   const config = useConsoleConfig()
   const cluster = config?.clusters[0]?.name ?? null
-  const { data, error } = usePoll<{ brokers: BrokerRow[]; rates: string }>(cluster ? clusterBase(cluster) : null)
+  const { data, error } = usePoll<{ brokers: BrokerRow[] }>(cluster ? clusterBase(cluster) : null)
   return (
     <>
       <h1>Brokers</h1>
@@ -41,7 +43,6 @@ export function BrokersPage() {
                 <th class="num">Partitions</th>
                 <th class="num">Leaders</th>
                 <th class="num">Disk used</th>
-                <th>Network / requests</th>
               </tr>
             </thead>
             <tbody>
@@ -58,14 +59,115 @@ export function BrokersPage() {
                   <td class="num">{fmt(b.replicas)}</td>
                   <td class="num">{fmt(b.leaders)}</td>
                   <td class="num">{bytes(b.sizeBytes)}</td>
-                  <td class="muted">{data.rates === 'needs Prometheus' ? 'needs Prometheus' : 'see Prometheus'}</td>
                 </tr>
               ))}
             </tbody>
           </table>
         </section>
       ) : null}
+      {cluster ? <RatesPanel cluster={cluster} /> : null}
     </>
+  )
+}
+
+const perSecond = (n: number | null, unit: string) =>
+  n === null ? '—' : `${n < 10 ? n.toFixed(2) : Math.round(n).toLocaleString('en')} ${unit}/s`
+const bytesPerSecond = (n: number | null) => (n === null ? '—' : `${bytes(Math.round(n))}/s`)
+const percent = (n: number | null) => (n === null ? '—' : `${(n * 100).toFixed(1)} %`)
+
+/** Network and request rates per broker from Prometheus; without Prometheus, what is needed for them. */
+function RatesPanel(props: { cluster: string; broker?: number }) {
+  const { data, error } = usePoll<BrokerRatesAnswer>(`${clusterBase(props.cluster)}/rates`)
+  const rows = (data?.brokers ?? []).filter((b) => props.broker === undefined || b.broker === props.broker)
+  return (
+    <section class="panel" aria-label="Network and request rates">
+      <h2>Network and request rates</h2>
+      <Problem message={error} />
+      {data && !data.configured ? <p class="muted">{data.message}</p> : null}
+      {data?.configured && data.message ? <Problem title="Prometheus" message={data.message} /> : null}
+      {data?.configured && !data.message ? (
+        <>
+          <p class="muted">From Prometheus (the brokers' JMX exporter), rates over the last minute.</p>
+          {rows.length === 0 ? (
+            <p class="muted">
+              Prometheus has no broker metrics for{' '}
+              {props.broker === undefined ? 'these brokers' : `broker ${props.broker}`}.
+            </p>
+          ) : (
+            <table aria-label="Broker rates">
+              <thead>
+                <tr>
+                  <th class="num">Broker</th>
+                  <th>Scrape target</th>
+                  <th class="num">Bytes in</th>
+                  <th class="num">Bytes out</th>
+                  <th class="num">Messages in</th>
+                  <th class="num">Requests</th>
+                  <th class="num">Request handlers idle</th>
+                  <th class="num">Network threads idle</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((b) => (
+                  <tr key={b.instance} data-broker={b.broker}>
+                    <td class="num">
+                      <Link href={`/brokers/${b.broker}`}>{b.broker}</Link>
+                    </td>
+                    <td>{b.instance}</td>
+                    <td class="num">{bytesPerSecond(b.rates.bytesIn)}</td>
+                    <td class="num">{bytesPerSecond(b.rates.bytesOut)}</td>
+                    <td class="num">{perSecond(b.rates.messagesIn, 'rec')}</td>
+                    <td class="num">{perSecond(b.rates.requests, 'req')}</td>
+                    <td
+                      class="num"
+                      title={
+                        (b.rates.requestHandlerIdle ?? 0) > 1
+                          ? 'As Kafka reports it: on a combined broker+controller node both request handler pools mark this meter, so it runs up to 200 %'
+                          : undefined
+                      }
+                    >
+                      {percent(b.rates.requestHandlerIdle)}
+                    </td>
+                    <td class="num">{percent(b.rates.networkProcessorIdle)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {props.broker !== undefined ? rows.map((b) => <RequestsByType key={b.instance} rates={b} />) : null}
+          {data.unmatched.length > 0 && props.broker === undefined ? (
+            <p class="muted">
+              Scrape targets not matched to a broker of this cluster: {data.unmatched.join(', ')} (export the broker id
+              with the shipped JMX rules' kafka_server_app_info_start_time_ms).
+            </p>
+          ) : null}
+        </>
+      ) : null}
+    </section>
+  )
+}
+
+function RequestsByType(props: { rates: BrokerRates }) {
+  const list = props.rates.requestsByType
+  return list.length === 0 ? (
+    <p class="muted">No requests in the last minute.</p>
+  ) : (
+    <table aria-label="Requests by type">
+      <thead>
+        <tr>
+          <th>Request type</th>
+          <th class="num">Requests</th>
+        </tr>
+      </thead>
+      <tbody>
+        {list.map((r) => (
+          <tr key={r.request} data-request={r.request}>
+            <td>{r.request}</td>
+            <td class="num">{perSecond(r.perSecond, 'req')}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   )
 }
 
@@ -153,9 +255,10 @@ export function BrokerPage(props: { id: string }) {
             <p>
               {data.broker.host}:{data.broker.port} · rack {data.broker.rack ?? '—'} ·{' '}
               {data.broker.controller ? 'controller' : 'not the controller'} · {fmt(data.broker.replicas)} partition
-              replicas, {fmt(data.broker.leaders)} led · network and request rates: needs Prometheus
+              replicas, {fmt(data.broker.leaders)} led
             </p>
           </section>
+          {cluster ? <RatesPanel cluster={cluster} broker={data.broker.id} /> : null}
           {data.logDirs.map((d) => (
             <section class="panel" key={d.dir} aria-label={`Log dir ${d.dir}`}>
               <h2>Log dir {d.dir}</h2>

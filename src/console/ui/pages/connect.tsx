@@ -6,6 +6,7 @@ import type { ConnectorView } from '../../server/connect.ts'
 import type { Part } from '../../server/errors.ts'
 import { api, useConsoleConfig, usePoll } from '../api.ts'
 import { Link, Problem, Stat, StateBadge } from '../components.tsx'
+import { parseOffsetDraft } from '../offset-draft.ts'
 import { navigate } from '../router.ts'
 import { ConnectorHistory } from './history.tsx'
 
@@ -272,14 +273,49 @@ export function ConnectPage() {
   )
 }
 
-/** The connector's source offsets (KIP-875); a STOPPED connector's can be reset. */
+type SourceOffset = { partition: unknown; offset: unknown }
+
+/**
+ * The connector's source offsets (KIP-875). A STOPPED connector's can be altered (one JSON editor per source
+ * partition, sent as Connect's `PATCH …/offsets`) or reset.
+ */
 function Offsets(props: { connect: string; connector: ConnectorView; readOnly: boolean }) {
   const c = props.connector
-  const { data, error, refresh } = usePoll<{ offsets?: { partition: unknown; offset: unknown }[] }>(
-    `${base(props.connect, c.name)}/offsets`,
-  )
+  const path = `${base(props.connect, c.name)}/offsets`
+  const { data, error, refresh } = usePoll<{ offsets?: SourceOffset[] }>(path)
   const { busy, message, run } = useAction(refresh)
+  // Edited offsets by source partition (its JSON): kept across the 3 s refreshes until sent.
+  const [drafts, setDrafts] = useState<Record<string, string>>({})
+  const [answer, setAnswer] = useState<{ ok: boolean; text: string } | null>(null)
   const stopped = c.state === 'STOPPED'
+  const editable = stopped && !props.readOnly
+  const keyOf = (o: SourceOffset) => JSON.stringify(o.partition)
+  const shown = (o: SourceOffset) => drafts[keyOf(o)] ?? JSON.stringify(o.offset, null, 1)
+  const problems = Object.fromEntries(
+    Object.entries(drafts).map(([key, text]) => {
+      const parsed = parseOffsetDraft(text)
+      return [key, parsed.ok ? null : parsed.error]
+    }),
+  )
+  const changed = (data?.offsets ?? []).filter(
+    (o) => drafts[keyOf(o)] !== undefined && drafts[keyOf(o)] !== JSON.stringify(o.offset, null, 1),
+  )
+  const invalid = Object.values(problems).some((p) => p !== null)
+  const alter = async () => {
+    const offsets = changed.map((o) => {
+      const parsed = parseOffsetDraft(drafts[keyOf(o)])
+      return { partition: o.partition, offset: parsed.ok ? parsed.offset : undefined }
+    })
+    setAnswer(null)
+    try {
+      const reply = await api.patch<{ message?: string }>(path, { offsets })
+      setAnswer({ ok: true, text: `Connect: ${reply?.message ?? 'offsets altered'}` })
+      setDrafts({})
+      refresh()
+    } catch (e) {
+      setAnswer({ ok: false, text: `Altering the offsets failed: ${(e as Error).message}` })
+    }
+  }
   return (
     <section class="panel" aria-label="Offsets">
       <h2>Offsets</h2>
@@ -295,12 +331,32 @@ function Offsets(props: { connect: string; connector: ConnectorView; readOnly: b
           </thead>
           <tbody>
             {data.offsets.map((o) => (
-              <tr key={JSON.stringify(o.partition)}>
+              <tr key={keyOf(o)}>
                 <td>
-                  <code>{JSON.stringify(o.partition)}</code>
+                  <code>{keyOf(o)}</code>
                 </td>
                 <td>
-                  <code>{JSON.stringify(o.offset)}</code>
+                  {editable ? (
+                    <>
+                      <textarea
+                        aria-label={`Offset of ${keyOf(o)}`}
+                        spellcheck={false}
+                        rows={Math.min(6, shown(o).split('\n').length)}
+                        value={shown(o)}
+                        onInput={(e) => {
+                          const text = (e.target as HTMLTextAreaElement).value
+                          setDrafts((d) => ({ ...d, [keyOf(o)]: text }))
+                        }}
+                      />
+                      {problems[keyOf(o)] ? (
+                        <div class="field-error" role="alert">
+                          {problems[keyOf(o)]}
+                        </div>
+                      ) : null}
+                    </>
+                  ) : (
+                    <code>{JSON.stringify(o.offset)}</code>
+                  )}
                 </td>
               </tr>
             ))}
@@ -309,6 +365,13 @@ function Offsets(props: { connect: string; connector: ConnectorView; readOnly: b
       ) : null}
       {props.readOnly ? null : (
         <p>
+          {stopped && data?.offsets && data.offsets.length > 0 ? (
+            <>
+              <button type="button" disabled={busy || invalid || changed.length === 0} onClick={() => void alter()}>
+                Alter offsets{changed.length > 0 ? ` (${changed.length})` : ''}
+              </button>{' '}
+            </>
+          ) : null}
           <button
             type="button"
             class="danger"
@@ -319,14 +382,19 @@ function Offsets(props: { connect: string; connector: ConnectorView; readOnly: b
             onClick={() => {
               if (!window.confirm(`Reset the offsets of ${c.name}? On resume it reads its source from the start.`))
                 return
-              void run(`reset offsets of ${c.name}`, () => api.delete(`${base(props.connect, c.name)}/offsets`))
+              void run(`reset offsets of ${c.name}`, () => api.delete(path))
             }}
           >
             Reset offsets
           </button>{' '}
-          {stopped ? null : <span class="muted">Stop the connector to reset its offsets.</span>}
+          {stopped ? null : <span class="muted">Stop the connector to alter or reset its offsets.</span>}
         </p>
       )}
+      {answer ? (
+        <p role="status" class={answer.ok ? 'muted' : 'problem'}>
+          {answer.text}
+        </p>
+      ) : null}
       {message ? <p role="status">{message.text}</p> : null}
     </section>
   )

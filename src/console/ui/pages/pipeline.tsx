@@ -1,11 +1,13 @@
 // The home page: the live pipeline — source table → connector (tasks) → topic → consumer group — laid out by dagre,
-// each hop coloured by its health; a failed connector or task shows its trace one click away.
-import { useMemo, useState } from 'preact/hooks'
+// each hop coloured by its health, with a sparkline of its last 15 minutes (write rate, append rate, lag); a failed
+// connector or task shows its trace one click away.
+import { useEffect, useMemo, useState } from 'preact/hooks'
 import type { Pipeline, PipelineNode } from '../../server/topology.ts'
-import { usePoll } from '../api.ts'
+import { api, usePoll } from '../api.ts'
 import { Link, Problem } from '../components.tsx'
 import { layoutGraph } from '../layout.ts'
-import { GroupFreshness, PipelineHistory } from './history.tsx'
+import { type HopSeries, hopSeries, sparklinePolylines, sparkValue } from '../sparkline.ts'
+import { GroupFreshness, type HistoryAnswer, PipelineHistory } from './history.tsx'
 
 type PipelineAnswer = Pipeline & {
   lagExporter: string
@@ -19,9 +21,91 @@ const KIND: Record<PipelineNode['kind'], string> = {
   group: 'consumer group',
 }
 
-function Node(props: { node: PipelineNode; onTrace: (node: PipelineNode) => void }) {
+const SPARK_WIDTH = 200
+const SPARK_HEIGHT = 22
+/** The history API's limit per request; more hops are asked in several requests at once. */
+const SERIES_PER_REQUEST = 20
+/** As often as the console samples (5 s). */
+const SPARK_REFRESH_MS = 5000
+
+interface Spark {
+  from: number
+  to: number
+  t: number[]
+  v: number[]
+}
+
+/** The last 15 minutes of every hop's series, refreshed every 5 s; a request that fails keeps the last answer. */
+function useHopHistory(ids: string[]): Map<string, Spark> {
+  const [sparks, setSparks] = useState<Map<string, Spark>>(new Map())
+  const key = ids.join('\u0000')
+  useEffect(() => {
+    if (ids.length === 0) return
+    let stopped = false
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const load = async () => {
+      const chunks: string[][] = []
+      for (let i = 0; i < ids.length; i += SERIES_PER_REQUEST) chunks.push(ids.slice(i, i + SERIES_PER_REQUEST))
+      const answers = await Promise.all(
+        chunks.map((chunk) =>
+          api
+            .get<HistoryAnswer>(
+              `/api/history?${chunk.map((id) => `series=${encodeURIComponent(id)}`).join('&')}&range=15m`,
+            )
+            .catch(() => null),
+        ),
+      )
+      if (stopped) return
+      setSparks((previous) => {
+        const next = new Map(previous)
+        for (const a of answers) {
+          if (!a) continue
+          for (const s of a.series) next.set(s.id, { from: a.from, to: a.to, t: s.t, v: s.v })
+        }
+        return next
+      })
+      timer = setTimeout(load, SPARK_REFRESH_MS)
+    }
+    void load()
+    return () => {
+      stopped = true
+      clearTimeout(timer)
+    }
+  }, [key])
+  return sparks
+}
+
+function Sparkline(props: { series: HopSeries; spark: Spark | undefined }) {
+  const { series, spark } = props
+  const lines = spark ? sparklinePolylines(spark.t, spark.v, spark.from, spark.to, SPARK_WIDTH, SPARK_HEIGHT) : []
+  const last = spark?.v.at(-1)
+  const label =
+    last === undefined
+      ? `${series.what}: no samples yet`
+      : `${series.what}, last 15 min: now ${sparkValue(last)} ${series.unit}, at most ${sparkValue(Math.max(...spark!.v))}`
+  return (
+    <svg
+      class="sparkline"
+      width={SPARK_WIDTH}
+      height={SPARK_HEIGHT}
+      viewBox={`0 0 ${SPARK_WIDTH} ${SPARK_HEIGHT}`}
+      role="img"
+      aria-label={label}
+      data-series={series.id}
+      data-points={spark?.t.length ?? 0}
+    >
+      <title>{label}</title>
+      {lines.map((points) => (
+        <polyline key={points} points={points} />
+      ))}
+    </svg>
+  )
+}
+
+function Node(props: { node: PipelineNode; onTrace: (node: PipelineNode) => void; spark?: Spark }) {
   const n = props.node
   const failed = n.kind === 'connector' && n.health === 'error'
+  const series = hopSeries(n)
   return (
     <>
       <div class="kind">
@@ -54,6 +138,7 @@ function Node(props: { node: PipelineNode; onTrace: (node: PipelineNode) => void
           Show error
         </button>
       ) : null}
+      {series ? <Sparkline series={series} spark={props.spark} /> : null}
     </>
   )
 }
@@ -96,6 +181,8 @@ export function PipelinePage() {
   const { data, error } = usePoll<PipelineAnswer>('/api/pipeline')
   const [traced, setTraced] = useState<PipelineNode | null>(null)
   const laid = useMemo(() => (data ? layoutGraph(data.nodes, data.edges) : null), [data])
+  const sparkIds = (data?.nodes ?? []).flatMap((n) => hopSeries(n)?.id ?? [])
+  const sparks = useHopHistory(sparkIds)
   return (
     <>
       <h1>Pipeline</h1>
@@ -144,7 +231,7 @@ export function PipelinePage() {
                   data-node={n.id}
                   style={{ left: `${b.x}px`, top: `${b.y}px`, width: `${b.width}px`, height: `${b.height}px` }}
                 >
-                  <Node node={n} onTrace={setTraced} />
+                  <Node node={n} onTrace={setTraced} spark={sparks.get(hopSeries(n)?.id ?? '')} />
                 </li>
               )
             })}
