@@ -33,9 +33,17 @@ export interface RecordProducerOptions {
   metrics: ProducerMetricsRecorder
 }
 
+/** What a task's loop needs of the producer (RecordProducer on Kafka; an in-memory stand-in in unit tests). */
+export interface TaskProducer {
+  /** Why this record can never be sent (larger than the largest request), or undefined when it can. */
+  tooLarge(record: OutgoingRecord): RecordTooLargeError | undefined
+  /** Resolves once Kafka acknowledged every record, in order per partition; rejects otherwise. */
+  send(records: OutgoingRecord[]): Promise<void>
+}
+
 const compressions = new Set(['none', 'gzip', 'snappy', 'lz4', 'zstd'])
 
-export class RecordProducer {
+export class RecordProducer implements TaskProducer {
   readonly #producer: Producer
   readonly #metrics: ProducerMetricsRecorder
   readonly #autocreate: boolean

@@ -1,26 +1,22 @@
-// The worker's herder: the control plane behind the REST API. Config changes are written to the config topic first
-// and the in-memory view is read back from it (so a restarted worker, or a later second worker of the same
-// group.id, sees the same history); then this worker applies them: starting, pausing, stopping connectors and
-// tasks, and recording statuses in the status topic. Task failures are contained: they never stop the worker.
-import type { Admin } from '@platformatic/kafka'
+// The worker's herder (Connect's Herder): the control plane behind the REST API. It decides, the worker
+// (worker.ts) runs. Config changes are written to the config topic first and the in-memory view is read back from it
+// (so a restarted worker, or a later second worker of the same group.id, sees the same history); from that view and
+// the target states the herder decides what should run — connectors, their task configs, pause, resume, stop,
+// restart — and asks its worker to run the part assigned to it (today, alone in its group, everything).
 import { type ConfigInfos, type ConfigKeyInfo, configInfos, keyInfo } from '../config/config-def.ts'
-import type { ConnectorContext, SourceConnector, SourceConnectorPlugin } from '../connectors/plugin.ts'
-import type { Converter } from '../convert/converter.ts'
-import { converterClassNames, createConverter } from '../convert/converters.ts'
-import { badRequest, conflict, ErrorCodes, FlowscopeError, messageOf, notFound, traceOf } from '../errors.ts'
+import { converterClassNames } from '../convert/converters.ts'
+import { badRequest, conflict, ErrorCodes, FlowscopeError, messageOf, notFound } from '../errors.ts'
 import { getLogger } from '../logging.ts'
-import type { ConnectorMetricsRecorder, WorkerMetricsRecorder } from '../metrics/recorder.ts'
-import type { RecordProducer } from '../produce/record-producer.ts'
+import type { WorkerMetricsRecorder } from '../metrics/recorder.ts'
 import type { SourcePartition } from '../record/source-record.ts'
-import type { ConfigStore } from '../storage/config-store.ts'
-import type { OffsetStore } from '../storage/offset-store.ts'
-import type { StatusStore } from '../storage/status-store.ts'
-import { buildTransformChain, transformErrors } from '../transform/transformation.ts'
-import { type ConnectorSettings, connectorConfigDef, connectorSettings } from './connector-config.ts'
+import type { ConfigBackingStore, OffsetBackingStore, StatusBackingStore } from '../storage/backing-stores.ts'
+import { transformErrors } from '../transform/transformation.ts'
+import { type Assignment, type Assignor, assignEverything, assignedTasks } from './assignment.ts'
+import { connectorConfigDef } from './connector-config.ts'
+import { connectorConverter } from './connector-converters.ts'
 import type {
   ConnectorInfo,
   ConnectorOffset,
-  ConnectorStateName,
   ConnectorStatus,
   HealthStatus,
   Herder,
@@ -30,49 +26,37 @@ import type {
   ServerInfo,
   TargetState,
   TaskInfo,
-  TaskStateName,
   TaskStatus,
 } from './herder.ts'
 import type { PluginRegistry } from './plugins.ts'
-import { WorkerSourceTask } from './worker-source-task.ts'
+import type { Worker } from './worker.ts'
 
 export interface ConnectHerderOptions {
-  workerId: string
   version: string
   commit: string
   plugins: PluginRegistry
-  configs: ConfigStore
-  offsets: OffsetStore
-  statuses: StatusStore
-  producer: RecordProducer
-  admin: Admin
-  metrics: WorkerMetricsRecorder
-  /** Worker converter defaults: class name + sub-config. */
-  keyConverter: { className: string; config: Record<string, string> }
-  valueConverter: { className: string; config: Record<string, string> }
-  offsetFlushIntervalMs: number
-  offsetFlushTimeoutMs: number
+  configs: ConfigBackingStore
+  offsets: OffsetBackingStore
+  statuses: StatusBackingStore
+  /** Runs what this herder assigns to it; its id is this herder's worker id. */
+  worker: Worker
+  metrics: Pick<WorkerMetricsRecorder, 'recordRebalance'>
+  /** The Kafka cluster's id (GET / answers it), asked once at start. */
+  clusterId(): Promise<string>
   topicTrackingEnabled: boolean
   topicTrackingAllowReset: boolean
-  topicCreationEnabled: boolean
-}
-
-interface RunningConnector {
-  name: string
-  plugin: SourceConnectorPlugin
-  settings: ConnectorSettings
-  instance: SourceConnector | null
-  tasks: Map<number, WorkerSourceTask>
-  metrics: ConnectorMetricsRecorder
-  reconfiguring: Promise<void> | null
+  /** Which connectors and tasks the worker runs; every one of them when absent (a worker alone in its group). */
+  assignor?: Assignor
 }
 
 const log = getLogger('flowscope.runtime.herder')
 
 export class ConnectHerder implements Herder {
   readonly #o: ConnectHerderOptions
-  readonly #running = new Map<string, RunningConnector>()
-  readonly #createdTopics = new Set<string>()
+  readonly #worker: Worker
+  readonly #assignor: Assignor
+  /** Connectors whose task reconfiguration is queued (one at a time per connector). */
+  readonly #reconfiguring = new Set<string>()
   #clusterId = ''
   #started = false
   /**
@@ -85,6 +69,8 @@ export class ConnectHerder implements Herder {
 
   constructor(options: ConnectHerderOptions) {
     this.#o = options
+    this.#worker = options.worker
+    this.#assignor = options.assignor ?? assignEverything
     this.#startedPromise = new Promise<void>((resolve) => {
       this.#openQueue = resolve
     })
@@ -92,11 +78,10 @@ export class ConnectHerder implements Herder {
   }
 
   async start(): Promise<void> {
-    const meta = await this.#o.admin.metadata({ topics: [] })
-    this.#clusterId = meta.id
+    this.#clusterId = await this.#o.clusterId()
     const started = performance.now()
     // Management calls wait until this is done (see #queue), so none can start a connector this loop starts too.
-    for (const name of this.#o.configs.connectorNames()) await this.#startConnector(name)
+    for (const name of this.#assignment().connectors) await this.#startConnector(name)
     this.#o.metrics.recordRebalance(performance.now() - started)
     this.#started = true
     this.#openQueue()
@@ -104,7 +89,7 @@ export class ConnectHerder implements Herder {
 
   /** Graceful shutdown: every task stops polling, flushes, commits offsets. */
   async stop(): Promise<void> {
-    await Promise.allSettled([...this.#running.keys()].map((name) => this.#stopConnector(name, false)))
+    await this.#worker.stop()
   }
 
   // ---- info --------------------------------------------------------------------------------------------------
@@ -120,7 +105,7 @@ export class ConnectHerder implements Herder {
   }
 
   workerId(): string {
-    return this.#o.workerId
+    return this.#worker.workerId
   }
 
   whenStarted(): Promise<void> {
@@ -157,7 +142,7 @@ export class ConnectHerder implements Herder {
       name,
       connector: {
         state: status?.state ?? 'UNASSIGNED',
-        worker_id: status?.worker_id ?? this.#o.workerId,
+        worker_id: status?.worker_id ?? this.#worker.workerId,
         ...(status?.trace ? { trace: status.trace } : {}),
         ...(status?.version ? { version: status.version } : {}),
       },
@@ -210,7 +195,7 @@ export class ConnectHerder implements Herder {
       const cls = config[which]
       if (!cls) continue
       try {
-        this.#converter(cls, config, which)
+        connectorConverter(cls, config, which)
       } catch (error) {
         add(which, messageOf(error))
       }
@@ -243,7 +228,7 @@ export class ConnectHerder implements Herder {
       await this.#assertValid(withName)
       const exists = this.#o.configs.connectorConfig(name) !== undefined
       if (exists && !options.allowReplace) throw conflict(`Connector ${name} already exists`)
-      if (exists) await this.#stopConnector(name, false)
+      if (exists) await this.#worker.stopConnector(name, false)
       const initial: TargetState | undefined = exists
         ? undefined
         : options.initialState === 'PAUSED'
@@ -272,9 +257,7 @@ export class ConnectHerder implements Herder {
     return this.#serial(async () => {
       this.connectorConfig(name)
       const taskCount = this.#o.configs.taskConfigs(name).length
-      await this.#stopConnector(name, false)
-      this.#running.get(name)?.metrics.close()
-      this.#running.delete(name)
+      await this.#worker.removeConnector(name)
       await this.#o.configs.removeConnector(name)
       await this.#o.statuses.removeConnector(name, taskCount)
       await this.#o.configs.readToEnd()
@@ -294,10 +277,7 @@ export class ConnectHerder implements Herder {
       }
       await this.#o.configs.putTargetState(name, 'PAUSED')
       await this.#o.configs.readToEnd()
-      const running = this.#running.get(name)
-      if (!running) return
-      for (const task of running.tasks.values()) task.pause()
-      if (running.instance) await this.#setConnectorState(name, 'PAUSED')
+      await this.#worker.setTargetState(name, 'PAUSED')
     })
   }
 
@@ -308,13 +288,11 @@ export class ConnectHerder implements Herder {
       const before = this.#o.configs.targetState(name)
       await this.#o.configs.putTargetState(name, 'STARTED')
       await this.#o.configs.readToEnd()
-      const running = this.#running.get(name)
-      if (before === 'STOPPED' || !running?.instance) {
+      if (before === 'STOPPED' || !this.#worker.isRunning(name)) {
         await this.#startConnector(name)
         return
       }
-      for (const task of running.tasks.values()) task.resume()
-      await this.#setConnectorState(name, 'RUNNING')
+      await this.#worker.setTargetState(name, 'STARTED')
     })
   }
 
@@ -323,11 +301,11 @@ export class ConnectHerder implements Herder {
       // Connect's message (DistributedHerder).
       if (!this.#o.configs.connectorConfig(name)) throw notFound(`Unknown connector ${name}`)
       await this.#o.configs.putTargetState(name, 'STOPPED')
-      await this.#stopConnector(name, true)
+      await this.#worker.stopConnector(name, true)
       // As Connect does: a stopped connector has no tasks (its task configs are emptied).
       await this.#o.configs.putTaskConfigs(name, [])
       await this.#o.configs.readToEnd()
-      await this.#setConnectorState(name, 'STOPPED')
+      await this.#worker.connectorStopped(name)
     })
   }
 
@@ -336,7 +314,7 @@ export class ConnectHerder implements Herder {
     const status = this.connectorStatus(name)
     if (!request.includeTasks && !request.onlyFailed) {
       await this.#serial(async () => {
-        await this.#stopConnector(name, false)
+        await this.#worker.stopConnector(name, false)
         await this.#startConnector(name)
       })
       return null
@@ -356,7 +334,7 @@ export class ConnectHerder implements Herder {
     }
     await this.#serial(async () => {
       if (restartConnector && (request.includeTasks ? tasks.length === status.tasks.length : true)) {
-        await this.#stopConnector(name, false)
+        await this.#worker.stopConnector(name, false)
         await this.#startConnector(name)
       } else {
         if (restartConnector) await this.#restartConnectorInstanceOnly(name)
@@ -449,7 +427,7 @@ export class ConnectHerder implements Herder {
     return {
       id: task,
       state: s?.state ?? 'UNASSIGNED',
-      worker_id: s?.worker_id ?? this.#o.workerId,
+      worker_id: s?.worker_id ?? this.#worker.workerId,
       ...(s?.trace ? { trace: s.trace } : {}),
       ...withVersion(s?.version),
     }
@@ -457,7 +435,7 @@ export class ConnectHerder implements Herder {
 
   #assertStopped(name: string): void {
     this.connectorConfig(name)
-    if (this.#o.configs.targetState(name) !== 'STOPPED' || this.#running.get(name)?.instance) {
+    if (this.#o.configs.targetState(name) !== 'STOPPED' || this.#worker.isRunning(name)) {
       throw badRequest(
         `Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/${name}/stop' endpoint`,
       )
@@ -481,266 +459,83 @@ export class ConnectHerder implements Herder {
     )
   }
 
-  #converter(className: string, config: Record<string, string>, which: 'key.converter' | 'value.converter'): Converter {
-    const converter = createConverter(className)
-    const sub: Record<string, string> = {}
-    for (const [k, v] of Object.entries(config)) if (k.startsWith(`${which}.`)) sub[k.slice(which.length + 1)] = v
-    converter.configure(sub, which === 'key.converter')
-    return converter
+  /** What this herder's worker runs now (alone in its group: every connector and task of the config store). */
+  #assignment(): Assignment {
+    return this.#assignor.assignment(this.#worker.workerId, this.#o.configs)
   }
 
-  #converterFor(settings: ConnectorSettings, config: Record<string, string>, which: 'key' | 'value'): Converter {
-    const own = which === 'key' ? settings.keyConverter : settings.valueConverter
-    if (own) return this.#converter(own, config, `${which}.converter`)
-    const worker = which === 'key' ? this.#o.keyConverter : this.#o.valueConverter
-    const converter = createConverter(worker.className)
-    converter.configure(worker.config, which === 'key')
-    return converter
-  }
-
-  async #setConnectorState(name: string, state: ConnectorStateName, error?: unknown): Promise<void> {
-    const running = this.#running.get(name)
-    running?.metrics.recordState(state)
-    await this.#o.statuses
-      .putConnector(name, {
-        state,
-        trace: error === undefined ? null : traceOf(error),
-        worker_id: this.#o.workerId,
-        generation: 1,
-        version: running?.plugin.version ?? null,
-      })
-      .catch((e) => log.error({ err: e, connector: name }, 'could not write connector status'))
-  }
-
-  async #setTaskState(name: string, task: number, state: TaskStateName, error?: unknown): Promise<void> {
-    await this.#o.statuses
-      .putTask(name, task, {
-        state,
-        trace: error === undefined ? null : traceOf(error),
-        worker_id: this.#o.workerId,
-        generation: 1,
-        // As Connect 4.1: an unassigned task runs no plugin, so it has no version.
-        version: state === 'UNASSIGNED' ? null : (this.#running.get(name)?.plugin.version ?? null),
-      })
-      .catch((e) => log.error({ err: e, connector: name, task }, 'could not write task status'))
-  }
-
-  #runningFor(name: string, plugin: SourceConnectorPlugin, config: Record<string, string>): RunningConnector {
-    let running = this.#running.get(name)
-    if (!running) {
-      running = {
-        name,
-        plugin,
-        settings: connectorSettings(config),
-        instance: null,
-        tasks: new Map(),
-        metrics: this.#o.metrics.connector(name, {
-          className: plugin.className,
-          type: plugin.type,
-          version: plugin.version,
-        }),
-        reconfiguring: null,
-      }
-      this.#running.set(name, running)
-    }
-    running.plugin = plugin
-    running.settings = connectorSettings(config)
-    return running
-  }
-
+  /** Starts an assigned connector in its target state, then, once it runs, its task configs and assigned tasks. */
   async #startConnector(name: string): Promise<void> {
     const config = this.#o.configs.connectorConfig(name)
-    if (!config) return
+    if (!config || !this.#assignment().connectors.has(name)) return
     const target = this.#o.configs.targetState(name)
-    const plugin = this.#o.plugins.find(config['connector.class'] ?? '')
-    if (!plugin) {
-      this.#o.metrics.recordConnectorStartup(false)
-      await this.#o.statuses.putConnector(name, {
-        state: 'FAILED',
-        trace: `No connector plugin matches connector.class=${config['connector.class']}`,
-        worker_id: this.#o.workerId,
-        generation: 1,
-        version: null,
-      })
-      return
-    }
-    const running = this.#runningFor(name, plugin, config)
-    if (target === 'STOPPED') {
-      await this.#setConnectorState(name, 'STOPPED')
-      return
-    }
-    const instance = plugin.createConnector()
-    const context: ConnectorContext = {
-      connectorName: name,
-      log: getLogger(`flowscope.connector.${name}`),
-      offsetReader: { offsets: async (partitions) => partitions.map((p) => this.#o.offsets.get(name, p)) },
-      requestTaskReconfiguration: () => this.#requestReconfiguration(name),
-      raiseError: (error) => void this.#failConnector(name, error),
-    }
+    const running = await this.#worker.startConnector(name, config, target, () => this.#requestReconfiguration(name))
+    if (!running) return
     try {
-      await instance.start(config, context)
-      running.instance = instance
-      this.#o.metrics.recordConnectorStartup(true)
-      await this.#setConnectorState(name, target === 'PAUSED' ? 'PAUSED' : 'RUNNING')
-      await this.#refreshTaskConfigs(running)
-      await this.#startTasks(running)
+      await this.#refreshTaskConfigs(name)
+      await this.#startTasks(name)
     } catch (error) {
-      this.#o.metrics.recordConnectorStartup(false)
-      log.error({ err: error, connector: name }, 'connector failed to start')
-      running.instance = null
-      await instance.stop().catch(() => {})
-      await this.#setConnectorState(name, 'FAILED', error)
+      await this.#worker.connectorFailed(name, error)
     }
   }
 
-  /** Asks the connector for task configs and stores them when they changed. */
-  async #refreshTaskConfigs(running: RunningConnector): Promise<boolean> {
-    if (!running.instance) return false
-    const fresh = await running.instance.taskConfigs(running.settings.tasksMax)
-    const stored = this.#o.configs.taskConfigs(running.name)
+  /** Asks the running connector for task configs and stores them when they changed. */
+  async #refreshTaskConfigs(name: string): Promise<boolean> {
+    if (!this.#worker.isRunning(name)) return false
+    const fresh = await this.#worker.connectorTaskConfigs(name)
+    const stored = this.#o.configs.taskConfigs(name)
     if (JSON.stringify(fresh) === JSON.stringify(stored)) return false
-    await this.#o.configs.putTaskConfigs(running.name, fresh)
+    await this.#o.configs.putTaskConfigs(name, fresh)
     await this.#o.configs.readToEnd()
     return true
   }
 
-  async #startTasks(running: RunningConnector): Promise<void> {
-    const configs = this.#o.configs.taskConfigs(running.name)
-    for (let i = 0; i < configs.length; i++) await this.#startTask(running, i)
+  async #startTasks(name: string): Promise<void> {
+    for (const task of assignedTasks(this.#assignment(), name)) await this.#startTask(name, task)
   }
 
-  async #startTask(running: RunningConnector, taskId: number): Promise<void> {
-    const name = running.name
-    const config = this.#o.configs.connectorConfig(name) ?? {}
-    const taskConfig = this.#o.configs.taskConfigs(name)[taskId]
-    const metrics = this.#o.metrics.task(name, taskId)
-    const paused = this.#o.configs.targetState(name) === 'PAUSED'
-    let worker: WorkerSourceTask
-    try {
-      worker = new WorkerSourceTask({
-        connector: name,
-        taskId,
-        task: running.plugin.createTask(),
-        config: taskConfig,
-        settings: running.settings,
-        keyConverter: this.#converterFor(running.settings, config, 'key'),
-        valueConverter: this.#converterFor(running.settings, config, 'value'),
-        transforms: buildTransformChain(config, running.settings.transforms),
-        producer: this.#o.producer,
-        offsets: this.#o.offsets,
-        context: {
-          offsetReader: { offsets: async (partitions) => partitions.map((p) => this.#o.offsets.get(name, p)) },
-          pipeline: running.metrics.pipeline,
-        },
-        metrics,
-        log: getLogger(`flowscope.task.${name}-${taskId}`),
-        offsetFlushIntervalMs: this.#o.offsetFlushIntervalMs,
-        offsetFlushTimeoutMs: this.#o.offsetFlushTimeoutMs,
-        paused,
-        onStatus: (state, error) => void this.#setTaskState(name, taskId, state, error),
-        onTopic: (topic) => this.#onTopic(running, taskId, topic),
-      })
-    } catch (error) {
-      this.#o.metrics.recordTaskStartup(false)
-      metrics.recordState('FAILED')
-      await this.#setTaskState(name, taskId, 'FAILED', error)
-      return
-    }
-    // Never two live tasks for one id: a replaced one would keep polling unseen and write every row again.
-    const previous = running.tasks.get(taskId)
-    if (previous) {
-      log.warn({ connector: name, task: taskId }, 'task started while another instance ran; stopping the old one')
-      await previous.stop()
-    }
-    running.tasks.set(taskId, worker)
-    const ok = await worker.start()
-    this.#o.metrics.recordTaskStartup(ok)
-  }
-
-  async #onTopic(running: RunningConnector, taskId: number, topic: string): Promise<void> {
-    const { topicReplicationFactor: rf, topicPartitions: partitions } = running.settings
-    if (this.#o.topicCreationEnabled && (rf !== null || partitions !== null) && !this.#createdTopics.has(topic)) {
-      const existing = await this.#o.admin.listTopics()
-      if (!existing.includes(topic)) {
-        await this.#o.admin
-          .createTopics({ topics: [topic], partitions: partitions ?? -1, replicas: rf ?? -1 })
-          .catch((e) => log.warn({ err: e, topic }, 'topic creation failed; relying on broker auto-creation'))
-      }
-      this.#createdTopics.add(topic)
-    }
-    if (this.#o.topicTrackingEnabled) {
-      await this.#o.statuses.putTopic(running.name, topic, taskId).catch((e) => log.warn({ err: e }, 'topic tracking'))
-    }
-  }
-
-  async #stopTasks(running: RunningConnector): Promise<void> {
-    await Promise.allSettled([...running.tasks.values()].map((t) => t.stop()))
-    running.tasks.clear()
-  }
-
-  async #stopConnector(name: string, markStopped: boolean): Promise<void> {
-    const running = this.#running.get(name)
-    if (!running) return
-    await this.#stopTasks(running)
-    if (running.instance) {
-      await running.instance.stop().catch((e) => log.warn({ err: e, connector: name }, 'connector stop failed'))
-      running.instance = null
-    }
-    if (markStopped) await this.#setConnectorState(name, 'STOPPED')
+  async #startTask(name: string, task: number): Promise<void> {
+    const connectorConfig = this.#o.configs.connectorConfig(name) ?? {}
+    const taskConfig = this.#o.configs.taskConfigs(name)[task]
+    await this.#worker.startTask(
+      { connector: name, task },
+      connectorConfig,
+      taskConfig,
+      this.#o.configs.targetState(name),
+    )
   }
 
   async #restartConnectorInstanceOnly(name: string): Promise<void> {
-    const running = this.#running.get(name)
     const config = this.#o.configs.connectorConfig(name)
-    if (!running || !config) return
-    await running.instance?.stop().catch(() => {})
-    running.instance = null
-    await this.#setConnectorState(name, 'RESTARTING')
-    const instance = running.plugin.createConnector()
-    try {
-      await instance.start(config, {
-        connectorName: name,
-        log: getLogger(`flowscope.connector.${name}`),
-        offsetReader: { offsets: async (partitions) => partitions.map((p) => this.#o.offsets.get(name, p)) },
-        requestTaskReconfiguration: () => this.#requestReconfiguration(name),
-        raiseError: (error) => void this.#failConnector(name, error),
-      })
-      running.instance = instance
-      await this.#setConnectorState(name, this.#o.configs.targetState(name) === 'PAUSED' ? 'PAUSED' : 'RUNNING')
-    } catch (error) {
-      await this.#setConnectorState(name, 'FAILED', error)
-    }
+    if (!config) return
+    const target = this.#o.configs.targetState(name)
+    await this.#worker.restartConnectorInstance(name, config, target, () => this.#requestReconfiguration(name))
   }
 
-  async #restartTask(name: string, taskId: number): Promise<void> {
-    const running = this.#running.get(name)
-    if (!running?.instance) return
-    await this.#setTaskState(name, taskId, 'RESTARTING')
-    await running.tasks.get(taskId)?.stop()
-    running.tasks.delete(taskId)
-    await this.#startTask(running, taskId)
+  async #restartTask(name: string, task: number): Promise<void> {
+    if (!this.#worker.isRunning(name) || !assignedTasks(this.#assignment(), name).includes(task)) return
+    const connectorConfig = this.#o.configs.connectorConfig(name) ?? {}
+    const taskConfig = this.#o.configs.taskConfigs(name)[task]
+    const target = this.#o.configs.targetState(name)
+    await this.#worker.restartTask({ connector: name, task }, connectorConfig, taskConfig, target)
   }
 
-  async #failConnector(name: string, error: Error): Promise<void> {
-    log.error({ err: error, connector: name }, 'connector raised an error')
-    await this.#setConnectorState(name, 'FAILED', error)
-  }
-
+  /** The connector asked for new task configs: stored, and its tasks restarted, only when they changed. */
   #requestReconfiguration(name: string): void {
-    const running = this.#running.get(name)
-    if (!running || running.reconfiguring) return
-    running.reconfiguring = this.#serial(async () => {
+    if (this.#reconfiguring.has(name)) return
+    this.#reconfiguring.add(name)
+    void this.#serial(async () => {
       try {
-        if (!running.instance || this.#running.get(name) !== running) return
-        const changed = await this.#refreshTaskConfigs(running)
+        if (!this.#worker.isRunning(name)) return
+        const changed = await this.#refreshTaskConfigs(name)
         if (!changed) return
         log.info({ connector: name }, 'task configs changed: restarting tasks')
-        await this.#stopTasks(running)
-        await this.#startTasks(running)
+        await this.#worker.stopTasks(name)
+        await this.#startTasks(name)
       } catch (error) {
         log.error({ err: error, connector: name }, 'task reconfiguration failed')
       } finally {
-        running.reconfiguring = null
+        this.#reconfiguring.delete(name)
       }
     })
   }

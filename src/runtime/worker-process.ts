@@ -12,11 +12,12 @@ import { ConfigStore } from '../storage/config-store.ts'
 import { KafkaLog, stablePartition } from '../storage/kafka-log.ts'
 import { OffsetStore } from '../storage/offset-store.ts'
 import { StatusStore } from '../storage/status-store.ts'
-import { ensureCompactedTopic } from '../storage/topic-admin.ts'
+import { adminTopicCreator, ensureCompactedTopic, type InternalTopicSpec } from '../storage/topic-admin.ts'
 import { CONNECT_COMPAT_VERSION, FLOWSCOPE_VERSION } from '../version.ts'
 import { ConnectHerder } from './connect-herder.ts'
 import { type GroupMembership, joinWorkerGroup } from './group-membership.ts'
 import { PluginRegistry } from './plugins.ts'
+import { ConnectWorker } from './worker.ts'
 
 export interface WorkerSettings {
   bootstrapServers: string[]
@@ -84,24 +85,34 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
   const offsets = new OffsetStore()
   const statuses = new StatusStore()
   const plugins = new PluginRegistry(settings.plugins)
-  const herder = new ConnectHerder({
+  const worker = new ConnectWorker({
     workerId,
-    version: CONNECT_COMPAT_VERSION,
-    commit: `flowscope-${FLOWSCOPE_VERSION}`,
     plugins,
-    configs,
     offsets,
     statuses,
     producer,
-    admin,
+    topics: adminTopicCreator(admin),
     metrics,
     keyConverter: settings.keyConverter,
     valueConverter: settings.valueConverter,
     offsetFlushIntervalMs: settings.offsetFlushIntervalMs,
     offsetFlushTimeoutMs: settings.offsetFlushTimeoutMs,
     topicTrackingEnabled: settings.topicTrackingEnabled,
-    topicTrackingAllowReset: settings.topicTrackingAllowReset,
     topicCreationEnabled: settings.topicCreationEnabled,
+  })
+  // Alone in its group (see joinWorkerGroup below), the herder assigns every connector and task to this worker.
+  const herder = new ConnectHerder({
+    version: CONNECT_COMPAT_VERSION,
+    commit: `flowscope-${FLOWSCOPE_VERSION}`,
+    plugins,
+    configs,
+    offsets,
+    statuses,
+    worker,
+    metrics,
+    clusterId: async () => (await admin.metadata({ topics: [] })).id,
+    topicTrackingEnabled: settings.topicTrackingEnabled,
+    topicTrackingAllowReset: settings.topicTrackingAllowReset,
   })
   const rest = await startRestServer({
     herder,
@@ -123,10 +134,11 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
       ...settings.group,
       network: metrics.kafkaClient(clientId),
     })
+    const topics = internalTopicSpecs(settings)
     const specs = [
-      { ...settings.configTopic, partitions: 1, property: 'config.storage.topic', store: configs },
-      { ...settings.offsetTopic, property: 'offset.storage.topic', store: offsets },
-      { ...settings.statusTopic, property: 'status.storage.topic', store: statuses },
+      { ...topics.config, store: configs },
+      { ...topics.offset, store: offsets },
+      { ...topics.status, store: statuses },
     ]
     for (const spec of specs) {
       await ensureCompactedTopic(admin, spec)
@@ -178,6 +190,17 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
       })()
       return stopping
     },
+  }
+}
+
+/** The worker's three internal topics as it creates them (the config topic has one partition, as Connect's). */
+export function internalTopicSpecs(
+  settings: Pick<WorkerSettings, 'configTopic' | 'offsetTopic' | 'statusTopic'>,
+): Record<'config' | 'offset' | 'status', InternalTopicSpec> {
+  return {
+    config: { ...settings.configTopic, partitions: 1, property: 'config.storage.topic' },
+    offset: { ...settings.offsetTopic, property: 'offset.storage.topic' },
+    status: { ...settings.statusTopic, property: 'status.storage.topic' },
   }
 }
 

@@ -8,10 +8,10 @@ import { type HeaderConverter, SimpleHeaderConverter } from '../convert/header-c
 import { messageOf } from '../errors.ts'
 import type { Logger } from '../logging.ts'
 import type { TaskMetricsRecorder } from '../metrics/recorder.ts'
-import type { OutgoingRecord, RecordProducer } from '../produce/record-producer.ts'
+import type { OutgoingRecord, TaskProducer } from '../produce/record-producer.ts'
 import type { SourceOffset, SourcePartition, SourceRecord } from '../record/source-record.ts'
 import type { SourceTime } from '../record/source-time.ts'
-import type { OffsetStore } from '../storage/offset-store.ts'
+import type { OffsetWriter } from '../storage/backing-stores.ts'
 import { canonicalJson } from '../storage/offset-store.ts'
 import type { TransformChain } from '../transform/transformation.ts'
 import type { ConnectorSettings } from './connector-config.ts'
@@ -33,8 +33,8 @@ export interface WorkerSourceTaskOptions {
   /** Record headers to bytes; Connect's default, SimpleHeaderConverter, when absent. */
   headerConverter?: HeaderConverter
   transforms: TransformChain
-  producer: RecordProducer
-  offsets: OffsetStore
+  producer: TaskProducer
+  offsets: OffsetWriter
   context: Omit<SourceTaskContext, 'log' | 'connectorName' | 'taskId'>
   metrics: TaskMetricsRecorder
   log: Logger

@@ -5,23 +5,23 @@
 //   commit-<name>       {"tasks":N}
 //   target-state-<name> {"state":"STARTED|PAUSED","state.v2":"STARTED|PAUSED|STOPPED"}
 import type { TargetState } from '../runtime/herder.ts'
-import type { KafkaLog } from './kafka-log.ts'
+import type { ConfigBackingStore, StoreLog } from './backing-stores.ts'
 
 export type ConfigChange =
   | { kind: 'connector'; name: string }
   | { kind: 'tasks'; name: string }
   | { kind: 'target-state'; name: string }
 
-export class ConfigStore {
+export class ConfigStore implements ConfigBackingStore {
   readonly #connectors = new Map<string, Record<string, string>>()
   readonly #tasks = new Map<string, Record<string, string>[]>()
   readonly #pendingTasks = new Map<string, Map<number, Record<string, string>>>()
   readonly #targetStates = new Map<string, TargetState>()
-  #log: KafkaLog | undefined
+  #log: StoreLog | undefined
   #taskWrites: Promise<void> = Promise.resolve()
   onChange: (change: ConfigChange) => void = () => {}
 
-  attach(log: KafkaLog): void {
+  attach(log: StoreLog): void {
     this.#log = log
   }
 

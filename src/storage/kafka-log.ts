@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto'
 import { Consumer, type MessagesStream, type Producer } from '@platformatic/kafka'
 import type { KafkaClientNetwork } from '../metrics/kafka-client-network.ts'
+import type { StoreLog } from './backing-stores.ts'
 
 export interface KafkaLogOptions {
   topic: string
@@ -18,7 +19,7 @@ export interface KafkaLogOptions {
   network?(clientId: string): KafkaClientNetwork
 }
 
-export class KafkaLog {
+export class KafkaLog implements StoreLog {
   readonly topic: string
   readonly #options: KafkaLogOptions
   #consumer: Consumer | undefined

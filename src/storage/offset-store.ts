@@ -1,7 +1,7 @@
 // Source offsets, kept in the offsets topic in Kafka Connect's format: key = JSON ["<connector>",{partition}],
 // value = the offset map as JSON (null = reset). Written only with offsets whose records Kafka acknowledged.
 import type { SourceOffset, SourcePartition } from '../record/source-record.ts'
-import type { KafkaLog } from './kafka-log.ts'
+import type { OffsetBackingStore, StoreLog } from './backing-stores.ts'
 
 /** A stable text form of a JSON value (sorted object keys), so equal partitions compare equal. */
 export function canonicalJson(value: unknown): string {
@@ -13,12 +13,12 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null'
 }
 
-export class OffsetStore {
+export class OffsetStore implements OffsetBackingStore {
   /** connector → canonical partition → { partition, offset } */
   readonly #offsets = new Map<string, Map<string, { partition: SourcePartition; offset: SourceOffset }>>()
-  #log: KafkaLog | undefined
+  #log: StoreLog | undefined
 
-  attach(log: KafkaLog): void {
+  attach(log: StoreLog): void {
     this.#log = log
   }
 

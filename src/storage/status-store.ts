@@ -1,25 +1,16 @@
 // Connector and task statuses, and the topics each connector wrote to, kept in the status topic in Kafka Connect's
 // format (keys status-connector-<name>, status-task-<name>-<n>, status-topic-<topic>:connector-<name>).
 import type { ConnectorStateName, TaskStateName } from '../runtime/herder.ts'
-import type { KafkaLog } from './kafka-log.ts'
+import type { StatusBackingStore, StoredStatus, StoreLog } from './backing-stores.ts'
 
-export interface StoredStatus<State> {
-  state: State
-  trace: string | null
-  worker_id: string
-  generation: number
-  /** The connector plugin's version (Connect 4.1+ writes it; null when none runs); absent in older records. */
-  version?: string | null
-}
-
-export class StatusStore {
+export class StatusStore implements StatusBackingStore {
   readonly #connectors = new Map<string, StoredStatus<ConnectorStateName>>()
   readonly #tasks = new Map<string, StoredStatus<TaskStateName>>()
   /** connector → topics it wrote to */
   readonly #topics = new Map<string, Set<string>>()
-  #log: KafkaLog | undefined
+  #log: StoreLog | undefined
 
-  attach(log: KafkaLog): void {
+  attach(log: StoreLog): void {
     this.#log = log
   }
 

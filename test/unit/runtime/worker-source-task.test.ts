@@ -9,11 +9,11 @@ import { getLogger } from '../../../src/logging.ts'
 import { metrics as M } from '../../../src/metrics/definitions.ts'
 import type { TaskMetricsRecorder } from '../../../src/metrics/recorder.ts'
 import { createWorkerMetrics } from '../../../src/metrics/worker-metrics.ts'
-import { RecordProducer } from '../../../src/produce/record-producer.ts'
+import { type OutgoingRecord, RecordProducer, type TaskProducer } from '../../../src/produce/record-producer.ts'
 import type { SourceRecord } from '../../../src/record/source-record.ts'
-import type { ConnectorSettings } from '../../../src/runtime/connector-config.ts'
+import { type ConnectorSettings, connectorSettings } from '../../../src/runtime/connector-config.ts'
 import { WorkerSourceTask } from '../../../src/runtime/worker-source-task.ts'
-import type { OffsetStore } from '../../../src/storage/offset-store.ts'
+import type { OffsetWriter } from '../../../src/storage/backing-stores.ts'
 import { buildTransformChain } from '../../../src/transform/transformation.ts'
 import { seriesKey, seriesMap } from '../metrics/scrape.ts'
 
@@ -65,22 +65,34 @@ const metrics: TaskMetricsRecorder = {
   close: noop,
 }
 
+/** A connector's settings as parsed from its config, with the error handling a test needs. */
+function taskSettings(overrides: Partial<ConnectorSettings>): ConnectorSettings {
+  return { ...connectorSettings({ name: 'c', 'connector.class': 'test.Source' }), ...overrides }
+}
+
+const unreachableProducer: TaskProducer = {
+  tooLarge: () => undefined,
+  send: async () => {
+    throw new Error('no record was expected to reach the producer')
+  },
+}
+
 function workerTask(source: SourceTask, states: string[]): WorkerSourceTask {
-  const settings = { retryTimeoutMs: 0, retryDelayMaxMs: 60_000, toleranceAll: false, logErrors: false }
+  const settings = taskSettings({ retryTimeoutMs: 0, toleranceAll: false, logErrors: false })
   return new WorkerSourceTask({
     connector: 'c',
     taskId: 0,
     task: source,
     config: {},
-    settings: settings as ConnectorSettings,
+    settings,
     keyConverter: new StringConverter(),
     valueConverter: new StringConverter(),
     transforms: buildTransformChain({}, []),
-    producer: {} as RecordProducer, // never reached: the source returns no records
-    offsets: { write: async () => {} } as unknown as OffsetStore,
+    producer: unreachableProducer, // the source returns no records
+    offsets: { write: async () => {} },
     context: {
       offsetReader: { offsets: async (partitions) => partitions.map(() => null) },
-      pipeline: { rowsRead: noop, pendingRows: noop, pollError: noop } as never,
+      pipeline: { rowsRead: noop, pendingRows: noop, pollError: noop },
     },
     metrics,
     log: getLogger('test.worker-source-task'),
@@ -165,21 +177,21 @@ async function skipOversizedRecords(logErrors: boolean) {
     topic: 't',
     value: 'x'.repeat(100),
   })
-  const settings = { retryTimeoutMs: 0, retryDelayMaxMs: 60_000, toleranceAll: true, logErrors }
+  const settings = taskSettings({ retryTimeoutMs: 0, toleranceAll: true, logErrors })
   const task = new WorkerSourceTask({
     connector: 'c',
     taskId: 0,
     task: new OnceSource([record(1), record(2)]),
     config: {},
-    settings: settings as ConnectorSettings,
+    settings,
     keyConverter: new StringConverter(),
     valueConverter: new StringConverter(),
     transforms: buildTransformChain({}, []),
     producer,
-    offsets: { write: async () => {} } as unknown as OffsetStore,
+    offsets: { write: async () => {} },
     context: {
       offsetReader: { offsets: async (partitions) => partitions.map(() => null) },
-      pipeline: { rowsRead: noop, pendingRows: noop, pollError: noop } as never,
+      pipeline: { rowsRead: noop, pendingRows: noop, pollError: noop },
     },
     metrics: metrics.task('c', 0),
     log: getLogger('test.worker-source-task'),
@@ -238,27 +250,27 @@ function scriptedTask(source: ScriptedSource) {
   const sends: { size: number; ack: () => void }[] = []
   const writes: { offsets: unknown; ok: boolean }[] = []
   const store = { failing: false }
-  const producer = {
+  const producer: TaskProducer = {
     tooLarge: () => undefined,
-    send: (records: unknown[]) =>
+    send: (records: OutgoingRecord[]) =>
       new Promise<void>((resolve) => {
         sends.push({ size: records.length, ack: resolve })
       }),
-  } as unknown as RecordProducer
-  const offsets = {
-    write: async (_connector: string, written: unknown) => {
+  }
+  const offsets: OffsetWriter = {
+    write: async (_connector, written) => {
       writes.push({ offsets: structuredClone(written), ok: !store.failing })
       if (store.failing) throw new Error('offsets topic unavailable')
     },
-  } as unknown as OffsetStore
-  const settings = { retryTimeoutMs: 0, retryDelayMaxMs: 60_000, toleranceAll: false, logErrors: false }
+  }
+  const settings = taskSettings({ retryTimeoutMs: 0, toleranceAll: false, logErrors: false })
   const states: string[] = []
   const task = new WorkerSourceTask({
     connector: 'c',
     taskId: 0,
     task: source,
     config: {},
-    settings: settings as ConnectorSettings,
+    settings,
     keyConverter: new StringConverter(),
     valueConverter: new StringConverter(),
     transforms: buildTransformChain({}, []),
@@ -266,7 +278,7 @@ function scriptedTask(source: ScriptedSource) {
     offsets,
     context: {
       offsetReader: { offsets: async (partitions) => partitions.map(() => null) },
-      pipeline: { rowsRead: noop, pendingRows: noop, pollError: noop } as never,
+      pipeline: { rowsRead: noop, pendingRows: noop, pollError: noop },
     },
     metrics,
     log: getLogger('test.worker-source-task'),

@@ -1,0 +1,64 @@
+// What the herder and the worker need of the worker's three stores (Connect's ConfigBackingStore,
+// OffsetBackingStore, StatusBackingStore), and what a store needs of the log behind it. The Kafka-backed classes
+// (config-store.ts, offset-store.ts, status-store.ts on a KafkaLog) implement them; unit tests attach the same
+// classes to an in-memory log, so the herder and the task loop are tested without Kafka and without casts.
+import type { SourceOffset, SourcePartition } from '../record/source-record.ts'
+import type { ConnectorStateName, TargetState, TaskStateName } from '../runtime/herder.ts'
+
+/** The log a store writes to and reads back from (an internal topic; in unit tests, memory). */
+export interface StoreLog {
+  /** Resolves once the record is durably written (for a topic: acknowledged by Kafka). */
+  send(key: string, value: Buffer | null): Promise<void>
+  /** Resolves once every record written before this call has been applied to the store. */
+  readToEnd(): Promise<void>
+}
+
+/** Connector configs, task configs and target states: the view every decision of the herder is made from. */
+export interface ConfigBackingStore {
+  connectorNames(): string[]
+  connectorConfig(name: string): Record<string, string> | undefined
+  taskConfigs(name: string): Record<string, string>[]
+  targetState(name: string): TargetState
+  /** `targetState` is written first when given (a new connector), so it never starts in the wrong state. */
+  putConnectorConfig(name: string, config: Record<string, string>, targetState?: TargetState): Promise<void>
+  removeConnector(name: string): Promise<void>
+  putTaskConfigs(name: string, configs: Record<string, string>[]): Promise<void>
+  putTargetState(name: string, state: TargetState): Promise<void>
+  readToEnd(): Promise<void>
+}
+
+/** The offsets a task's commit writes (the task loop needs no more of the offset store). */
+export interface OffsetWriter {
+  /** Writes offsets (null = tombstone) and resolves once every one of them is stored. */
+  write(
+    connector: string,
+    offsets: readonly { partition: SourcePartition; offset: SourceOffset | null }[],
+  ): Promise<void>
+}
+
+export interface OffsetBackingStore extends OffsetWriter {
+  get(connector: string, partition: SourcePartition): SourceOffset | null
+  all(connector: string): { partition: SourcePartition; offset: SourceOffset }[]
+  readToEnd(): Promise<void>
+}
+
+export interface StoredStatus<State> {
+  state: State
+  trace: string | null
+  worker_id: string
+  generation: number
+  /** The connector plugin's version (Connect 4.1+ writes it; null when none runs); absent in older records. */
+  version?: string | null
+}
+
+export interface StatusBackingStore {
+  connector(name: string): StoredStatus<ConnectorStateName> | undefined
+  task(name: string, task: number): StoredStatus<TaskStateName> | undefined
+  /** Topics the connector wrote to (topic tracking), sorted. */
+  topics(connector: string): string[]
+  putConnector(name: string, status: StoredStatus<ConnectorStateName>): Promise<void>
+  putTask(name: string, task: number, status: StoredStatus<TaskStateName>): Promise<void>
+  removeConnector(name: string, taskCount: number): Promise<void>
+  putTopic(connector: string, topic: string, task: number): Promise<void>
+  resetTopics(connector: string): Promise<void>
+}

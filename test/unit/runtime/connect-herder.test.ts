@@ -1,0 +1,289 @@
+// The herder's decisions, with the real stores on in-memory logs and a worker that only records what it is asked:
+// what a config put, pause, resume, stop, delete and a task reconfiguration make the worker do, and that only the
+// assigned connectors and tasks are started (the seam a group leader's assignment will use).
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { ConfigDef } from '../../../src/config/config-def.ts'
+import type { SourceConnectorPlugin } from '../../../src/connectors/plugin.ts'
+import { ErrorCodes, FlowscopeError } from '../../../src/errors.ts'
+import type { Assignor } from '../../../src/runtime/assignment.ts'
+import { ConnectHerder } from '../../../src/runtime/connect-herder.ts'
+import type { ConnectorTaskId, TargetState } from '../../../src/runtime/herder.ts'
+import { PluginRegistry } from '../../../src/runtime/plugins.ts'
+import type { Worker } from '../../../src/runtime/worker.ts'
+import { type MemoryStores, memoryStores } from '../support/memory-stores.ts'
+
+const CLASS = 'test.StubSourceConnector'
+
+const plugin: SourceConnectorPlugin = {
+  className: CLASS,
+  aliases: [],
+  type: 'source',
+  version: '1.2.3',
+  configDef: new ConfigDef(),
+  createConnector: () => ({ start: async () => {}, taskConfigs: async () => [], stop: async () => {} }),
+  createTask: () => ({ start: async () => {}, poll: async () => [], stop: async () => {} }),
+}
+
+/** Runs nothing: writes down each request, and answers as a worker whose connectors all start. */
+class RecordingWorker implements Worker {
+  readonly workerId = 'worker-1:8083'
+  readonly calls: string[] = []
+  readonly running = new Set<string>()
+  /** What each running connector answers for its task configs. */
+  taskConfigsOf: (name: string) => Record<string, string>[] = (name) => [{ task: `${name}-0` }, { task: `${name}-1` }]
+  readonly reconfigure = new Map<string, () => void>()
+  readonly taskConfigsStarted = new Map<string, Record<string, string>>()
+
+  async startConnector(
+    name: string,
+    config: Record<string, string>,
+    target: TargetState,
+    requestTaskReconfiguration: () => void,
+  ): Promise<boolean> {
+    this.calls.push(`startConnector ${name} ${target} v=${config.v ?? ''}`)
+    this.reconfigure.set(name, requestTaskReconfiguration)
+    if (target === 'STOPPED') return false
+    this.running.add(name)
+    return true
+  }
+  isRunning(name: string): boolean {
+    return this.running.has(name)
+  }
+  async connectorTaskConfigs(name: string): Promise<Record<string, string>[]> {
+    this.calls.push(`taskConfigs ${name}`)
+    return this.taskConfigsOf(name)
+  }
+  async connectorFailed(name: string): Promise<void> {
+    this.calls.push(`connectorFailed ${name}`)
+    this.running.delete(name)
+  }
+  async restartConnectorInstance(name: string, _config: Record<string, string>, target: TargetState): Promise<void> {
+    this.calls.push(`restartConnectorInstance ${name} ${target}`)
+  }
+  async stopConnector(name: string, markStopped: boolean): Promise<void> {
+    this.calls.push(`stopConnector ${name}${markStopped ? ' markStopped' : ''}`)
+    this.running.delete(name)
+  }
+  async connectorStopped(name: string): Promise<void> {
+    this.calls.push(`connectorStopped ${name}`)
+  }
+  async removeConnector(name: string): Promise<void> {
+    this.calls.push(`removeConnector ${name}`)
+    this.running.delete(name)
+  }
+  async startTask(
+    id: ConnectorTaskId,
+    _connectorConfig: Record<string, string>,
+    taskConfig: Record<string, string>,
+    target: TargetState,
+  ): Promise<void> {
+    this.calls.push(`startTask ${id.connector}-${id.task} ${target}`)
+    this.taskConfigsStarted.set(`${id.connector}-${id.task}`, taskConfig)
+  }
+  async restartTask(id: ConnectorTaskId, _c: Record<string, string>, _t: Record<string, string>, target: TargetState) {
+    this.calls.push(`restartTask ${id.connector}-${id.task} ${target}`)
+  }
+  async stopTasks(name: string): Promise<void> {
+    this.calls.push(`stopTasks ${name}`)
+  }
+  async setTargetState(name: string, target: 'PAUSED' | 'STARTED'): Promise<void> {
+    this.calls.push(`setTargetState ${name} ${target}`)
+  }
+  async stop(): Promise<void> {
+    this.calls.push('stop')
+  }
+}
+
+interface Harness {
+  herder: ConnectHerder
+  worker: RecordingWorker
+  stores: MemoryStores
+  rebalances: number[]
+}
+
+async function startedHerder(assignor?: Assignor, stores = memoryStores()): Promise<Harness> {
+  const worker = new RecordingWorker()
+  const rebalances: number[] = []
+  const herder = new ConnectHerder({
+    version: '4.1.1',
+    commit: 'test',
+    plugins: new PluginRegistry([plugin]),
+    configs: stores.configs,
+    offsets: stores.offsets,
+    statuses: stores.statuses,
+    worker,
+    metrics: { recordRebalance: (ms) => rebalances.push(ms) },
+    clusterId: async () => 'cluster-under-test',
+    topicTrackingEnabled: true,
+    topicTrackingAllowReset: true,
+    ...(assignor ? { assignor } : {}),
+  })
+  await herder.start()
+  return { herder, worker, stores, rebalances }
+}
+
+const config = (extra: Record<string, string> = {}) => ({ 'connector.class': CLASS, 'tasks.max': '2', ...extra })
+
+test('a new connector: its config is stored, then the worker starts it and the tasks of its stored task configs', async () => {
+  const { herder, worker, stores } = await startedHerder()
+  const { created, info } = await herder.putConnectorConfig('a', config(), { allowReplace: false })
+  assert.equal(created, true)
+  assert.deepEqual(info.tasks, [
+    { connector: 'a', task: 0 },
+    { connector: 'a', task: 1 },
+  ])
+  assert.equal(stores.configs.connectorConfig('a')?.name, 'a', 'the name is stored with the config')
+  assert.equal(stores.configs.targetState('a'), 'STARTED')
+  assert.deepEqual(worker.calls, [
+    'startConnector a STARTED v=',
+    'taskConfigs a',
+    'startTask a-0 STARTED',
+    'startTask a-1 STARTED',
+  ])
+  assert.deepEqual(worker.taskConfigsStarted.get('a-1'), { task: 'a-1' }, 'each task runs its stored task config')
+  assert.equal(herder.serverInfo().kafka_cluster_id, 'cluster-under-test')
+  assert.equal(herder.health().status, 'healthy')
+})
+
+test('created PAUSED: the connector and its tasks start paused; created STOPPED: nothing runs', async () => {
+  const { herder, worker, stores } = await startedHerder()
+  await herder.putConnectorConfig('p', config(), { allowReplace: false, initialState: 'PAUSED' })
+  await herder.putConnectorConfig('s', config(), { allowReplace: false, initialState: 'STOPPED' })
+  assert.deepEqual(worker.calls, [
+    'startConnector p PAUSED v=',
+    'taskConfigs p',
+    'startTask p-0 PAUSED',
+    'startTask p-1 PAUSED',
+    'startConnector s STOPPED v=',
+  ])
+  assert.equal(stores.configs.targetState('s'), 'STOPPED')
+  assert.deepEqual(stores.configs.taskConfigs('s'), [], 'a connector created STOPPED gets no task configs')
+})
+
+test('a replaced config stops the running connector before the new config starts', async () => {
+  const { herder, worker } = await startedHerder()
+  await herder.putConnectorConfig('a', config({ v: '1' }), { allowReplace: true })
+  worker.calls.length = 0
+  const { created } = await herder.putConnectorConfig('a', config({ v: '2' }), { allowReplace: true })
+  assert.equal(created, false)
+  assert.deepEqual(worker.calls.slice(0, 3), ['stopConnector a', 'startConnector a STARTED v=2', 'taskConfigs a'])
+  await assert.rejects(
+    herder.putConnectorConfig('a', config(), { allowReplace: false }),
+    (e: unknown) => e instanceof FlowscopeError && e.code === ErrorCodes.CONFLICT,
+  )
+})
+
+test('pause → the task target state PAUSED is stored and the worker pauses; resume → it runs again', async () => {
+  const { herder, worker, stores } = await startedHerder()
+  await herder.putConnectorConfig('a', config(), { allowReplace: false })
+  worker.calls.length = 0
+  await herder.pauseConnector('a')
+  assert.equal(stores.configs.targetState('a'), 'PAUSED')
+  await herder.resumeConnector('a')
+  assert.equal(stores.configs.targetState('a'), 'STARTED')
+  assert.deepEqual(worker.calls, ['setTargetState a PAUSED', 'setTargetState a STARTED'])
+})
+
+test('stop → tasks stopped and their configs emptied; resume after stop starts the connector afresh', async () => {
+  const { herder, worker, stores } = await startedHerder()
+  await herder.putConnectorConfig('a', config(), { allowReplace: false })
+  worker.calls.length = 0
+  await herder.stopConnector('a')
+  assert.equal(stores.configs.targetState('a'), 'STOPPED')
+  assert.deepEqual(stores.configs.taskConfigs('a'), [])
+  assert.deepEqual(worker.calls, ['stopConnector a markStopped', 'connectorStopped a'])
+  worker.calls.length = 0
+  await herder.resumeConnector('a')
+  assert.deepEqual(worker.calls, [
+    'startConnector a STARTED v=',
+    'taskConfigs a',
+    'startTask a-0 STARTED',
+    'startTask a-1 STARTED',
+  ])
+})
+
+test('delete → the worker stops and forgets the connector; its config, target state and statuses are removed', async () => {
+  const { herder, worker, stores } = await startedHerder()
+  await herder.putConnectorConfig('a', config(), { allowReplace: false })
+  await stores.statuses.putConnector('a', { state: 'RUNNING', trace: null, worker_id: worker.workerId, generation: 1 })
+  worker.calls.length = 0
+  await herder.deleteConnector('a')
+  assert.deepEqual(worker.calls, ['removeConnector a'])
+  assert.equal(stores.configs.connectorConfig('a'), undefined)
+  assert.equal(stores.statuses.connector('a'), undefined)
+  assert.deepEqual(herder.connectors(), [])
+  await assert.rejects(
+    herder.deleteConnector('a'),
+    (e: unknown) => e instanceof FlowscopeError && e.code === 'NOT_FOUND',
+  )
+})
+
+test('an invalid config is refused with every error, and the worker is never asked to run it', async () => {
+  const { herder, worker, stores } = await startedHerder()
+  await assert.rejects(
+    herder.putConnectorConfig('a', config({ 'tasks.max': '0' }), { allowReplace: false }),
+    (e: unknown) => e instanceof FlowscopeError && e.code === ErrorCodes.INVALID_CONFIG && /tasks\.max/.test(e.message),
+  )
+  assert.deepEqual(worker.calls, [])
+  assert.equal(stores.logs.configs.records.length, 0, 'nothing was written to the config topic')
+})
+
+test('a connector asking for reconfiguration: tasks restart only when its task configs changed', async () => {
+  const { herder, worker, stores } = await startedHerder()
+  await herder.putConnectorConfig('a', config(), { allowReplace: false })
+  worker.calls.length = 0
+  const reconfigure = worker.reconfigure.get('a')
+  assert.ok(reconfigure)
+  reconfigure()
+  await herder.pauseConnector('a') // management calls run one at a time: the reconfiguration ran first
+
+  assert.deepEqual(worker.calls, ['taskConfigs a', 'setTargetState a PAUSED'], 'unchanged configs: tasks left alone')
+  worker.calls.length = 0
+  worker.taskConfigsOf = () => [{ task: 'only' }]
+  reconfigure()
+  await herder.resumeConnector('a')
+  assert.deepEqual(worker.calls, ['taskConfigs a', 'stopTasks a', 'startTask a-0 PAUSED', 'setTargetState a STARTED'])
+  assert.deepEqual(stores.configs.taskConfigs('a'), [{ task: 'only' }])
+})
+
+test('start: only the assigned connectors and tasks are started on this worker', async () => {
+  const stores = memoryStores()
+  for (const name of ['a', 'b']) {
+    await stores.configs.putConnectorConfig(name, { ...config(), name }, 'STARTED')
+    await stores.configs.putTaskConfigs(name, [{ task: `${name}-0` }, { task: `${name}-1` }])
+  }
+  const onlyB1: Assignor = {
+    assignment: () => ({ connectors: new Set(['b']), tasks: [{ connector: 'b', task: 1 }] }),
+  }
+  const { worker, rebalances } = await startedHerder(onlyB1, stores)
+  assert.deepEqual(worker.calls, ['startConnector b STARTED v=', 'taskConfigs b', 'startTask b-1 STARTED'])
+  assert.equal(rebalances.length, 1, 'the start-up assignment counts as one rebalance')
+})
+
+test('alone in its group, a restarted herder starts every stored connector in its target state', async () => {
+  const stores = memoryStores()
+  await stores.configs.putConnectorConfig('a', { ...config(), name: 'a' }, 'PAUSED')
+  await stores.configs.putTaskConfigs('a', [{ task: 'a-0' }, { task: 'a-1' }])
+  await stores.configs.putConnectorConfig('b', { ...config(), name: 'b' }, 'STOPPED')
+  const { worker } = await startedHerder(undefined, stores)
+  assert.deepEqual(worker.calls, [
+    'startConnector a PAUSED v=',
+    'taskConfigs a',
+    'startTask a-0 PAUSED',
+    'startTask a-1 PAUSED',
+    'startConnector b STOPPED v=',
+  ])
+})
+
+test('a failed task is restarted on the worker; an unknown task is NOT_FOUND', async () => {
+  const { herder, worker } = await startedHerder()
+  await herder.putConnectorConfig('a', config(), { allowReplace: false })
+  worker.calls.length = 0
+  await herder.restartTask('a', 1)
+  assert.deepEqual(worker.calls, ['restartTask a-1 STARTED'])
+  assert.throws(
+    () => herder.restartTask('a', 2),
+    (e: unknown) => e instanceof FlowscopeError && e.code === 'NOT_FOUND',
+  )
+})
