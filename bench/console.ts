@@ -11,7 +11,7 @@
 //   npm run bench:console                                       2,000 topics, 500 groups, 100 connectors
 //   npm run bench:console -- --topics 200 --groups 50 --connectors 10
 import { type ChildProcess, spawn } from 'node:child_process'
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -41,6 +41,7 @@ Options:
   --connectors N    JDBC source connectors on the flowscope worker (default 100; the first 20 RUNNING, 10 PAUSED,
                     the rest STOPPED: running and paused ones hold Postgres connections)
   --runs N          page loads per page and API calls per endpoint (default 10 and 50×; API calls = 5 × runs)
+  --heap-snapshot   write a V8 heap snapshot of the console after the runs into test-output/ (for DevTools)
   -h, --help        show this help
 
 Chromium: /usr/bin/chromium, or FLOWSCOPE_CHROMIUM.`
@@ -56,6 +57,7 @@ const { values } = parseArgs({
     groups: { type: 'string' },
     connectors: { type: 'string' },
     runs: { type: 'string' },
+    'heap-snapshot': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
 })
@@ -96,8 +98,10 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 18
     await new Promise((r) => setTimeout(r, 500))
   }
 }
-function startChild(name: string, args: string[]): ChildProcess {
-  const child = spawn(process.execPath, ['src/cli/main.ts', ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+function startChild(name: string, args: string[], nodeFlags: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, [...nodeFlags, 'src/cli/main.ts', ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
   let err = ''
   child.stderr?.on('data', (d: Buffer) => {
     err = (err + d.toString()).slice(-4000)
@@ -111,9 +115,23 @@ const rssMb = async (pid: number) => {
   const status = await readFile(`/proc/${pid}/status`, 'utf8')
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024
 }
+interface ProcessMemory {
+  rssBytes: number
+  heapTotalBytes: number
+  heapUsedBytes: number
+  externalBytes: number
+  arrayBuffersBytes: number
+}
+/** The console's own account of its memory (GET /api/process), one line. */
+const memoryLine = async (consoleUrl: string) => {
+  const m = (await (await fetch(`${consoleUrl}/api/process`)).json()) as ProcessMemory
+  const f = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`
+  return `RSS ${f(m.rssBytes)} = V8 heap ${f(m.heapTotalBytes)} (${f(m.heapUsedBytes)} used) + external ${f(m.externalBytes)} (array buffers ${f(m.arrayBuffersBytes)}) + code, stacks and the allocator's pages ${f(m.rssBytes - m.heapTotalBytes - m.externalBytes)}`
+}
 
 setLoggerLevel('root', 'WARN')
 const progress = consoleProgress()
+await mkdir('test-output', { recursive: true })
 const dir = await mkdtemp(join(tmpdir(), 'flowscope-bench-console-'))
 await chmod(dir, 0o755)
 const prefix = `bench${Date.now().toString(36)}`
@@ -243,20 +261,27 @@ try {
     return (text.match(/^kafka_consumergroup_group_max_lag\{/gm)?.length ?? 0) >= groups
   })
   const consolePort = await freePort()
-  const consoleProcess = startChild('console', [
+  const consoleProcess = startChild(
     'console',
-    '--port',
-    String(consolePort),
-    '--kafka',
-    `local=${kafka.bootstrapServers}`,
-    '--connect',
-    `main=${connectUrl}`,
-    '--lag-exporter',
-    lagUrl,
-  ])
+    [
+      'console',
+      '--port',
+      String(consolePort),
+      '--kafka',
+      `local=${kafka.bootstrapServers}`,
+      '--connect',
+      `main=${connectUrl}`,
+      '--lag-exporter',
+      lagUrl,
+    ],
+    values['heap-snapshot'] ? ['--heapsnapshot-signal=SIGUSR2', '--diagnostic-dir=test-output'] : [],
+  )
   children.push(consoleProcess)
   const consoleUrl = `http://localhost:${consolePort}`
   await until('the console', async () => (await fetch(`${consoleUrl}/api/config`)).ok, 60_000)
+  // Two samples in (the sample store fills as it will stay), before any page or API call.
+  await new Promise((r) => setTimeout(r, 11_000))
+  const memoryAtStart = await memoryLine(consoleUrl)
   done()
 
   // API p50/p99 of the pages' endpoints, and the raw call each wraps (the limit).
@@ -338,6 +363,18 @@ try {
   }
   done()
   const rss = await rssMb(consoleProcess.pid!)
+  const memoryAfter = await memoryLine(consoleUrl)
+  if (values['heap-snapshot']) {
+    const before = new Set(await readdir('test-output'))
+    consoleProcess.kill('SIGUSR2')
+    await until('the heap snapshot', async () => {
+      const file = (await readdir('test-output')).find((f) => f.endsWith('.heapsnapshot') && !before.has(f))
+      if (!file) return false
+      const size = (await stat(join('test-output', file))).size
+      await new Promise((r) => setTimeout(r, 1000))
+      return size > 0 && (await stat(join('test-output', file))).size === size
+    })
+  }
   const stats = (await (await fetch(`${consoleUrl}/api/history/stats`)).json()) as {
     series: number
     bytes: number
@@ -359,7 +396,7 @@ try {
       `  ${r.api.padEnd(44)} ${ms(r.p50).padStart(7)} / ${ms(r.p99).padStart(7)}   raw: ${r.raw} ${ms(r.rawP50)} / ${ms(r.rawP99)}`,
     )
   console.log(
-    `\nConsole RSS after the runs: ${rss.toFixed(0)} MB; sample store ${stats.series} series, ${(stats.bytes / 1024 / 1024).toFixed(1)} MB reserved, last sample took ${stats.lastSampleMs ?? '?'} ms`,
+    `\nConsole memory before the runs: ${memoryAtStart}\nConsole memory after the runs:  ${memoryAfter}\nConsole RSS after the runs: ${rss.toFixed(0)} MB; sample store ${stats.series} series, ${(stats.bytes / 1024 / 1024).toFixed(1)} MB reserved, last sample took ${stats.lastSampleMs ?? '?'} ms`,
   )
 } finally {
   for (const c of children) c.kill('SIGTERM')

@@ -205,6 +205,19 @@ export async function createConsoleApp(parts: ConsoleParts): Promise<FastifyInst
     readOnly: parts.readOnly === true,
   }))
 
+  // Where the console's own memory goes (RSS, V8 heap, memory outside it): measured by `npm run bench:console`.
+  app.get('/api/process', async () => {
+    const m = process.memoryUsage()
+    return {
+      rssBytes: m.rss,
+      heapTotalBytes: m.heapTotal,
+      heapUsedBytes: m.heapUsed,
+      externalBytes: m.external,
+      arrayBuffersBytes: m.arrayBuffers,
+      uptimeSeconds: Math.round(process.uptime()),
+    }
+  })
+
   app.get<{ Params: { cluster: string } }>('/api/clusters/:cluster/overview', async (request) => {
     const { overview } = await cluster(request.params.cluster).snapshot()
     return overview
