@@ -11,7 +11,7 @@ import type { ConnectClient, ConnectorView } from './connect.ts'
 import { ApiError, badRequest, errorBody, notFound, type Part, part } from './errors.ts'
 import { healthChecks } from './health-checks.ts'
 import type { KafkaCluster } from './kafka.ts'
-import type { LagClient } from './lag.ts'
+import { type LagClient, pageGroups } from './lag.ts'
 import { registerBrokerRoutes } from './routes/brokers.ts'
 import { registerGroupRoutes } from './routes/groups.ts'
 import { registerHistoryRoutes } from './routes/history.ts'
@@ -19,6 +19,7 @@ import { registerTopicRoutes } from './routes/topics.ts'
 import { buildPipeline, RateTracker } from './topology.ts'
 import {
   connectorAction,
+  groupQuery,
   nameParam,
   type Query,
   restartOptions,
@@ -311,7 +312,11 @@ export async function createConsoleApp(parts: ConsoleParts): Promise<FastifyInst
     },
   )
 
-  app.get('/api/consumers', async () => lag().view())
+  app.get<{ Querystring: Query }>('/api/consumers', async (request) => {
+    const q = groupQuery(request.query)
+    const { url, up, groups } = await lag().view()
+    return { url, up, ...pageGroups(groups, q) }
+  })
 
   app.get<{ Params: { group: string } }>('/api/consumers/:group', async (request) =>
     lag().groupLag(nameParam('group', request.params.group)),
