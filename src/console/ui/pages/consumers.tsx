@@ -168,7 +168,7 @@ export function ConsumersPage(props: { location: Location }) {
               Previous
             </button>
             <span>
-              Page {page} of {pages} · {fmt(data.total)} groups
+              Page {page} of {pages} · {fmt(data.total)} {data.total === 1 ? 'group' : 'groups'}
             </span>
             <button type="button" disabled={page >= pages} onClick={() => go({ page: String(page + 1) })}>
               Next
