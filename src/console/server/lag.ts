@@ -166,6 +166,11 @@ export interface LagClientOptions {
   timeoutMs?: number
   /** How long a parsed /metrics is reused (default 2 s; 0: only shared while in flight). */
   maxAgeMs?: number
+  /**
+   * Until how old an answer is still given at once while a new read replaces it in the background (default 6 s, a
+   * little over the sampler's 5 s; the exporter's own values are up to its 5 s poll old anyway; maxAgeMs 0: none).
+   */
+  staleMs?: number
   /** The clock (tests). */
   now?: () => number
 }
@@ -174,14 +179,17 @@ export class LagClient {
   readonly url: string
   readonly #timeoutMs: number
   readonly #maxAgeMs: number
+  readonly #staleMs: number
   readonly #now: () => number
   #cluster: string | undefined
   #view: CachedView | undefined
+  #refreshing: CachedView | undefined
 
   constructor(url: string, options: LagClientOptions = {}) {
     this.url = url.replace(/\/+$/, '')
     this.#timeoutMs = options.timeoutMs ?? 4000
     this.#maxAgeMs = options.maxAgeMs ?? 2000
+    this.#staleMs = Math.max(this.#maxAgeMs, options.staleMs ?? (this.#maxAgeMs === 0 ? 0 : 6000))
     this.#now = options.now ?? Date.now
   }
 
@@ -200,15 +208,41 @@ export class LagClient {
   }
 
   /**
-   * Every group the exporter reports. Callers while a read is in flight share it, and its answer is reused for
-   * maxAgeMs after it came; a failure is not reused. The answer is shared: callers must not change it.
+   * Every group the exporter reports. Callers while a read is in flight share it; its answer is reused for maxAgeMs
+   * after it came, and until staleMs it is still answered at once while one read in the background replaces it (so
+   * a page never waits for the exporter's whole /metrics while the sampler keeps reading it every 5 s). A failure is
+   * not reused. The answer is shared: callers must not change it.
    */
   view(): Promise<LagView> {
     const current = this.#view
-    if (current && (current.settledAtMs === null || this.#now() - current.settledAtMs < this.#maxAgeMs))
+    if (current?.settledAtMs === null) return current.promise
+    const age = current ? this.#now() - current.settledAtMs! : Number.POSITIVE_INFINITY
+    if (current && age < this.#maxAgeMs) return current.promise
+    if (current && age < this.#staleMs) {
+      if (!this.#refreshing) {
+        const next = this.#start()
+        this.#refreshing = next
+        // The answer in hand stays until the new one came; a failed refresh leaves it to age out.
+        void next.promise
+          .then(
+            () => {
+              if (this.#refreshing === next) this.#view = next
+            },
+            () => {},
+          )
+          .finally(() => {
+            if (this.#refreshing === next) this.#refreshing = undefined
+          })
+      }
       return current.promise
-    const entry: CachedView = { promise: this.#read(), settledAtMs: null }
+    }
+    const entry = this.#start()
     this.#view = entry
+    return entry.promise
+  }
+
+  #start(): CachedView {
+    const entry: CachedView = { promise: this.#read(), settledAtMs: null }
     entry.promise.then(
       () => {
         entry.settledAtMs = this.#now()
@@ -217,7 +251,7 @@ export class LagClient {
         if (this.#view === entry) this.#view = undefined
       },
     )
-    return entry.promise
+    return entry
   }
 
   /** Burrow's lag answer for one group: every partition with its status and current lag. */

@@ -119,7 +119,12 @@ before(async () => {
 })
 after(() => new Promise<void>((resolve) => server.close(() => resolve())))
 
-test('the lag client: callers at the same time share one read; its answer is reused for maxAgeMs, a failure not', async () => {
+const eventuallyRequests = async (n: number) => {
+  for (let i = 0; i < 200 && requests < n; i++) await new Promise((r) => setTimeout(r, 5))
+  assert.equal(requests, n)
+}
+
+test('the lag client: callers at the same time share one read; reused for maxAgeMs, refreshed behind until staleMs, a failure not kept', async () => {
   let now = 1_000
   const lag = new LagClient(url, { maxAgeMs: 2000, now: () => now })
   requests = 0
@@ -138,16 +143,33 @@ test('the lag client: callers at the same time share one read; its answer is reu
   assert.equal(await lag.view(), views[0], 'reused while younger than maxAgeMs')
   assert.equal(requests, 1)
   now += 1
-  assert.deepEqual(names((await lag.view()).groups), ['g2'], 'read again once maxAgeMs old')
+  hold = new Promise((resolve) => {
+    release = resolve
+  })
+  assert.equal(await lag.view(), views[0], 'older: still answered at once…')
+  await eventuallyRequests(2)
+  assert.equal(await lag.view(), views[0], '…while one read in the background replaces it')
+  release()
+  let latest = await lag.view()
+  for (let i = 0; i < 200 && latest === views[0]; i++) {
+    await new Promise((r) => setTimeout(r, 5))
+    latest = await lag.view()
+  }
+  assert.deepEqual(names(latest.groups), ['g2'], 'the new answer once it came')
+  assert.equal(requests, 2)
 
-  now += 5000
+  now += 6000
+  assert.deepEqual(names((await lag.view()).groups), ['g3'], 'past staleMs: a read waited for')
+  assert.equal(requests, 3)
+
+  now += 7000
   failNext = true
   await assert.rejects(lag.view(), /HTTP 500/)
-  assert.deepEqual(names((await lag.view()).groups), ['g4'], 'a failure is not kept')
-  assert.equal(requests, 4)
+  assert.deepEqual(names((await lag.view()).groups), ['g5'], 'a failure is not kept')
+  assert.equal(requests, 5)
 
   const uncached = new LagClient(url, { maxAgeMs: 0, now: () => now })
   await uncached.view()
   await uncached.view()
-  assert.equal(requests, 6, 'maxAgeMs 0: every call after the last answer reads again')
+  assert.equal(requests, 7, 'maxAgeMs 0: every call after the last answer reads again')
 })
