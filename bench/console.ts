@@ -6,12 +6,15 @@
 // - time to first render of the Topics, Consumers and Connect pages in headless Chromium: from navigation to the
 //   first data row visible (target < 1 s);
 // - the API p50/p99 of those pages' endpoints, next to the raw call each wraps, timed in the same run (the limit);
-// - the console's RSS (its own process) after the runs.
+// - the console's memory (its own process) before and after the runs: RSS, V8 heap, memory outside it;
+// - the message browser's filtered scan over a topic of 1M records on the same broker, in a process of its own
+//   (bench/console-scan.ts): records/s against the 100k/s target, RSS before/peak/after, heap after GC.
+// The console and the lag exporter run with the V8 flags every flowscope process runs with (src/cli/v8-flags.ts).
 // A benchmark, not a test.
-//   npm run bench:console                                       2,000 topics, 500 groups, 100 connectors
-//   npm run bench:console -- --topics 200 --groups 50 --connectors 10
+//   npm run bench:console                                       2,000 topics, 500 groups, 100 connectors, 1M records
+//   npm run bench:console -- --topics 200 --groups 50 --connectors 10 --scan-records 100000
 import { type ChildProcess, spawn } from 'node:child_process'
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -19,6 +22,7 @@ import { Admin } from '@platformatic/kafka'
 import pg from 'pg'
 import { chromium } from 'playwright-core'
 import { builtinPlugins } from '../src/cli/plugins.ts'
+import { V8_FLAGS } from '../src/cli/v8-flags.ts'
 import { loadWorkerConfig } from '../src/config/worker-config.ts'
 import { startLocalKafka } from '../src/local/kafka.ts'
 import { ensureKafkaJars } from '../src/local/kafka-jars.ts'
@@ -28,12 +32,13 @@ import { consoleProgress, silentProgress } from '../src/local/progress.ts'
 import { setLoggerLevel } from '../src/logging.ts'
 import { startWorker } from '../src/runtime/worker-process.ts'
 import { isolatedWorkerProperties, workerSettingsFrom } from '../src/runtime/worker-settings.ts'
+import { type ScanRun, scanBench, scanReport } from './console-scan.ts'
 
 const HELP = `Usage: npm run bench:console -- [options]
 
 Measures the flowscope console with many topics, consumer groups and connectors on a local stack the bench starts:
 first render of the Topics, Consumers and Connect pages in headless Chromium, API p50/p99 of their endpoints next to
-the raw call each wraps, and the console's RSS.
+the raw call each wraps, the console's memory, and the message browser's filtered scan rate.
 
 Options:
   --topics N        topics to create (default 2000)
@@ -41,6 +46,8 @@ Options:
   --connectors N    JDBC source connectors on the flowscope worker (default 100; the first 20 RUNNING, 10 PAUSED,
                     the rest STOPPED: running and paused ones hold Postgres connections)
   --runs N          page loads per page and API calls per endpoint (default 10 and 50×; API calls = 5 × runs)
+  --scan-records N  records in the topic the message browser's filters scan (default 1000000; 0: no scan)
+  --heap-snapshot   write a V8 heap snapshot of the console after the runs into test-output/ (for DevTools)
   -h, --help        show this help
 
 Chromium: /usr/bin/chromium, or FLOWSCOPE_CHROMIUM.`
@@ -56,6 +63,8 @@ const { values } = parseArgs({
     groups: { type: 'string' },
     connectors: { type: 'string' },
     runs: { type: 'string' },
+    'scan-records': { type: 'string' },
+    'heap-snapshot': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
 })
@@ -73,6 +82,7 @@ const topics = count('topics', values.topics, 2000)
 const groups = count('groups', values.groups, 500)
 const connectors = count('connectors', values.connectors, 100)
 const runs = count('runs', values.runs, 10, 1)
+const scanRecords = count('scan-records', values['scan-records'], 1_000_000)
 /** Connectors started RUNNING; the rest are created PAUSED (see below). */
 const RUNNING_CONNECTORS = 20
 const CHROMIUM = process.env.FLOWSCOPE_CHROMIUM ?? '/usr/bin/chromium'
@@ -96,8 +106,10 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 18
     await new Promise((r) => setTimeout(r, 500))
   }
 }
-function startChild(name: string, args: string[]): ChildProcess {
-  const child = spawn(process.execPath, ['src/cli/main.ts', ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+function startChild(name: string, args: string[], nodeFlags: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, [...V8_FLAGS, ...nodeFlags, 'src/cli/main.ts', ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
   let err = ''
   child.stderr?.on('data', (d: Buffer) => {
     err = (err + d.toString()).slice(-4000)
@@ -111,9 +123,23 @@ const rssMb = async (pid: number) => {
   const status = await readFile(`/proc/${pid}/status`, 'utf8')
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024
 }
+interface ProcessMemory {
+  rssBytes: number
+  heapTotalBytes: number
+  heapUsedBytes: number
+  externalBytes: number
+  arrayBuffersBytes: number
+}
+/** The console's own account of its memory (GET /api/process), one line. */
+const memoryLine = async (consoleUrl: string) => {
+  const m = (await (await fetch(`${consoleUrl}/api/process`)).json()) as ProcessMemory
+  const f = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`
+  return `RSS ${f(m.rssBytes)} = V8 heap ${f(m.heapTotalBytes)} (${f(m.heapUsedBytes)} used) + external ${f(m.externalBytes)} (array buffers ${f(m.arrayBuffersBytes)}) + code, stacks and the allocator's pages ${f(m.rssBytes - m.heapTotalBytes - m.externalBytes)}`
+}
 
 setLoggerLevel('root', 'WARN')
 const progress = consoleProgress()
+await mkdir('test-output', { recursive: true })
 const dir = await mkdtemp(join(tmpdir(), 'flowscope-bench-console-'))
 await chmod(dir, 0o755)
 const prefix = `bench${Date.now().toString(36)}`
@@ -243,20 +269,27 @@ try {
     return (text.match(/^kafka_consumergroup_group_max_lag\{/gm)?.length ?? 0) >= groups
   })
   const consolePort = await freePort()
-  const consoleProcess = startChild('console', [
+  const consoleProcess = startChild(
     'console',
-    '--port',
-    String(consolePort),
-    '--kafka',
-    `local=${kafka.bootstrapServers}`,
-    '--connect',
-    `main=${connectUrl}`,
-    '--lag-exporter',
-    lagUrl,
-  ])
+    [
+      'console',
+      '--port',
+      String(consolePort),
+      '--kafka',
+      `local=${kafka.bootstrapServers}`,
+      '--connect',
+      `main=${connectUrl}`,
+      '--lag-exporter',
+      lagUrl,
+    ],
+    values['heap-snapshot'] ? ['--heapsnapshot-signal=SIGUSR2', '--diagnostic-dir=test-output'] : [],
+  )
   children.push(consoleProcess)
   const consoleUrl = `http://localhost:${consolePort}`
   await until('the console', async () => (await fetch(`${consoleUrl}/api/config`)).ok, 60_000)
+  // Two samples in (the sample store fills as it will stay), before any page or API call.
+  await new Promise((r) => setTimeout(r, 11_000))
+  const memoryAtStart = await memoryLine(consoleUrl)
   done()
 
   // API p50/p99 of the pages' endpoints, and the raw call each wraps (the limit).
@@ -271,7 +304,7 @@ try {
     },
     {
       page: 'Consumers',
-      api: '/api/consumers',
+      api: '/api/consumers?page=1&size=50',
       raw: 'GET lag exporter /metrics',
       rawCall: async () => (await fetch(`${lagUrl}/metrics`)).text(),
     },
@@ -338,10 +371,35 @@ try {
   }
   done()
   const rss = await rssMb(consoleProcess.pid!)
+  const memoryAfter = await memoryLine(consoleUrl)
+  if (values['heap-snapshot']) {
+    const before = new Set(await readdir('test-output'))
+    consoleProcess.kill('SIGUSR2')
+    await until('the heap snapshot', async () => {
+      const file = (await readdir('test-output')).find((f) => f.endsWith('.heapsnapshot') && !before.has(f))
+      if (!file) return false
+      const size = (await stat(join('test-output', file))).size
+      await new Promise((r) => setTimeout(r, 1000))
+      return size > 0 && (await stat(join('test-output', file))).size === size
+    })
+  }
   const stats = (await (await fetch(`${consoleUrl}/api/history/stats`)).json()) as {
     series: number
     bytes: number
     lastSampleMs: number | null
+  }
+
+  // The scan last: its producing and reading must not disturb the console's figures.
+  let scan: ScanRun[] = []
+  if (scanRecords > 0) {
+    for (const c of children) c.kill('SIGTERM')
+    scan = await scanBench({
+      bootstrap: kafka.bootstrapServers,
+      topic: `${prefix}-scan`,
+      records: scanRecords,
+      partitions: 3,
+      progress,
+    })
   }
 
   const ms = (n: number) => `${n.toFixed(0)} ms`
@@ -359,8 +417,14 @@ try {
       `  ${r.api.padEnd(44)} ${ms(r.p50).padStart(7)} / ${ms(r.p99).padStart(7)}   raw: ${r.raw} ${ms(r.rawP50)} / ${ms(r.rawP99)}`,
     )
   console.log(
-    `\nConsole RSS after the runs: ${rss.toFixed(0)} MB; sample store ${stats.series} series, ${(stats.bytes / 1024 / 1024).toFixed(1)} MB reserved, last sample took ${stats.lastSampleMs ?? '?'} ms`,
+    `\nConsole (node ${V8_FLAGS.join(' ')}) memory before the runs: ${memoryAtStart}\nConsole memory after the runs:  ${memoryAfter}\nConsole RSS after the runs: ${rss.toFixed(0)} MB; sample store ${stats.series} series, ${(stats.bytes / 1024 / 1024).toFixed(1)} MB reserved, last sample took ${stats.lastSampleMs ?? '?'} ms`,
   )
+  if (scan.length > 0) {
+    console.log(
+      `\nMessage browser filtered scan: ${scanRecords.toLocaleString('en')} small JSON records in 3 partitions, filters matching 0.1 %, in a process of its own:`,
+    )
+    for (const line of scanReport(scan)) console.log(`  ${line}`)
+  }
 } finally {
   for (const c of children) c.kill('SIGTERM')
   await admin.close().catch(() => {})

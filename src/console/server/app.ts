@@ -11,7 +11,7 @@ import type { ConnectClient, ConnectorView } from './connect.ts'
 import { ApiError, badRequest, errorBody, notFound, type Part, part } from './errors.ts'
 import { healthChecks } from './health-checks.ts'
 import type { KafkaCluster } from './kafka.ts'
-import type { LagClient } from './lag.ts'
+import { type LagClient, pageGroups } from './lag.ts'
 import { registerBrokerRoutes } from './routes/brokers.ts'
 import { registerGroupRoutes } from './routes/groups.ts'
 import { registerHistoryRoutes } from './routes/history.ts'
@@ -19,6 +19,7 @@ import { registerTopicRoutes } from './routes/topics.ts'
 import { buildPipeline, RateTracker } from './topology.ts'
 import {
   connectorAction,
+  groupQuery,
   nameParam,
   offsetChanges,
   type Query,
@@ -206,6 +207,19 @@ export async function createConsoleApp(parts: ConsoleParts): Promise<FastifyInst
     readOnly: parts.readOnly === true,
   }))
 
+  // Where the console's own memory goes (RSS, V8 heap, memory outside it): measured by `npm run bench:console`.
+  app.get('/api/process', async () => {
+    const m = process.memoryUsage()
+    return {
+      rssBytes: m.rss,
+      heapTotalBytes: m.heapTotal,
+      heapUsedBytes: m.heapUsed,
+      externalBytes: m.external,
+      arrayBuffersBytes: m.arrayBuffers,
+      uptimeSeconds: Math.round(process.uptime()),
+    }
+  })
+
   app.get<{ Params: { cluster: string } }>('/api/clusters/:cluster/overview', async (request) => {
     const { overview } = await cluster(request.params.cluster).snapshot()
     return overview
@@ -308,7 +322,11 @@ export async function createConsoleApp(parts: ConsoleParts): Promise<FastifyInst
     },
   )
 
-  app.get('/api/consumers', async () => lag().view())
+  app.get<{ Querystring: Query }>('/api/consumers', async (request) => {
+    const q = groupQuery(request.query)
+    const { url, up, groups } = await lag().view()
+    return { url, up, ...pageGroups(groups, q) }
+  })
 
   app.get<{ Params: { group: string } }>('/api/consumers/:group', async (request) =>
     lag().groupLag(nameParam('group', request.params.group)),

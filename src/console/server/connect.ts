@@ -70,6 +70,30 @@ export function connectorMetricsFrom(text: string): Map<string, ConnectorMetrics
   return result
 }
 
+/**
+ * Per-connector look-ups (active topics) in flight at once: all at once, a hundred connectors opened a hundred
+ * sockets to the worker on every refresh, each kept alive with its buffers.
+ */
+const TOPIC_LOOKUPS_AT_ONCE = 8
+
+/** `work` over `items` with at most `limit` running at a time; answers in the items' order. */
+export async function mapConcurrently<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length)
+  let next = 0
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++
+      results[i] = await work(items[i])
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane))
+  return results
+}
+
 export class ConnectClient {
   readonly name: string
   readonly url: string
@@ -138,8 +162,10 @@ export class ConnectClient {
   async connectors(): Promise<ConnectorView[]> {
     const { body } = await this.request('GET', '/connectors?expand=status&expand=info')
     const entries = Object.entries((body ?? {}) as Record<string, ExpandedEntry>)
-    const views = await Promise.all(
-      entries.map(async ([name, entry]): Promise<ConnectorView> => {
+    const views = await mapConcurrently(
+      entries,
+      TOPIC_LOOKUPS_AT_ONCE,
+      async ([name, entry]): Promise<ConnectorView> => {
         const config = entry.info?.config ?? {}
         const topics = await this.request('GET', `/connectors/${PATH_SEGMENT(name)}/topics`).then(
           (r) => (r.body as Record<string, { topics?: string[] }>)?.[name]?.topics ?? null,
@@ -162,7 +188,7 @@ export class ConnectClient {
           })),
           topics,
         }
-      }),
+      },
     )
     return views.sort((a, b) => a.name.localeCompare(b.name))
   }

@@ -117,6 +117,19 @@ const REGEX_SUBJECT_MAX = 10_000
 /** A field's value as a filter compares it: strings as they are, everything else as its JSON. */
 const fieldText = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v))
 
+const BACKSLASH = 0x5c
+
+/**
+ * Whether a JSON value's bytes show, without parsing them, that no field of it can equal `wanted`: it has no escape
+ * sequence (so every string in it is written as it is) and does not contain `wanted`. Only for a wanted text that a
+ * field equal to it must be written as: not a number or a structure, whose JSON may be written differently
+ * (`1e2` is 100, spaces in an object).
+ */
+function cannotEqual(value: Buffer, wanted: string): boolean {
+  if (wanted === '' || wanted.startsWith('{') || wanted.startsWith('[') || Number.isFinite(Number(wanted))) return false
+  return !value.includes(wanted) && !value.includes(BACKSLASH)
+}
+
 /** Whether a record passes every condition of the filter. Pure; cheap tests first, JSON parsing last. */
 export function matches(record: RawRecord, filter: MessageFilter): boolean {
   if (filter.keyContains !== undefined && !record.key?.includes(filter.keyContains)) return false
@@ -131,6 +144,7 @@ export function matches(record: RawRecord, filter: MessageFilter): boolean {
   }
   if (filter.jsonPath !== undefined) {
     if (!record.value) return false
+    if (filter.jsonEquals !== undefined && cannotEqual(record.value, filter.jsonEquals)) return false
     let parsed: unknown
     try {
       parsed = JSON.parse(record.value.toString('utf8'))

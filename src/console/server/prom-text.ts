@@ -8,6 +8,7 @@ export interface Sample {
 }
 
 const LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+\S+)?$/
+const NAME_END = /[{\s]/
 const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"\s*,?/g
 
 export function parsePrometheusText(text: string, wanted?: ReadonlySet<string>): Sample[] {
@@ -15,10 +16,11 @@ export function parsePrometheusText(text: string, wanted?: ReadonlySet<string>):
   for (const raw of text.split('\n')) {
     const line = raw.trim()
     if (line === '' || line.startsWith('#')) continue
+    // The name ends at the labels or the value: lines of other metrics are skipped before the regular expressions.
+    if (wanted && !wanted.has(line.slice(0, NAME_END.exec(line)?.index ?? line.length))) continue
     const match = LINE.exec(line)
     if (!match) continue
     const [, name, labelText, valueText] = match
-    if (wanted && !wanted.has(name)) continue
     const value = Number(valueText)
     if (!Number.isFinite(value)) continue
     const labels: Record<string, string> = {}

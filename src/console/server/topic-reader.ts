@@ -27,6 +27,14 @@ import {
 } from './messages.ts'
 import type { BrowseQuery, ConfigChange, NewTopic } from './topic-input.ts'
 
+/** A record as the scan reads it: its offset and timestamp worked out from its batch. */
+interface ReadRecord {
+  offset: bigint
+  timestamp: number
+  record: RawRecord & { length: number }
+  size: number
+}
+
 export interface PartitionDetails {
   partition: number
   leader: number
@@ -90,6 +98,8 @@ const LOG_APPEND_TIME = 0x08
 const CONTROL_BATCH = 0x20
 const FETCH_MAX_BYTES = 1024 * 1024
 const PROGRESS_EVERY_MS = 250
+/** Records between two reads of the clock for the scan's time budget and progress events. */
+const CLOCK_EVERY = 64
 /** Offsets a backward window covers when filtering (fewer for a plain page: just the page). */
 const BACKWARD_WINDOW = 2000
 
@@ -309,12 +319,16 @@ export class TopicTools {
     return batches
   }
 
-  /** Records of one partition in [from, to), in offset order, one bounded Fetch response at a time. */
-  async *#read(meta: TopicMeta, partition: number, from: bigint, to: bigint) {
+  /**
+   * Records of one partition in [from, to), in offset order: one array per bounded Fetch response (not one await
+   * per record, which cost the scan more than reading the records).
+   */
+  async *#read(meta: TopicMeta, partition: number, from: bigint, to: bigint): AsyncGenerator<ReadRecord[]> {
     let next = from
     while (next < to) {
       const batches = await this.#fetch(meta, partition, next)
       let advanced = false
+      const read: ReadRecord[] = []
       for (const batch of batches) {
         const batchEnd = batch.firstOffset + BigInt(batch.lastOffsetDelta) + 1n
         if (batch.attributes & CONTROL_BATCH) {
@@ -327,10 +341,13 @@ export class TopicTools {
         for (const record of batch.records) {
           const offset = batch.firstOffset + BigInt(record.offsetDelta)
           if (offset < next) continue
-          if (offset >= to) return
+          if (offset >= to) {
+            if (read.length > 0) yield read
+            return
+          }
           const timestamp =
             batch.attributes & LOG_APPEND_TIME ? batch.maxTimestamp : batch.firstTimestamp + record.timestampDelta
-          yield { offset, timestamp: Number(timestamp), record, size: record.length }
+          read.push({ offset, timestamp: Number(timestamp), record, size: record.length })
           next = offset + 1n
           advanced = true
         }
@@ -340,6 +357,7 @@ export class TopicTools {
           advanced = true
         }
       }
+      if (read.length > 0) yield read
       if (!advanced) return // nothing more the broker will give (e.g. below the high watermark of a lagging ISR)
     }
   }
@@ -350,8 +368,9 @@ export class TopicTools {
     if (partition >= meta.partitions.length)
       throw notFound(`topic ${topic} has no partition ${partition} (it has ${meta.partitions.length})`)
     try {
-      for await (const r of this.#read(meta, partition, offset, offset + 1n)) {
-        if (r.offset === offset) return shownRecord(partition, r.offset, r.timestamp, r.record, preview)
+      for await (const read of this.#read(meta, partition, offset, offset + 1n)) {
+        for (const r of read)
+          if (r.offset === offset) return shownRecord(partition, r.offset, r.timestamp, r.record, preview)
       }
     } catch (error) {
       throw kafkaFailure(`${this.#label}: reading ${topic}/${partition}@${offset}`, error)
@@ -408,18 +427,29 @@ export class TopicTools {
     const filtering = hasFilter(q.filter)
     const deadline = started + q.budget.maxMs
     let lastProgress = performance.now()
-    const overBudget = (): StopReason | null =>
+    // Per record the clock is read every CLOCK_EVERY calls (once a record, it cost as much as the filter); between
+    // Fetch responses it is read every time.
+    let now = lastProgress
+    let sinceClock = 0
+    const clock = (fresh: boolean) => {
+      if (fresh || ++sinceClock >= CLOCK_EVERY) {
+        sinceClock = 0
+        now = performance.now()
+      }
+      return now
+    }
+    const overBudget = (fresh = false): StopReason | null =>
       signal.aborted
         ? 'cancelled'
         : scanned >= q.budget.maxRecords
           ? 'max-records'
           : bytes >= q.budget.maxBytes
             ? 'max-bytes'
-            : performance.now() >= deadline
+            : clock(fresh) >= deadline
               ? 'max-seconds'
               : null
     const progress = (): ScanEvent | null => {
-      const now = performance.now()
+      const now = clock(false)
       if (now - lastProgress < PROGRESS_EVERY_MS) return null
       lastProgress = now
       return { type: 'progress', scanned, total, matched, bytes }
@@ -439,30 +469,35 @@ export class TopicTools {
             continue
           }
           let moved = false
+          let last = pos
           try {
             const batchLimit = pos + 100_000n < end ? pos + 100_000n : end
-            for await (const r of this.#read(meta, p, pos, batchLimit)) {
-              scanned++
-              bytes += r.size
-              positions.set(p, r.offset + 1n)
-              moved = true
-              if (!filtering || matches(r.record, q.filter)) {
-                matched++
-                found.set(p, found.get(p)! + 1)
-                yield { type: 'record', record: shownRecord(p, r.offset, r.timestamp, r.record, q.preview) }
-                if (found.get(p)! >= q.limit) {
-                  done.add(p)
-                  break
+            reading: for await (const read of this.#read(meta, p, pos, batchLimit)) {
+              for (const r of read) {
+                scanned++
+                bytes += r.size
+                last = r.offset
+                moved = true
+                if (!filtering || matches(r.record, q.filter)) {
+                  matched++
+                  found.set(p, found.get(p)! + 1)
+                  yield { type: 'record', record: shownRecord(p, r.offset, r.timestamp, r.record, q.preview) }
+                  if (found.get(p)! >= q.limit) {
+                    done.add(p)
+                    break reading
+                  }
                 }
+                stoppedBy = overBudget()
+                if (stoppedBy) break reading
+                const tick = progress()
+                if (tick) yield tick
               }
-              stoppedBy = overBudget()
-              if (stoppedBy) break
-              const tick = progress()
-              if (tick) yield tick
             }
           } catch (error) {
             errors.push({ partition: p, message: kafkaFailure(`partition ${p}`, error).message })
             done.add(p)
+          } finally {
+            if (moved) positions.set(p, last + 1n)
           }
           if (!moved && !done.has(p)) done.add(p) // the broker gives nothing more below the end seen at the start
         } else {
@@ -478,17 +513,19 @@ export class TopicTools {
           const kept: ShownRecord[] = []
           let interrupted: StopReason | null = null
           try {
-            for await (const r of this.#read(meta, p, window.from, window.to)) {
-              interrupted = overBudget()
-              if (interrupted) break
-              scanned++
-              bytes += r.size
-              if (!filtering || matches(r.record, q.filter)) {
-                kept.push(shownRecord(p, r.offset, r.timestamp, r.record, q.preview))
-                if (kept.length > need) kept.shift()
+            reading: for await (const read of this.#read(meta, p, window.from, window.to)) {
+              for (const r of read) {
+                interrupted = overBudget()
+                if (interrupted) break reading
+                scanned++
+                bytes += r.size
+                if (!filtering || matches(r.record, q.filter)) {
+                  kept.push(shownRecord(p, r.offset, r.timestamp, r.record, q.preview))
+                  if (kept.length > need) kept.shift()
+                }
+                const tick = progress()
+                if (tick) yield tick
               }
-              const tick = progress()
-              if (tick) yield tick
             }
           } catch (error) {
             errors.push({ partition: p, message: kafkaFailure(`partition ${p}`, error).message })
@@ -514,7 +551,7 @@ export class TopicTools {
           }
         }
       }
-      stoppedBy ??= overBudget()
+      stoppedBy ??= overBudget(true)
     }
     const limitReached = partitions.some((p) => found.get(p)! >= q.limit)
     yield {

@@ -65,6 +65,27 @@ export function topicQuery(query: Query): TopicQuery {
   }
 }
 
+export const GROUP_SORTS = ['name', 'status', 'lag', 'lag_seconds', 'consume_rate', 'drain_eta'] as const
+
+export interface GroupQuery {
+  /** Part of a group's name or of a topic it reads. */
+  search: string
+  sort: (typeof GROUP_SORTS)[number]
+  order: 'asc' | 'desc'
+  page: number
+  size: number
+}
+
+export function groupQuery(query: Query): GroupQuery {
+  return {
+    search: textParam(query, 'search', 1000),
+    sort: enumParam(query, 'sort', GROUP_SORTS, 'name'),
+    order: enumParam(query, 'order', ['asc', 'desc'] as const, 'asc'),
+    page: intParam(query, 'page', 1, 1, 1_000_000),
+    size: intParam(query, 'size', 50, 1, 500),
+  }
+}
+
 /** A path segment naming a cluster, a connector or a group: non-empty, bounded, no control characters. */
 export function nameParam(what: string, raw: unknown): string {
   if (typeof raw !== 'string' || raw.length === 0) throw badRequest(`${what} is missing`)

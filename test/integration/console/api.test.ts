@@ -81,6 +81,46 @@ test('pipeline: table → RUNNING connector → topic with records → lagging g
   )
 })
 
+test('consumer groups from the lag exporter: searched, sorted and paged by the server', async () => {
+  // Three groups on the topic of 5 records, committed at 1, 2 and 4: lag 4, 3 and 1.
+  const committed = { a: 1n, b: 4n, c: 2n }
+  for (const [suffix, offset] of Object.entries(committed))
+    await admin.alterConsumerGroupOffsets({
+      groupId: `${prefix}_paged_${suffix}`,
+      topics: [{ name: topic, partitionOffsets: [{ partition: 0, offset }] }],
+    })
+  assert.equal(await c.exporter.poll(), true)
+  const get = async (query: string) => {
+    const { status, body } = await c.api('GET', `/api/consumers?${query}`)
+    assert.equal(status, 200, JSON.stringify(body))
+    return body
+  }
+  const first = await get('search=_PAGED_&size=2')
+  assert.deepEqual(
+    [first.total, first.page, first.size, first.items.map((g: { group: string }) => g.group)],
+    [3, 1, 2, [`${prefix}_paged_a`, `${prefix}_paged_b`]],
+  )
+  assert.equal(first.up, true)
+  // Statuses count every group the exporter reports, not only the page or the search's.
+  const counted = Object.values(first.statuses as Record<string, number>).reduce((sum, n) => sum + n, 0)
+  assert.ok(counted >= 4, JSON.stringify(first.statuses))
+  const second = await get('search=_paged_&size=2&page=2')
+  assert.deepEqual(
+    second.items.map((g: { group: string; maxLag: number }) => [g.group, g.maxLag]),
+    [[`${prefix}_paged_c`, 3]],
+  )
+  const byLag = await get('search=_paged_&sort=lag&order=desc')
+  assert.deepEqual(
+    byLag.items.map((g: { maxLag: number }) => g.maxLag),
+    [4, 3, 1],
+  )
+  // A topic's name finds the groups reading it (here all four of this test file's groups on it).
+  assert.equal((await get(`search=${encodeURIComponent(topic)}`)).total, 4)
+  const bad = await c.api('GET', '/api/consumers?sort=members')
+  assert.equal(bad.status, 400)
+  assert.match(bad.body.message, /query parameter "sort": "members" is not one of name, status, lag/)
+})
+
 test('connectors come with status and masked secrets; the dead cluster fails alone', async () => {
   const { status, body } = await c.api('GET', '/api/connect')
   assert.equal(status, 200)

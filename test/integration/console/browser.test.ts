@@ -89,7 +89,7 @@ test('the overview page shows the broker, partitions and connectors by state', a
   await page.waitForURL(`${c.url}/`)
 })
 
-test('topics are searched by the server with the query in the URL; consumers list the lagging group', async () => {
+test('topics and consumers are searched by the server with the query in the URL; consumers list the lagging group', async () => {
   await page.goto(`${c.url}/topics`)
   await page.getByLabel('Search').fill(tables[0])
   await page.waitForURL(new RegExp(`/topics\\?.*search=${tables[0]}`))
@@ -107,6 +107,12 @@ test('topics are searched by the server with the query in the URL; consumers lis
   )
 
   await page.getByRole('link', { name: 'Consumers' }).click()
+  // Searched by the server, the query in the URL: a reload keeps it and the group.
+  await page.getByLabel('Search').fill('orders-SINK')
+  await page.waitForURL(/\/consumers\?.*search=orders-SINK/)
+  await page.reload()
+  assert.equal(await page.getByLabel('Search').inputValue(), 'orders-SINK')
+  await page.getByText('Page 1 of 1 · 1 group').waitFor({ timeout: 15_000 })
   const group = page.getByRole('row').filter({ hasText: `${prefix}_orders-sink` })
   await group.locator('td.num').first().getByText('4').waitFor({ timeout: 15_000 })
   await group.getByRole('link').click()

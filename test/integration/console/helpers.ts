@@ -47,7 +47,7 @@ export async function startConsole(
       new ConnectClient('main', worker.url),
       ...(deadConnect ? [new ConnectClient('gone', `http://127.0.0.1:${deadConnectPort}`, 1500)] : []),
     ],
-    lag: new LagClient(exporter.url),
+    lag: new LagClient(exporter.url, { maxAgeMs: 0 }),
     prometheusUrl: null,
     assets: await buildAssets(),
     allowedHostnames: LOOPBACK_HOSTNAMES,

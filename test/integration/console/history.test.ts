@@ -202,7 +202,7 @@ test('with Prometheus configured the same API answers from Prometheus range quer
     const app = await createConsoleApp({
       kafka: [kafka],
       connects: [],
-      lag: new LagClient(c.exporter.url),
+      lag: new LagClient(c.exporter.url, { maxAgeMs: 0 }),
       prometheusUrl: prometheus.url,
       assets: await buildAssets(),
     })

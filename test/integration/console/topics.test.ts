@@ -113,7 +113,7 @@ before(async () => {
     const a = await createConsoleApp({
       kafka: [kafka, gone],
       connects: [],
-      lag: new LagClient(exporter.url),
+      lag: new LagClient(exporter.url, { maxAgeMs: 0 }),
       prometheusUrl: null,
       assets: new Map(),
       allowedHostnames: LOOPBACK_HOSTNAMES,

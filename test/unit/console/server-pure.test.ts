@@ -7,6 +7,7 @@ import {
   sortTopics,
   writeRefusal,
 } from '../../../src/console/server/app.ts'
+import { mapConcurrently } from '../../../src/console/server/connect.ts'
 import { groupsFromMetrics } from '../../../src/console/server/lag.ts'
 import { parseConsoleOptions } from '../../../src/console/server/options.ts'
 import { parsePrometheusText } from '../../../src/console/server/prom-text.ts'
@@ -146,4 +147,26 @@ test('read-only and basic-auth options: the password comes from the environment 
     () => parseConsoleOptions({ 'basic-auth-user': 'a:b' }, { FLOWSCOPE_CONSOLE_PASSWORD: 's' }),
     /without ':'/,
   )
+})
+
+test('per-connector look-ups run at most `limit` at a time and answer in order', async () => {
+  let running = 0
+  let most = 0
+  const answers = await mapConcurrently(
+    Array.from({ length: 30 }, (_, i) => i),
+    8,
+    async (i) => {
+      running++
+      most = Math.max(most, running)
+      await new Promise((r) => setImmediate(r))
+      running--
+      return i * 2
+    },
+  )
+  assert.deepEqual(
+    answers,
+    Array.from({ length: 30 }, (_, i) => i * 2),
+  )
+  assert.equal(most, 8)
+  assert.deepEqual(await mapConcurrently([], 8, async () => 1), [])
 })

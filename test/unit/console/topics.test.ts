@@ -98,6 +98,18 @@ test('filters: every condition must hold; JSON fields reach into Connect payload
   assert.ok(!matches(record('k', null), { jsonPath: 'x' }))
 })
 
+test('JSON field equals: the bytes are only skipped unparsed where the field would have to be written as the text', () => {
+  // Escaped characters, numbers written otherwise and spaced structures still match, as parsed.
+  assert.ok(matches(record('k', '{"kind":"\\u0072efund"}'), { jsonPath: 'kind', jsonEquals: 'refund' }))
+  assert.ok(matches(record('k', '{"kind":"say \\"hi\\""}'), { jsonPath: 'kind', jsonEquals: 'say "hi"' }))
+  assert.ok(matches(record('k', '{"n":1e2}'), { jsonPath: 'n', jsonEquals: '100' }))
+  assert.ok(matches(record('k', '{"nested": {"ok": true}}'), { jsonPath: 'nested', jsonEquals: '{"ok":true}' }))
+  assert.ok(matches(record('k', '{"city":"Zürich"}'), { jsonPath: 'city', jsonEquals: 'Zürich' }))
+  // Text found elsewhere in the value is no match either: the field decides.
+  assert.ok(!matches(record('k', '{"kind":"sale","note":"refund"}'), { jsonPath: 'kind', jsonEquals: 'refund' }))
+  assert.ok(!matches(record('k', '{"kind":"sale"}'), { jsonPath: 'kind', jsonEquals: 'refund' }))
+})
+
 test('cursors round-trip and refuse anything this console did not give out', () => {
   const positions = new Map([
     [0, 12n],
