@@ -94,7 +94,8 @@ export const connectCases: Case[] = [
       'transforms.route.replacement': '$1_$2',
       'transforms.named.type': `${T}.RegexRouter`,
       'transforms.named.regex': '(?<db>[a-z]+)_(?<table>.*)',
-      'transforms.named.replacement': '${table}-from-${db}\\$',
+      // Java's replacement syntax: ${name} names a group, \$ is a literal dollar.
+      'transforms.named.replacement': ['$', '{table}-from-$', '{db}\\$'].join(''),
     },
     records: [withSchema('shop.public.users'), withSchema('other'), schemaless('db.public.t')],
   },
