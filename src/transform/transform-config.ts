@@ -2,12 +2,15 @@
 // `transforms.<alias>.type` class, the implicit `predicate` / `negate` keys, and the class's own keys under the
 // alias's prefix — validated key by key for the validate endpoint, then built into the chain a task runs.
 import { ConfigDef, type ConfigKey, ConfigTypes, Importance } from '../config/config-def.ts'
+import { FLOWSCOPE_VERSION } from '../version.ts'
 import { TransformConfigError } from './errors.ts'
 import { predicateClasses, resolveClass, transformationClasses } from './registry.ts'
 import { type Predicate, type Transformation, TransformChain, type TransformStage } from './transformation.ts'
 
 export const PREDICATE_KEY = 'predicate'
 export const NEGATE_KEY = 'negate'
+/** KIP-891's per-alias plugin version (Connect 4.1); flowscope has one version of each class. */
+export const PLUGIN_VERSION_KEY = 'plugin.version'
 
 type Kind = 'transforms' | 'predicates'
 
@@ -83,6 +86,16 @@ export function transformsValidation(config: Record<string, string>): {
       })
       const className = classOf(config, kind, alias)
       if (!className) continue
+      def.define({
+        name: `${prefix}${PLUGIN_VERSION_KEY}`,
+        type: ConfigTypes.STRING,
+        default: FLOWSCOPE_VERSION,
+        importance: Importance.LOW,
+        documentation: `Version of the '${alias}' ${noun}.`,
+        group,
+        orderInGroup: order++,
+        notActedOn: `flowscope ships one version of each ${noun}, its own`,
+      })
       if (kind === 'transforms') {
         for (const implicit of implicitTransformKeys(prefix, group)) def.define({ ...implicit, orderInGroup: order++ })
         if (config[`${prefix}${NEGATE_KEY}`] !== undefined && config[`${prefix}${PREDICATE_KEY}`] === undefined) {
@@ -101,11 +114,16 @@ export function transformsValidation(config: Record<string, string>): {
       }
       const instance = create(kind, className)
       for (const key of instance.configDef.keys()) {
+        if (key.name === PLUGIN_VERSION_KEY) continue
         if (kind === 'transforms' && (key.name === PREDICATE_KEY || key.name === NEGATE_KEY)) continue
         def.define(embedded(key, prefix, group, order++))
       }
       // Settings each key accepts on its own may still not configure the class (e.g. InsertField with no field).
-      const own = ownKeys(config, prefix, ['type', ...(kind === 'transforms' ? [PREDICATE_KEY, NEGATE_KEY] : [])])
+      const own = ownKeys(config, prefix, [
+        'type',
+        PLUGIN_VERSION_KEY,
+        ...(kind === 'transforms' ? [PREDICATE_KEY, NEGATE_KEY] : []),
+      ])
       if (instance.configDef.parse(own).errors.size > 0) continue
       try {
         instance.configure(own)
@@ -158,13 +176,13 @@ export function buildTransformChain(config: Record<string, string>, aliases: str
     const className = classOf(config, 'transforms', alias)
     if (!className) throw new TransformConfigError(`Unknown transformation for alias ${alias}`, 'type')
     const transformation = create('transforms', className)
-    transformation.configure(ownKeys(config, prefix, ['type', PREDICATE_KEY, NEGATE_KEY]))
+    transformation.configure(ownKeys(config, prefix, ['type', PLUGIN_VERSION_KEY, PREDICATE_KEY, NEGATE_KEY]))
     const predicateAlias = config[`${prefix}${PREDICATE_KEY}`]?.trim()
     if (!predicateAlias) return { transformation }
     const predicateClass = classOf(config, 'predicates', predicateAlias)
     if (!predicateClass) throw new TransformConfigError(`Unknown predicate for alias ${predicateAlias}`, PREDICATE_KEY)
     const predicate = create('predicates', predicateClass)
-    predicate.configure(ownKeys(config, `predicates.${predicateAlias}.`, ['type']))
+    predicate.configure(ownKeys(config, `predicates.${predicateAlias}.`, ['type', PLUGIN_VERSION_KEY]))
     return { transformation, predicate, negate: config[`${prefix}${NEGATE_KEY}`]?.trim().toLowerCase() === 'true' }
   })
   return new TransformChain(stages)

@@ -30,11 +30,13 @@ describe('transforms in a connector config', () => {
       def.keys().map((k) => [k.name, k.group]),
       [
         ['transforms.route.type', 'Transforms: route'],
+        ['transforms.route.plugin.version', 'Transforms: route'],
         ['transforms.route.predicate', 'Transforms: route'],
         ['transforms.route.negate', 'Transforms: route'],
         ['transforms.route.regex', 'Transforms: route'],
         ['transforms.route.replacement', 'Transforms: route'],
         ['predicates.p.type', 'Predicates: p'],
+        ['predicates.p.plugin.version', 'Predicates: p'],
         ['predicates.p.name', 'Predicates: p'],
       ],
     )
