@@ -20,7 +20,7 @@ const TOPIC_CREATION = 'Topic Creation'
 /** Connect's alias validator: each alias once. */
 const uniqueAliases: Validator = (value, name) =>
   Array.isArray(value) && new Set(value).size < value.length
-    ? `Invalid value ${value.join(',')} for configuration ${name}: Duplicate alias provided.`
+    ? `Invalid value [${value.join(', ')}] for configuration ${name}: Duplicate alias provided.`
     : undefined
 
 const noControlChars: Validator = (value: ConfigValue) =>

@@ -2,6 +2,7 @@
 // the errors found on them, the chain a task runs, and the classes the plugin endpoints list.
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import { connectorConfigDef } from '../../../src/runtime/connector-config.ts'
 import {
   aliasesOf,
   buildTransformChain,
@@ -107,6 +108,20 @@ describe('transforms in a connector config', () => {
     assert.equal(chain.length, 2)
     assert.equal(chain.apply(record({ value: null })), null)
     assert.equal(chain.apply(record({ value: 1 }))?.topic, 'x')
+  })
+
+  test('an alias listed twice is refused as Connect refuses it', () => {
+    const { errors } = connectorConfigDef.parse({
+      name: 'c',
+      'connector.class': 'x',
+      transforms: 'a,b,a',
+      predicates: 'p',
+    })
+    assert.deepEqual(errors.get('transforms'), [
+      'Invalid value [a, b, a] for configuration transforms: Duplicate alias provided.',
+    ])
+    assert.equal(errors.get('predicates'), undefined)
+    assert.equal(connectorConfigDef.key('predicates')?.group, 'Predicates')
   })
 
   test('simple names resolve only when unique: `$Key`/`$Value` classes need their full name', () => {
