@@ -321,6 +321,40 @@ export const connectCases: Case[] = [
     ],
   },
   {
+    name: '$Key variants: ReplaceField$Key, TimestampConverter$Key, gated by a negated HasHeaderKey',
+    config: {
+      transforms: 'rk,tk',
+      'transforms.rk.type': `${T}.ReplaceField$Key`,
+      'transforms.rk.renames': 'id:user_id',
+      'transforms.tk.type': `${T}.TimestampConverter$Key`,
+      'transforms.tk.field': 'at',
+      'transforms.tk.target.type': 'string',
+      'transforms.tk.format': 'yyyy-MM-dd HH:mm:ss.SSS',
+      'transforms.tk.predicate': 'raw',
+      'transforms.tk.negate': 'true',
+      predicates: 'raw',
+      'predicates.raw.type': `${P}.HasHeaderKey`,
+      'predicates.raw.name': 'raw',
+    },
+    records: [
+      ...[[], [{ key: 'raw', value: 'yes' }]].map((headers) => ({
+        topic: 't',
+        keySchema: {
+          type: 'struct',
+          name: 'k',
+          fields: [
+            { field: 'id', type: 'int64' },
+            { field: 'at', type: 'int64', name: 'org.apache.kafka.connect.data.Timestamp', version: 1 },
+          ],
+        },
+        key: { id: 1, at: 1709214330123 },
+        value: 'v',
+        headers,
+      })),
+      { topic: 't', key: { id: 2, at: 1709214330123 }, value: 'schemaless key' },
+    ],
+  },
+  {
     name: 'Filter with TopicNameMatches, negated, and RecordIsTombstone',
     config: {
       transforms: 'keepUsers,dropTombstones,route',
@@ -528,6 +562,27 @@ export const debeziumCases: Case[] = [
       'add.headers': 'op',
     }),
     records: debeziumEvents,
+  },
+  {
+    name: 'ExtractNewRecordState: fields listed in a header dropped from value and key',
+    config: unwrap({
+      'drop.fields.header.name': 'dropped',
+      'drop.fields.from.key': 'true',
+      'drop.fields.keep.schema.compatible': 'false',
+      'add.fields': 'op',
+    }),
+    records: debeziumEvents.map((e) => ({
+      ...e,
+      headers: [{ key: 'dropped', schema: { type: 'array', items: { type: 'string' } }, value: ['title', 'qty'] }],
+    })),
+  },
+  {
+    name: 'ExtractNewRecordState: dropping only optional fields keeps schemas compatible',
+    config: unwrap({ 'drop.fields.header.name': 'dropped', 'delete.tombstone.handling.mode': 'rewrite' }),
+    records: debeziumEvents.map((e) => ({
+      ...e,
+      headers: [{ key: 'dropped', schema: { type: 'array', items: { type: 'string' } }, value: ['id', 'title'] }],
+    })),
   },
   {
     name: 'ExtractNewRecordState: bad delete.tombstone.handling.mode',
