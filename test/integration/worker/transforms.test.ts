@@ -152,3 +152,39 @@ test('the plugin endpoints list every transformation and predicate and give thei
     ],
   )
 })
+
+test('a record a transform cannot handle fails the task with the reason, or is skipped under errors.tolerance=all', async () => {
+  const { request } = file.running
+  const table = await createTable('smt_bad')
+  file.tables.push(table)
+  await insertRows(table, 3)
+  // `v` holds text such as "row-1": Java's Integer.parseInt refuses it, and so does flowscope's Cast.
+  const cast = { transforms: 'cast', 'transforms.cast.type': `${T}.Cast$Value`, 'transforms.cast.spec': 'v:int32' }
+  const failing = `${table}-failing`
+  await createConnector(request, failing, jdbcConfig(table, cast))
+  const failed = await waitForState(request, failing, 'RUNNING', 'FAILED')
+  assert.match(failed.tasks[0]?.trace ?? '', /Value \(row-1\) was out of range for requested data type/)
+  await request('DELETE', `/connectors/${failing}`)
+
+  const tolerant = `${table}-tolerant`
+  await createConnector(
+    request,
+    tolerant,
+    jdbcConfig(table, { ...cast, 'errors.tolerance': 'all', 'topic.prefix': `${table}-tolerant-` }),
+  )
+  await waitForState(request, tolerant, 'RUNNING')
+  const metrics = await eventually(
+    async () => {
+      const text = await (await fetch(`${file.running.url}/metrics`)).text()
+      const skipped = new RegExp(
+        `kafka_connect_task_error_metrics_total_records_skipped\\{[^}]*connector="${tolerant}"[^}]*\\} (\\d+)`,
+      ).exec(text)
+      return skipped && Number(skipped[1]) >= 3 ? Number(skipped[1]) : undefined
+    },
+    () => `${tolerant}: 3 records skipped in /metrics`,
+    30_000,
+  )
+  assert.equal(metrics, 3)
+  assert.equal((await waitForState(request, tolerant, 'RUNNING')).tasks[0]?.state, 'RUNNING')
+  await request('DELETE', `/connectors/${tolerant}`)
+})
