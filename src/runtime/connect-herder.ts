@@ -15,12 +15,8 @@ import type { SourcePartition } from '../record/source-record.ts'
 import type { ConfigStore } from '../storage/config-store.ts'
 import type { OffsetStore } from '../storage/offset-store.ts'
 import type { StatusStore } from '../storage/status-store.ts'
-import {
-  buildTransformChain,
-  pluginConfigDef,
-  transformPlugins,
-  transformsValidation,
-} from '../transform/transform-config.ts'
+import { pluginConfigDef, transformPlugins, transformsValidation } from '../transform/transform-config.ts'
+import { buildTransformChain } from '../transform/transformation.ts'
 import { type ConnectorSettings, connectorConfigDef, connectorSettings } from './connector-config.ts'
 import type {
   ConnectorInfo,

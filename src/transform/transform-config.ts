@@ -1,6 +1,6 @@
 // A connector config's `transforms` and `predicates` as Connect reads them (ConnectorConfig.enrich): per alias a
 // `transforms.<alias>.type` class, the implicit `predicate` / `negate` keys, and the class's own keys under the
-// alias's prefix — validated key by key for the validate endpoint, then built into the chain a task runs.
+// alias's prefix — validated key by key for the validate endpoint; transformation.ts builds the chain from them.
 import { ConfigDef, type ConfigKey, ConfigTypes, Importance } from '../config/config-def.ts'
 import { FLOWSCOPE_VERSION } from '../version.ts'
 import { TransformConfigError } from './errors.ts'
@@ -26,22 +26,22 @@ export function aliasesOf(config: Record<string, string>, kind: Kind): string[] 
 }
 
 /** The class a `<kind>.<alias>.type` names, resolved; undefined when unknown or missing. */
-function classOf(config: Record<string, string>, kind: Kind, alias: string): string | undefined {
+export function classOf(config: Record<string, string>, kind: Kind, alias: string): string | undefined {
   const type = config[`${kind}.${alias}.type`]?.trim()
   return type ? resolveClass(KINDS[kind].classes, type) : undefined
 }
 
-function create(kind: 'transforms', className: string): Transformation
-function create(kind: 'predicates', className: string): Predicate
-function create(kind: Kind, className: string): Transformation | Predicate
-function create(kind: Kind, className: string): Transformation | Predicate {
+export function create(kind: 'transforms', className: string): Transformation
+export function create(kind: 'predicates', className: string): Predicate
+export function create(kind: Kind, className: string): Transformation | Predicate
+export function create(kind: Kind, className: string): Transformation | Predicate {
   const factory = (KINDS[kind].classes as ReadonlyMap<string, () => Transformation | Predicate>).get(className)
   if (!factory) throw new Error(`Unknown ${KINDS[kind].noun} class ${className}`)
   return factory()
 }
 
 /** The keys of `<kind>.<alias>.`, without that prefix. */
-function ownKeys(config: Record<string, string>, prefix: string, skip: string[]): Record<string, string> {
+export function ownKeys(config: Record<string, string>, prefix: string, skip: string[]): Record<string, string> {
   const own: Record<string, string> = {}
   for (const [k, v] of Object.entries(config)) {
     if (k.startsWith(prefix) && !skip.includes(k.slice(prefix.length))) own[k.slice(prefix.length)] = v
@@ -167,25 +167,6 @@ function embedded(key: ConfigKey, prefix: string, group: string, orderInGroup: n
     orderInGroup,
     ...(validator ? { validator: (value, name) => validator(value, name.slice(prefix.length)) } : {}),
   }
-}
-
-/** The chain a task runs; call only on a config that validated (errors here are programming errors). */
-export function buildTransformChain(config: Record<string, string>, aliases: string[]): TransformChain {
-  const stages = aliases.map((alias): TransformStage => {
-    const prefix = `transforms.${alias}.`
-    const className = classOf(config, 'transforms', alias)
-    if (!className) throw new TransformConfigError(`Unknown transformation for alias ${alias}`, 'type')
-    const transformation = create('transforms', className)
-    transformation.configure(ownKeys(config, prefix, ['type', PLUGIN_VERSION_KEY, PREDICATE_KEY, NEGATE_KEY]))
-    const predicateAlias = config[`${prefix}${PREDICATE_KEY}`]?.trim()
-    if (!predicateAlias) return { transformation }
-    const predicateClass = classOf(config, 'predicates', predicateAlias)
-    if (!predicateClass) throw new TransformConfigError(`Unknown predicate for alias ${predicateAlias}`, PREDICATE_KEY)
-    const predicate = create('predicates', predicateClass)
-    predicate.configure(ownKeys(config, `predicates.${predicateAlias}.`, ['type', PLUGIN_VERSION_KEY]))
-    return { transformation, predicate, negate: config[`${prefix}${NEGATE_KEY}`]?.trim().toLowerCase() === 'true' }
-  })
-  return new TransformChain(stages)
 }
 
 /** The ConfigDef of a transformation or predicate class (for GET /connector-plugins/{class}/config). */

@@ -4,6 +4,8 @@
 // TransformationStage does. Which classes exist and how a connector config names them: transform-config.ts.
 import type { ConfigDef } from '../config/config-def.ts'
 import type { SourceRecord } from '../record/source-record.ts'
+import { TransformConfigError } from './errors.ts'
+import { classOf, create, NEGATE_KEY, ownKeys, PLUGIN_VERSION_KEY, PREDICATE_KEY } from './transform-config.ts'
 
 /** Connect's Transformation: `configure` gets the alias's keys without the `transforms.<alias>.` prefix. */
 export interface Transformation {
@@ -49,4 +51,23 @@ export class TransformChain {
   get length(): number {
     return this.#stages.length
   }
+}
+
+/** The chain a task runs; call only on a config that validated (errors here are programming errors). */
+export function buildTransformChain(config: Record<string, string>, aliases: string[]): TransformChain {
+  const stages = aliases.map((alias): TransformStage => {
+    const prefix = `transforms.${alias}.`
+    const className = classOf(config, 'transforms', alias)
+    if (!className) throw new TransformConfigError(`Unknown transformation for alias ${alias}`, 'type')
+    const transformation = create('transforms', className)
+    transformation.configure(ownKeys(config, prefix, ['type', PLUGIN_VERSION_KEY, PREDICATE_KEY, NEGATE_KEY]))
+    const predicateAlias = config[`${prefix}${PREDICATE_KEY}`]?.trim()
+    if (!predicateAlias) return { transformation }
+    const predicateClass = classOf(config, 'predicates', predicateAlias)
+    if (!predicateClass) throw new TransformConfigError(`Unknown predicate for alias ${predicateAlias}`, PREDICATE_KEY)
+    const predicate = create('predicates', predicateClass)
+    predicate.configure(ownKeys(config, `predicates.${predicateAlias}.`, ['type', PLUGIN_VERSION_KEY]))
+    return { transformation, predicate, negate: config[`${prefix}${NEGATE_KEY}`]?.trim().toLowerCase() === 'true' }
+  })
+  return new TransformChain(stages)
 }

@@ -13,7 +13,7 @@ import type { Header, SourceRecord } from '../../../src/record/source-record.ts'
 import type { ConnectorSettings } from '../../../src/runtime/connector-config.ts'
 import { WorkerSourceTask } from '../../../src/runtime/worker-source-task.ts'
 import type { OffsetStore } from '../../../src/storage/offset-store.ts'
-import { buildTransformChain } from '../../../src/transform/transform-config.ts'
+import { buildTransformChain } from '../../../src/transform/transformation.ts'
 import { testStack, uniqueName } from '../../support/stack.ts'
 
 const bootstrapServers = [testStack().bootstrapServers]

@@ -14,7 +14,7 @@ import type { SourceRecord } from '../../../src/record/source-record.ts'
 import type { ConnectorSettings } from '../../../src/runtime/connector-config.ts'
 import { WorkerSourceTask } from '../../../src/runtime/worker-source-task.ts'
 import type { OffsetStore } from '../../../src/storage/offset-store.ts'
-import { buildTransformChain } from '../../../src/transform/transform-config.ts'
+import { buildTransformChain } from '../../../src/transform/transformation.ts'
 import { seriesKey, seriesMap } from '../metrics/scrape.ts'
 
 /** A source that starts when told to and, like the JDBC source, waits up to 20 ms per poll unless aborted. */

@@ -1,7 +1,8 @@
 // Builds transform chains and records for the transform unit tests.
 import type { Schema } from '../../../src/record/schema.ts'
 import type { SourceRecord } from '../../../src/record/source-record.ts'
-import { aliasesOf, buildTransformChain } from '../../../src/transform/transform-config.ts'
+import { aliasesOf } from '../../../src/transform/transform-config.ts'
+import { buildTransformChain } from '../../../src/transform/transformation.ts'
 
 export const T = 'org.apache.kafka.connect.transforms'
 

@@ -5,11 +5,11 @@ import { describe, test } from 'node:test'
 import { connectorConfigDef } from '../../../src/runtime/connector-config.ts'
 import {
   aliasesOf,
-  buildTransformChain,
   pluginConfigDef,
   transformPlugins,
   transformsValidation,
 } from '../../../src/transform/transform-config.ts'
+import { buildTransformChain } from '../../../src/transform/transformation.ts'
 import { record, T } from './helpers.ts'
 
 function errorsOf(config: Record<string, string>): Record<string, string[]> {

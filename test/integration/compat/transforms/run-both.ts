@@ -10,7 +10,8 @@ import { CONNECT_WORKER_BUNDLE, ensureJars } from '../../../../src/local/kafka-j
 import { consoleProgress } from '../../../../src/local/progress.ts'
 import { cacheDir } from '../../../../src/local/state-dir.ts'
 import type { Header, SourceRecord } from '../../../../src/record/source-record.ts'
-import { aliasesOf, buildTransformChain } from '../../../../src/transform/transform-config.ts'
+import { aliasesOf } from '../../../../src/transform/transform-config.ts'
+import { buildTransformChain } from '../../../../src/transform/transformation.ts'
 
 export interface InputRecord {
   topic: string

@@ -16,7 +16,7 @@ import { SOURCE_TIMESTAMP_BASIS_HEADER, SOURCE_TIMESTAMP_HEADER } from '../../..
 import type { ConnectorSettings } from '../../../../src/runtime/connector-config.ts'
 import { WorkerSourceTask } from '../../../../src/runtime/worker-source-task.ts'
 import type { OffsetStore } from '../../../../src/storage/offset-store.ts'
-import { buildTransformChain } from '../../../../src/transform/transform-config.ts'
+import { buildTransformChain } from '../../../../src/transform/transformation.ts'
 import { testStack, uniqueName } from '../../../support/stack.ts'
 import { seriesKey, seriesMap } from '../../../unit/metrics/scrape.ts'
 import { baseConfig, MemoryOffsets, sql } from './fakes.ts'
