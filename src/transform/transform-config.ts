@@ -5,7 +5,7 @@ import { ConfigDef, type ConfigKey, ConfigTypes, Importance } from '../config/co
 import { FLOWSCOPE_VERSION } from '../version.ts'
 import { TransformConfigError } from './errors.ts'
 import { predicateClasses, resolveClass, transformationClasses } from './registry.ts'
-import { type Predicate, type Transformation, TransformChain, type TransformStage } from './transformation.ts'
+import type { Predicate, Transformation } from './transformation.ts'
 
 export const PREDICATE_KEY = 'predicate'
 export const NEGATE_KEY = 'negate'

@@ -13,7 +13,7 @@ describe('RegexRouter', () => {
     assert.equal(route.apply(record({ topic: 'no-dots' }))?.topic, 'no-dots', 'no match: unchanged')
   })
 
-  test('Java replacement syntax: ${name}, escaped dollar, group numbers taken while they exist', () => {
+  test('Java replacement syntax: named groups, escaped dollar, group numbers taken while they exist', () => {
     const route = single(`${T}.RegexRouter`, { regex: '(?<db>\\w+)-(\\w)', replacement: ['$', '{db}\\$$21'].join('') })
     assert.equal(route.apply(record({ topic: 'orders-x' }))?.topic, 'orders$x1')
     const missing = single(`${T}.RegexRouter`, { regex: '(a)', replacement: '$2' })
