@@ -10,7 +10,7 @@ import { getLogger } from '../logging.ts'
 import type { WorkerMetricsRecorder } from '../metrics/recorder.ts'
 import type { SourcePartition } from '../record/source-record.ts'
 import type { ConfigBackingStore, OffsetBackingStore, StatusBackingStore } from '../storage/backing-stores.ts'
-import { transformErrors } from '../transform/transformation.ts'
+import { pluginConfigDef, transformPlugins, transformsValidation } from '../transform/transform-config.ts'
 import { type Assignment, type Assignor, assignEverything, assignedTasks } from './assignment.ts'
 import { connectorConfigDef } from './connector-config.ts'
 import { connectorConverter } from './connector-converters.ts'
@@ -174,23 +174,25 @@ export class ConnectHerder implements Herder {
       .map((p) => ({ class: p.className, type: p.type, version: p.version }))
     if (!connectorsOnly) {
       for (const cls of converterClassNames) out.push({ class: cls, type: 'converter', version: this.#o.version })
+      for (const p of transformPlugins()) out.push({ ...p, version: this.#o.version })
     }
     return out
   }
 
   pluginConfig(pluginClass: string): ConfigKeyInfo[] {
+    const transformDef = pluginConfigDef(pluginClass)
+    if (transformDef) return transformDef.keys().map(keyInfo)
     return this.#o.plugins.forPluginPath(pluginClass).configDef.keys().map(keyInfo)
   }
 
   async validateConnectorConfig(pluginClass: string, config: Record<string, string>): Promise<ConfigInfos> {
     const plugin = this.#o.plugins.forConnectorClass(pluginClass)
-    const def = connectorConfigDef.merge(plugin.configDef)
+    // As Connect's enriched ConfigDef: the common keys, then each transform's and predicate's, then the plugin's.
+    const transforms = transformsValidation(config)
+    const def = connectorConfigDef.merge(transforms.def).merge(plugin.configDef)
     const extra = new Map<string, string[]>()
     const add = (key: string, message: string) => extra.set(key, [...(extra.get(key) ?? []), message])
-    const parsed = connectorConfigDef.parse(config)
-    for (const [key, errors] of transformErrors(config, (parsed.values.get('transforms') as string[]) ?? [])) {
-      for (const e of errors) add(key, e)
-    }
+    for (const [key, errors] of transforms.errors) for (const e of errors) add(key, e)
     for (const which of ['key.converter', 'value.converter'] as const) {
       const cls = config[which]
       if (!cls) continue

@@ -13,8 +13,15 @@ import {
 
 const COMMON = 'Common'
 const TRANSFORMS = 'Transforms'
+const PREDICATES = 'Predicates'
 const ERRORS = 'Error Handling'
 const TOPIC_CREATION = 'Topic Creation'
+
+/** Connect's alias validator: each alias once. */
+const uniqueAliases: Validator = (value, name) =>
+  Array.isArray(value) && new Set(value).size < value.length
+    ? `Invalid value [${value.join(', ')}] for configuration ${name}: Duplicate alias provided.`
+    : undefined
 
 const noControlChars: Validator = (value: ConfigValue) =>
   typeof value === 'string' &&
@@ -102,6 +109,7 @@ export const connectorConfigDef = new ConfigDef()
     orderInGroup: 1,
     width: 'LONG',
     displayName: 'Transforms',
+    validator: uniqueAliases,
   })
   .define({
     name: 'predicates',
@@ -109,10 +117,11 @@ export const connectorConfigDef = new ConfigDef()
     default: [],
     importance: Importance.LOW,
     documentation: 'Aliases for the predicates used by transformations.',
-    group: TRANSFORMS,
+    group: PREDICATES,
     orderInGroup: 2,
     width: 'LONG',
     displayName: 'Predicates',
+    validator: uniqueAliases,
   })
   .define({
     name: 'errors.retry.timeout',

@@ -1,67 +1,73 @@
 // Single Message Transforms: each record passes through the connector's `transforms` chain, in order, between poll
-// and convert. A transform returns the record (changed or not) or null to drop it. Concrete transforms come later;
-// an unknown transform type is a config error naming the alias.
+// and convert. A transform returns the record (changed or not) or null to drop it; a stage with a predicate applies
+// its transform only to records the predicate matches (or, negated, does not match), as Connect's
+// TransformationStage does. Which classes exist and how a connector config names them: transform-config.ts.
+import type { ConfigDef } from '../config/config-def.ts'
 import type { SourceRecord } from '../record/source-record.ts'
+import { TransformConfigError } from './errors.ts'
+import { classOf, create, NEGATE_KEY, ownKeys, PLUGIN_VERSION_KEY, PREDICATE_KEY } from './transform-config.ts'
 
+/** Connect's Transformation: `configure` gets the alias's keys without the `transforms.<alias>.` prefix. */
 export interface Transformation {
+  /** The keys this transformation accepts (Connect's `config()`), shown by `/connector-plugins/{class}/config`. */
+  readonly configDef: ConfigDef
+  /** Throws TransformConfigError (errors.ts) naming the key at fault. */
   configure(config: Record<string, string>): void
+  /** Throws DataError (Connect's DataException) for a record it cannot handle. */
   apply(record: SourceRecord): SourceRecord | null
 }
 
-export type TransformationFactory = () => Transformation
+/** Connect's Predicate: `configure` gets the alias's keys without the `predicates.<alias>.` prefix. */
+export interface Predicate {
+  readonly configDef: ConfigDef
+  configure(config: Record<string, string>): void
+  test(record: SourceRecord): boolean
+}
 
-/** Known transformation classes (none yet: the plumbing is in place for them). */
-export const transformationClasses = new Map<string, TransformationFactory>()
+export interface TransformStage {
+  transformation: Transformation
+  predicate?: Predicate
+  negate?: boolean
+}
 
 export class TransformChain {
-  readonly #steps: Transformation[]
+  readonly #stages: TransformStage[]
 
-  constructor(steps: Transformation[]) {
-    this.#steps = steps
+  constructor(stages: TransformStage[]) {
+    this.#stages = stages
   }
 
   apply(record: SourceRecord): SourceRecord | null {
-    let current: SourceRecord | null = record
-    for (const step of this.#steps) {
-      current = step.apply(current)
-      if (current === null) return null
+    let current: SourceRecord = record
+    for (const { transformation, predicate, negate } of this.#stages) {
+      if (predicate && predicate.test(current) === Boolean(negate)) continue
+      const next = transformation.apply(current)
+      if (next === null) return null
+      current = next
     }
     return current
   }
 
   get length(): number {
-    return this.#steps.length
+    return this.#stages.length
   }
 }
 
-/** Per-alias config errors for `transforms` (Connect reports them under `transforms.<alias>.type`). */
-export function transformErrors(config: Record<string, string>, aliases: string[]): Map<string, string[]> {
-  const errors = new Map<string, string[]>()
-  for (const alias of aliases) {
-    const key = `transforms.${alias}.type`
-    const type = config[key]
-    if (!type) errors.set(key, [`Missing required configuration "${key}" which has no default value.`])
-    else if (!transformationClasses.has(type)) {
-      const known = [...transformationClasses.keys()]
-      errors.set(key, [
-        `Invalid value ${type} for configuration ${key}: Class ${type} could not be found. ${known.length ? `Known transformations: ${known.join(', ')}` : 'flowscope ships no transformations yet'}.`,
-      ])
-    }
-  }
-  return errors
-}
-
+/** The chain a task runs; call only on a config that validated (errors here are programming errors). */
 export function buildTransformChain(config: Record<string, string>, aliases: string[]): TransformChain {
-  const steps = aliases.map((alias) => {
+  const stages = aliases.map((alias): TransformStage => {
     const prefix = `transforms.${alias}.`
-    const factory = transformationClasses.get(config[`${prefix}type`])
-    if (!factory) throw new Error(`Unknown transformation for alias ${alias}`)
-    const step = factory()
-    const own: Record<string, string> = {}
-    for (const [k, v] of Object.entries(config))
-      if (k.startsWith(prefix) && k !== `${prefix}type`) own[k.slice(prefix.length)] = v
-    step.configure(own)
-    return step
+    const className = classOf(config, 'transforms', alias)
+    if (!className) throw new TransformConfigError(`Unknown transformation for alias ${alias}`, 'type')
+    const transformation = create('transforms', className)
+    transformation.configure(ownKeys(config, prefix, ['type', PLUGIN_VERSION_KEY, PREDICATE_KEY, NEGATE_KEY]))
+    const predicateAlias = config[`${prefix}${PREDICATE_KEY}`]?.trim()
+    if (!predicateAlias) return { transformation }
+    const predicateClass = classOf(config, 'predicates', predicateAlias)
+    if (!predicateClass) throw new TransformConfigError(`Unknown predicate for alias ${predicateAlias}`, PREDICATE_KEY)
+    const predicate = create('predicates', predicateClass)
+    predicate.configure(ownKeys(config, `predicates.${predicateAlias}.`, ['type', PLUGIN_VERSION_KEY]))
+    return { transformation, predicate, negate: config[`${prefix}${NEGATE_KEY}`]?.trim().toLowerCase() === 'true' }
   })
-  return new TransformChain(steps)
+  return new TransformChain(stages)
 }

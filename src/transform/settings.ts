@@ -1,0 +1,32 @@
+// A transform's settings parsed by its ConfigDef, failing on the first problem as Connect's SimpleConfig does.
+import type { ConfigDef, ConfigValue } from '../config/config-def.ts'
+import { TransformConfigError } from './errors.ts'
+
+export class Settings {
+  readonly #values: Map<string, ConfigValue>
+
+  constructor(def: ConfigDef, raw: Record<string, string>) {
+    const { values, errors } = def.parse(raw)
+    for (const [key, messages] of errors) throw new TransformConfigError(messages[0] ?? `Invalid ${key}`, key)
+    this.#values = values
+  }
+
+  string(key: string): string | null {
+    const value = this.#values.get(key)
+    return value === null || value === undefined ? null : String(value)
+  }
+
+  boolean(key: string): boolean {
+    return this.#values.get(key) === true
+  }
+
+  list(key: string): string[] {
+    const value = this.#values.get(key)
+    return Array.isArray(value) ? value : []
+  }
+}
+
+/** Connect's `replace.null.with.default` key, shared by most transforms (same doc and default everywhere). */
+export const REPLACE_NULL_WITH_DEFAULT = 'replace.null.with.default'
+export const REPLACE_NULL_WITH_DEFAULT_DOC =
+  'Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used.'
