@@ -1,0 +1,436 @@
+// The CDC task: decides snapshot or not from the committed offset and snapshot.mode, sets up publication and slot,
+// runs the snapshot in the slot's exported snapshot, then streams pgoutput from the slot's consistent point (or
+// from the committed offset) and turns changes into Debezium's records and offsets. The slot's confirmed flush
+// position moves only in commit(), to what the runtime committed after Kafka acknowledged it.
+import type pg from 'pg'
+import type { RawConfig } from '../../config/config-def.ts'
+import type { SourceTask, SourceTaskContext } from '../../connectors/plugin.ts'
+import { messageOf, RetriableError } from '../../errors.ts'
+import type { Struct } from '../../record/schema.ts'
+import type { SourceOffset, SourcePartition, SourceRecord } from '../../record/source-record.ts'
+import { connectorConfigDef } from '../../runtime/connector-config.ts'
+import { ChangeEventBuilder, type Op } from './change-events.ts'
+import { ignoredKeys, type PostgresCdcConfig, requirePostgresCdcConfig, tableCaptured } from './config.ts'
+import { closeQuietly, connect } from './connections.ts'
+import { type Lsn, parseLsn } from './lsn.ts'
+import {
+  confirmableLsn,
+  type MessageType,
+  ResumeFilter,
+  readStoredPosition,
+  type StoredPosition,
+  sourcePartition,
+  streamingOffset,
+} from './offsets.ts'
+import type { PgOutputMessage } from './pgoutput.ts'
+import { capturedTables, ensurePublication, slotState } from './publication.ts'
+import { ReplicationStream } from './replication-stream.ts'
+import { SnapshotReader } from './snapshot.ts'
+import { buildTableModel, type TableModel } from './tables.ts'
+
+const MESSAGE_TYPES: Record<Op, MessageType> = { c: 'INSERT', u: 'UPDATE', d: 'DELETE', r: 'INSERT', t: 'TRUNCATE' }
+
+interface Transaction {
+  xid: number
+  commitTimeMicros: bigint
+  /** Skipped because a stored offset shows it was fully processed. */
+  skip: boolean
+  order: number
+  perTable: Map<string, number>
+}
+
+/**
+ * The runtime's commit hook passes the committed offsets (per source partition) once plugin.ts's commit() takes
+ * them; until then the task reads its committed offset back. This adapter picks this task's offset out of either.
+ */
+export function committedOffsetOf(argument: unknown, partition: SourcePartition): SourceOffset | null | undefined {
+  if (argument === undefined) return undefined
+  const server = partition.server
+  const matches = (p: unknown) => typeof p === 'object' && p !== null && (p as SourcePartition).server === server
+  if (argument instanceof Map) {
+    for (const [p, offset] of argument) {
+      if (matches(p) || (typeof p === 'string' && p === JSON.stringify(partition))) return offset as SourceOffset
+    }
+    return null
+  }
+  if (Array.isArray(argument)) {
+    const entry = argument.find((e) => matches((e as { partition?: unknown }).partition))
+    return entry ? ((entry as { offset: SourceOffset }).offset ?? null) : null
+  }
+  return undefined
+}
+
+/** Keys the worker reads for every connector (converters, transforms, errors…), not this connector's. */
+function isConnectorLevelKey(key: string): boolean {
+  return (
+    connectorConfigDef.key(key) !== undefined ||
+    /^(transforms|predicates|errors|key\.converter|value\.converter|header\.converter|producer\.override|consumer\.override|topic\.creation|offsets\.storage|exactly\.once|task\.)/.test(
+      key,
+    )
+  )
+}
+
+export class PostgresCdcSourceTask implements SourceTask {
+  #config: PostgresCdcConfig | null = null
+  #context: SourceTaskContext | null = null
+  #partition: SourcePartition = {}
+  #events: ChangeEventBuilder | null = null
+  #catalog: pg.Client | null = null
+  #stream: ReplicationStream | null = null
+  #snapshot: SnapshotReader | null = null
+  #snapshotClient: pg.Client | null = null
+  /** Where streaming starts (slot's consistent point after a snapshot, or the stored offset's position). */
+  #startLsn: Lsn = 0
+  #streamingEnabled = true
+  #resume: ResumeFilter = new ResumeFilter(null)
+  /** The last offset handed to the runtime: a reconnect resumes after it. */
+  #lastOffset: SourceOffset | null = null
+  #relations = new Map<number, TableModel | null>()
+  #tx: Transaction | null = null
+  #lastCommitLsn: Lsn | null = null
+  #lastLsn: Lsn | null = null
+  #eventsAtLsn = 0
+  /** Offset of the last commit seen (what a heartbeat records), and whether a record already carries it. */
+  #commitOffset: SourceOffset | null = null
+  #commitOffsetSent = true
+  #lastHeartbeatMs = Date.now()
+  #stopped = false
+
+  async start(raw: RawConfig, context: SourceTaskContext): Promise<void> {
+    const config = requirePostgresCdcConfig(raw)
+    this.#config = config
+    this.#context = context
+    this.#partition = sourcePartition(config.topicPrefix)
+    this.#events = new ChangeEventBuilder(config, this.#partition)
+    const ignored = ignoredKeys(raw, isConnectorLevelKey)
+    if (ignored.length > 0) context.log.warn({ keys: ignored }, 'config keys accepted but not acted on by flowscope')
+    const [stored] = await context.offsetReader.offsets([this.#partition])
+    const position = stored ? readStoredPosition(stored) : null
+    try {
+      this.#catalog = await connect(config)
+      await ensurePublication(this.#catalog, config)
+      const slot = await slotState(this.#catalog, config.slotName)
+      if (slot.exists && slot.plugin !== 'pgoutput') {
+        throw new Error(`Replication slot ${config.slotName} uses the ${slot.plugin} plugin; flowscope needs pgoutput`)
+      }
+      const snapshot = this.#needsSnapshot(position, slot.exists)
+      // initial_only never streams: it snapshots when needed, then has nothing more to do.
+      this.#streamingEnabled = config.snapshotMode !== 'initial_only'
+      const stream = await ReplicationStream.open(config, context.log, config.maxQueueSize)
+      this.#stream = stream
+      let snapshotName: string | null = null
+      if (!slot.exists) {
+        const created = await stream.createSlot(config.slotName, snapshot)
+        context.log.info(
+          { slot: config.slotName, consistentPoint: created.consistentPoint },
+          'replication slot created',
+        )
+        this.#startLsn = created.consistentPoint
+        snapshotName = created.snapshotName
+      } else {
+        this.#startLsn = slot.confirmedFlushLsn ?? 0
+      }
+      if (position && !snapshot) {
+        this.#startLsn = position.lsnProc ?? position.lsn ?? this.#startLsn
+        this.#lastCommitLsn = position.lsnCommit
+        this.#resume = new ResumeFilter(position)
+      }
+      if (snapshot) {
+        const lsn = slot.exists ? await this.#currentWalLsn() : this.#startLsn
+        const tables = await capturedTables(this.#catalog, config)
+        this.#snapshotClient = await connect(config)
+        this.#snapshot = new SnapshotReader(this.#snapshotClient, config, this.#events, tables, lsn)
+        await this.#snapshot.begin(snapshotName)
+        context.log.info({ tables: tables.length, exported: snapshotName !== null }, 'snapshot started')
+      } else if (this.#streamingEnabled) {
+        this.#startStreaming()
+      }
+    } catch (error) {
+      await this.stop()
+      throw error
+    }
+  }
+
+  /** Debezium's snapshot.mode decisions. */
+  #needsSnapshot(position: StoredPosition | null, slotExists: boolean): boolean {
+    switch (this.#config?.snapshotMode) {
+      case 'always':
+        return true
+      case 'no_data':
+        return false
+      case 'when_needed':
+        return position === null || position.snapshotInProgress || !slotExists
+      default: // initial, initial_only
+        return position === null || position.snapshotInProgress
+    }
+  }
+
+  async #currentWalLsn(): Promise<Lsn> {
+    const r = await (this.#catalog as pg.Client).query('SELECT pg_current_wal_lsn()::text AS lsn')
+    return parseLsn((r.rows[0] as { lsn: string }).lsn)
+  }
+
+  #startStreaming(): void {
+    const config = this.#config as PostgresCdcConfig
+    ;(this.#stream as ReplicationStream).start(
+      config.slotName,
+      config.publicationName,
+      this.#startLsn,
+      config.statusUpdateIntervalMs,
+    )
+    this.#context?.log.info({ slot: config.slotName, from: this.#startLsn }, 'streaming started')
+  }
+
+  async poll(signal: AbortSignal): Promise<SourceRecord[]> {
+    const config = this.#config
+    if (!config || this.#stopped) return []
+    if (this.#snapshot) return this.#pollSnapshot(config)
+    if (!this.#streamingEnabled) {
+      await new Promise((resolve) => setTimeout(resolve, config.pollIntervalMs))
+      return []
+    }
+    const stream = await this.#liveStream(config)
+    await stream.waitForMessages(config.pollIntervalMs, signal)
+    const records: SourceRecord[] = []
+    while (records.length < config.maxBatchSize) {
+      const messages = stream.take(config.maxBatchSize - records.length)
+      if (messages.length === 0) break
+      for (const { lsn, message } of messages) await this.#handle(lsn, message, records)
+    }
+    if (stream.failure && records.length === 0) {
+      throw new RetriableError(`The replication connection failed: ${stream.failure.message}`, stream.failure)
+    }
+    this.#maybeHeartbeat(config, records)
+    if (records.length > 0) this.#lastOffset = records[records.length - 1].sourceOffset
+    this.#report(records)
+    return records
+  }
+
+  async #pollSnapshot(config: PostgresCdcConfig): Promise<SourceRecord[]> {
+    const snapshot = this.#snapshot as SnapshotReader
+    const records = await snapshot.next(config.maxBatchSize)
+    this.#report(records)
+    if (snapshot.done) {
+      this.#context?.log.info({ rows: Object.fromEntries(snapshot.rowsRead) }, 'snapshot completed')
+      this.#snapshot = null
+      await closeQuietly(this.#snapshotClient)
+      this.#snapshotClient = null
+      if (this.#streamingEnabled) this.#startStreaming()
+    }
+    return records
+  }
+
+  /** The stream, reconnected when it failed: from the slot, skipping what the last handed-out offset covers. */
+  async #liveStream(config: PostgresCdcConfig): Promise<ReplicationStream> {
+    const current = this.#stream as ReplicationStream
+    if (!current.failure || current.queued > 0) return current
+    const confirmed = current.confirmedLsn
+    await current.close()
+    const stream = await ReplicationStream.open(config, (this.#context as SourceTaskContext).log, config.maxQueueSize)
+    this.#stream = stream
+    const position = this.#lastOffset ? readStoredPosition(this.#lastOffset) : null
+    this.#resume = new ResumeFilter(position)
+    this.#tx = null
+    this.#relations.clear()
+    this.#startLsn = position?.lsnProc ?? position?.lsn ?? this.#startLsn
+    stream.confirm(confirmed)
+    this.#startStreaming()
+    return stream
+  }
+
+  async #handle(lsn: Lsn, message: PgOutputMessage, out: SourceRecord[]): Promise<void> {
+    const config = this.#config as PostgresCdcConfig
+    switch (message.tag) {
+      case 'begin':
+        this.#tx = {
+          xid: message.xid,
+          commitTimeMicros: message.commitTimeMicros,
+          skip: !this.#resume.beginTransaction(message.finalLsn),
+          order: 0,
+          perTable: new Map(),
+        }
+        return
+      case 'commit':
+        this.#resume.commitTransaction()
+        this.#lastCommitLsn = lsn
+        this.#commitOffset = streamingOffset({
+          lsn,
+          txId: this.#tx?.xid ?? null,
+          commitTimeMicros: message.commitTimeMicros,
+          lastCommitLsn: lsn,
+          messageType: 'COMMIT',
+          eventsAtLsn: 0,
+        })
+        this.#commitOffsetSent = false
+        this.#tx = null
+        return
+      case 'relation': {
+        const captured = tableCaptured(config, message.schema, message.table)
+        this.#relations.set(
+          message.relationId,
+          captured
+            ? await buildTableModel(
+                this.#catalog as pg.Client,
+                config,
+                message.schema,
+                message.table,
+                message.columns,
+                message.replicaIdentity,
+              )
+            : null,
+        )
+        return
+      }
+      case 'insert':
+        return this.#change(lsn, message.relationId, 'c', null, message.after, out)
+      case 'update':
+        return this.#change(lsn, message.relationId, 'u', message.before, message.after, out)
+      case 'delete':
+        return this.#change(lsn, message.relationId, 'd', message.before, null, out)
+      case 'truncate':
+        for (const id of message.relationIds) this.#change(lsn, id, 't', null, null, out)
+        return
+      default:
+        return
+    }
+  }
+
+  #change(
+    lsn: Lsn,
+    relationId: number,
+    op: Op,
+    before: Parameters<ChangeEventBuilder['change']>[2],
+    after: Parameters<ChangeEventBuilder['change']>[3],
+    out: SourceRecord[],
+  ): void {
+    const config = this.#config as PostgresCdcConfig
+    const tx = this.#tx
+    if (!tx || tx.skip || !this.#resume.change(lsn)) return
+    this.#eventsAtLsn = lsn === this.#lastLsn ? this.#eventsAtLsn + 1 : 1
+    this.#lastLsn = lsn
+    const model = this.#relations.get(relationId)
+    if (!model || config.skippedOperations.has(op)) return
+    const offset = streamingOffset({
+      lsn,
+      txId: tx.xid,
+      commitTimeMicros: tx.commitTimeMicros,
+      lastCommitLsn: this.#lastCommitLsn,
+      messageType: MESSAGE_TYPES[op],
+      eventsAtLsn: this.#eventsAtLsn,
+    })
+    const source = {
+      db: config.dbname,
+      timeMicros: tx.commitTimeMicros,
+      snapshot: 'false' as const,
+      txId: tx.xid,
+      lsn,
+      lastCommitLsn: this.#lastCommitLsn,
+    }
+    if (op === 't') {
+      out.push((this.#events as ChangeEventBuilder).truncate(model, source, offset))
+      return
+    }
+    let transaction: Struct | null = null
+    if (config.provideTransactionMetadata) {
+      const label = `${model.schema}.${model.table}`
+      tx.order++
+      const perTable = (tx.perTable.get(label) ?? 0) + 1
+      tx.perTable.set(label, perTable)
+      transaction = { id: `${tx.xid}:${lsn}`, total_order: tx.order, data_collection_order: perTable }
+    }
+    for (const record of (this.#events as ChangeEventBuilder).change(
+      model,
+      op,
+      before,
+      after,
+      source,
+      offset,
+      transaction,
+    )) {
+      record.sourceTime = {
+        table: `${model.schema}.${model.table}`,
+        basis: 'change',
+        timestampMs: Number(tx.commitTimeMicros / 1000n),
+      }
+      out.push(record)
+    }
+  }
+
+  /** Debezium's heartbeat: a record carrying the last commit's offset, so filtered or idle traffic still confirms. */
+  #maybeHeartbeat(config: PostgresCdcConfig, records: SourceRecord[]): void {
+    if (records.length > 0) {
+      this.#commitOffsetSent = true
+      return
+    }
+    if (config.heartbeatIntervalMs <= 0 || Date.now() - this.#lastHeartbeatMs < config.heartbeatIntervalMs) return
+    this.#lastHeartbeatMs = Date.now()
+    if (config.heartbeatActionQuery) {
+      this.#catalog?.query(config.heartbeatActionQuery).catch((error: unknown) => {
+        this.#context?.log.warn({ err: messageOf(error) }, 'heartbeat.action.query failed')
+      })
+    }
+    if (this.#commitOffset && !this.#commitOffsetSent) {
+      records.push((this.#events as ChangeEventBuilder).heartbeat(this.#commitOffset))
+      this.#commitOffsetSent = true
+    }
+  }
+
+  #report(records: SourceRecord[]): void {
+    const pipeline = this.#context?.pipeline
+    if (!pipeline || records.length === 0) return
+    const perTable = new Map<string, { rows: number; newest?: number }>()
+    for (const r of records) {
+      if (r.value === null || r.value === undefined || !r.sourceTime) continue
+      const entry = perTable.get(r.sourceTime.table) ?? { rows: 0 }
+      entry.rows++
+      entry.newest = Math.max(entry.newest ?? 0, r.sourceTime.timestampMs)
+      perTable.set(r.sourceTime.table, entry)
+    }
+    for (const [table, { rows, newest }] of perTable) pipeline.rowsRead(table, rows, newest)
+  }
+
+  /**
+   * After the runtime committed offsets: confirm to the slot what the committed offset covers. `committed` is the
+   * runtime's committed offsets once plugin.ts passes them; without it the committed offset is read back.
+   */
+  async commit(committed?: unknown): Promise<void> {
+    const stream = this.#stream
+    if (!stream || !this.#context) return
+    let offset = committedOffsetOf(committed, this.#partition)
+    if (offset === undefined) [offset] = await this.#context.offsetReader.offsets([this.#partition])
+    if (!offset) return
+    const lsn = confirmableLsn(offset)
+    if (lsn !== null) stream.confirm(lsn)
+  }
+
+  /** slot.drop.on.stop: the walsender may take a moment to release the slot after the connection closed. */
+  async #dropSlot(client: pg.Client, slot: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.query(
+          'SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1',
+          [slot],
+        )
+        this.#context?.log.info({ slot }, 'replication slot dropped (slot.drop.on.stop=true)')
+        return
+      } catch (error) {
+        if (attempt >= 20) {
+          this.#context?.log.warn({ err: messageOf(error), slot }, 'dropping the replication slot failed')
+          return
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250))
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopped) return
+    this.#stopped = true
+    await this.#snapshot?.abort()
+    await closeQuietly(this.#snapshotClient)
+    await this.#stream?.close()
+    const config = this.#config
+    if (config?.slotDropOnStop && this.#catalog) await this.#dropSlot(this.#catalog, config.slotName)
+    await closeQuietly(this.#catalog)
+  }
+}
