@@ -28,6 +28,9 @@ import { ReplicationStream } from './replication-stream.ts'
 import { SnapshotReader } from './snapshot.ts'
 import { buildTableModel, type TableModel } from './tables.ts'
 
+/** How often the committed offset is read back to confirm it (see #confirmReadBack). */
+const READ_BACK_INTERVAL_MS = 1000
+
 const MESSAGE_TYPES: Record<Op, MessageType> = { c: 'INSERT', u: 'UPDATE', d: 'DELETE', r: 'INSERT', t: 'TRUNCATE' }
 
 interface Transaction {
@@ -95,6 +98,7 @@ export class PostgresCdcSourceTask implements SourceTask {
   #commitOffsetSent = true
   #lastHeartbeatMs = Date.now()
   #stopped = false
+  #readBackTimer: NodeJS.Timeout | undefined
 
   async start(raw: RawConfig, context: SourceTaskContext): Promise<void> {
     const config = requirePostgresCdcConfig(raw)
@@ -172,6 +176,10 @@ export class PostgresCdcSourceTask implements SourceTask {
 
   #startStreaming(): void {
     const config = this.#config as PostgresCdcConfig
+    if (!this.#readBackTimer) {
+      this.#readBackTimer = setInterval(() => void this.#confirmReadBack().catch(() => {}), READ_BACK_INTERVAL_MS)
+      this.#readBackTimer.unref()
+    }
     ;(this.#stream as ReplicationStream).start(
       config.slotName,
       config.publicationName,
@@ -394,13 +402,26 @@ export class PostgresCdcSourceTask implements SourceTask {
    * runtime's committed offsets once plugin.ts passes them; without it the committed offset is read back.
    */
   async commit(committed?: unknown): Promise<void> {
-    const stream = this.#stream
-    if (!stream || !this.#context) return
-    let offset = committedOffsetOf(committed, this.#partition)
-    if (offset === undefined) [offset] = await this.#context.offsetReader.offsets([this.#partition])
-    if (!offset) return
+    const offset = committedOffsetOf(committed, this.#partition)
+    if (offset !== undefined) this.#confirm(offset)
+    else await this.#confirmReadBack()
+  }
+
+  /**
+   * Until commit() receives the committed offsets, the offset store may not have read back the offset just written
+   * when commit() runs; re-reading it now and then catches up. Whatever it returns is committed, so this never
+   * confirms more than Kafka holds.
+   */
+  async #confirmReadBack(): Promise<void> {
+    if (!this.#context) return
+    const [offset] = await this.#context.offsetReader.offsets([this.#partition])
+    this.#confirm(offset)
+  }
+
+  #confirm(offset: SourceOffset | null): void {
+    if (!offset || !this.#stream) return
     const lsn = confirmableLsn(offset)
-    if (lsn !== null) stream.confirm(lsn)
+    if (lsn !== null) this.#stream.confirm(lsn)
   }
 
   /** slot.drop.on.stop: the walsender may take a moment to release the slot after the connection closed. */
@@ -426,6 +447,7 @@ export class PostgresCdcSourceTask implements SourceTask {
   async stop(): Promise<void> {
     if (this.#stopped) return
     this.#stopped = true
+    clearInterval(this.#readBackTimer)
     await this.#snapshot?.abort()
     await closeQuietly(this.#snapshotClient)
     await this.#stream?.close()
