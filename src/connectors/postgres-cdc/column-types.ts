@@ -202,23 +202,12 @@ export function intervalIso(text: string): string {
   return `P${p.years}Y${p.months}M${p.days}DT${p.hours}H${p.minutes}M${seconds}S`
 }
 
-/** Two's-complement big-endian bytes of an integer (Connect's Decimal and VariableScaleDecimal encoding). */
+/** Minimal two's-complement big-endian bytes of an integer (BigInteger.toByteArray, as Connect's Decimal encodes). */
 export function twosComplement(value: bigint): Buffer {
-  let hex = (value < 0n ? -value : value).toString(16)
-  if (hex.length % 2) hex = `0${hex}`
-  let bytes = Buffer.from(hex, 'hex')
-  if (value < 0n) {
-    // Negate: invert and add one, widening when the top bit would be lost.
-    const width = bytes.length + ((bytes[0] ?? 0) >= 0x80 ? 1 : 0)
-    const mod = 1n << BigInt(width * 8)
-    let h = (mod + value).toString(16).padStart(width * 2, '0')
-    if (h.length % 2) h = `0${h}`
-    bytes = Buffer.from(h, 'hex')
-    if ((bytes[0] & 0x80) === 0) bytes = Buffer.concat([Buffer.from([0xff]), bytes])
-  } else if (bytes.length === 0 || bytes[0] >= 0x80) {
-    bytes = Buffer.concat([Buffer.from([0]), bytes])
-  }
-  return bytes
+  let width = 1
+  while (value < -(1n << BigInt(8 * width - 1)) || value >= 1n << BigInt(8 * width - 1)) width++
+  const unsigned = value < 0n ? (1n << BigInt(8 * width)) + value : value
+  return Buffer.from(unsigned.toString(16).padStart(width * 2, '0'), 'hex')
 }
 
 /** A numeric text without fixed scale → VariableScaleDecimal {scale, value}. */
