@@ -5,10 +5,11 @@
 import type pg from 'pg'
 import type { RawConfig } from '../../config/config-def.ts'
 import type { SourceTask, SourceTaskContext } from '../../connectors/plugin.ts'
-import { messageOf, RetriableError } from '../../errors.ts'
+import { ErrorCodes, FlowscopeError, messageOf } from '../../errors.ts'
 import type { Struct } from '../../record/schema.ts'
 import type { SourceOffset, SourcePartition, SourceRecord } from '../../record/source-record.ts'
 import { connectorConfigDef } from '../../runtime/connector-config.ts'
+import { isConnectionError, sleep } from '../jdbc/connection.ts'
 import { ChangeEventBuilder, type Op } from './change-events.ts'
 import { ignoredKeys, type PostgresCdcConfig, requirePostgresCdcConfig, tableCaptured } from './config.ts'
 import { closeQuietly, connect } from './connections.ts'
@@ -98,6 +99,8 @@ export class PostgresCdcSourceTask implements SourceTask {
   #commitOffsetSent = true
   #lastHeartbeatMs = Date.now()
   #stopped = false
+  #reconnectAt = 0
+  #reconnectDelayMs = 0
   #readBackTimer: NodeJS.Timeout | undefined
 
   async start(raw: RawConfig, context: SourceTaskContext): Promise<void> {
@@ -198,15 +201,17 @@ export class PostgresCdcSourceTask implements SourceTask {
       return []
     }
     const stream = await this.#liveStream(config)
+    if (!stream) {
+      // Reconnecting: wait before the next attempt (the task stays RUNNING, as Debezium's retries do).
+      await sleep(Math.min(config.pollIntervalMs, 1000), signal)
+      return []
+    }
     await stream.waitForMessages(config.pollIntervalMs, signal)
     const records: SourceRecord[] = []
     while (records.length < config.maxBatchSize) {
       const messages = stream.take(config.maxBatchSize - records.length)
       if (messages.length === 0) break
       for (const { lsn, message } of messages) await this.#handle(lsn, message, records)
-    }
-    if (stream.failure && records.length === 0) {
-      throw new RetriableError(`The replication connection failed: ${stream.failure.message}`, stream.failure)
     }
     this.#maybeHeartbeat(config, records)
     if (records.length > 0) this.#lastOffset = records[records.length - 1].sourceOffset
@@ -228,22 +233,51 @@ export class PostgresCdcSourceTask implements SourceTask {
     return records
   }
 
-  /** The stream, reconnected when it failed: from the slot, skipping what the last handed-out offset covers. */
-  async #liveStream(config: PostgresCdcConfig): Promise<ReplicationStream> {
+  /**
+   * The stream, reconnected when it failed: from the slot, skipping what the last handed-out offset covers.
+   * Connection losses (server restart, network, a terminated walsender) are retried with backoff for as long as it
+   * takes; anything else (slot dropped or taken, publication gone) fails the task with the server's message.
+   * Null while waiting for the next attempt.
+   */
+  async #liveStream(config: PostgresCdcConfig): Promise<ReplicationStream | null> {
     const current = this.#stream as ReplicationStream
     if (!current.failure || current.queued > 0) return current
-    const confirmed = current.confirmedLsn
-    await current.close()
-    const stream = await ReplicationStream.open(config, (this.#context as SourceTaskContext).log, config.maxQueueSize)
-    this.#stream = stream
+    if (!isConnectionError(current.failure)) {
+      throw new FlowscopeError(
+        ErrorCodes.CONNECT,
+        `Logical replication from slot ${config.slotName} failed: ${current.failure.message}`,
+        {
+          cause: current.failure,
+        },
+      )
+    }
+    if (Date.now() < this.#reconnectAt) return null
+    const log = (this.#context as SourceTaskContext).log
+    try {
+      await closeQuietly(this.#catalog)
+      this.#catalog = await connect(config)
+      const stream = await ReplicationStream.open(config, log, config.maxQueueSize)
+      stream.confirm(current.confirmedLsn)
+      await current.close()
+      this.#stream = stream
+    } catch (error) {
+      if (!isConnectionError(error)) throw error
+      this.#reconnectDelayMs = Math.min(Math.max(this.#reconnectDelayMs * 2, 500), 10_000)
+      this.#reconnectAt = Date.now() + this.#reconnectDelayMs
+      log.warn({ err: messageOf(error), retryInMs: this.#reconnectDelayMs }, 'reconnecting to PostgreSQL failed')
+      return null
+    }
+    this.#reconnectDelayMs = 0
     const position = this.#lastOffset ? readStoredPosition(this.#lastOffset) : null
-    this.#resume = new ResumeFilter(position)
+    if (position) {
+      this.#resume = new ResumeFilter(position)
+      this.#startLsn = position.lsnProc ?? position.lsn ?? this.#startLsn
+    }
     this.#tx = null
     this.#relations.clear()
-    this.#startLsn = position?.lsnProc ?? position?.lsn ?? this.#startLsn
-    stream.confirm(confirmed)
     this.#startStreaming()
-    return stream
+    log.info({ from: this.#startLsn }, 'replication connection re-established')
+    return this.#stream
   }
 
   async #handle(lsn: Lsn, message: PgOutputMessage, out: SourceRecord[]): Promise<void> {
@@ -336,6 +370,7 @@ export class PostgresCdcSourceTask implements SourceTask {
     }
     if (op === 't') {
       out.push((this.#events as ChangeEventBuilder).truncate(model, source, offset))
+      this.#commitOffsetSent = true
       return
     }
     let transaction: Struct | null = null
@@ -362,14 +397,15 @@ export class PostgresCdcSourceTask implements SourceTask {
       }
       out.push(record)
     }
+    // These offsets carry lsn_commit of the last commit: a heartbeat would add nothing.
+    this.#commitOffsetSent = true
   }
 
-  /** Debezium's heartbeat: a record carrying the last commit's offset, so filtered or idle traffic still confirms. */
+  /**
+   * Debezium's heartbeat: every heartbeat.interval.ms, a record carrying the last commit's offset when no record
+   * since that commit carries it, so filtered or idle traffic still lets the slot confirm.
+   */
   #maybeHeartbeat(config: PostgresCdcConfig, records: SourceRecord[]): void {
-    if (records.length > 0) {
-      this.#commitOffsetSent = true
-      return
-    }
     if (config.heartbeatIntervalMs <= 0 || Date.now() - this.#lastHeartbeatMs < config.heartbeatIntervalMs) return
     this.#lastHeartbeatMs = Date.now()
     if (config.heartbeatActionQuery) {

@@ -15,6 +15,7 @@ import {
   path,
   sql,
   startTestWorker,
+  statusOf,
   type TestWorker,
   type WorkerIdentity,
   waitForState,
@@ -354,4 +355,85 @@ test('snapshot, then insert/update/delete as Debezium events; offsets and slot c
     afterRestart.slice(6).every((r) => r.value?.payload.op !== 'r'),
     'no new snapshot after a restart',
   )
+})
+
+test('heartbeats carry the last commit to the slot; a cut replication connection is re-established with no gap; a dropped slot fails the task', async () => {
+  assert.ok(worker)
+  const table = uniqueName('cdc_faults')
+  const slot = uniqueName('slot')
+  const prefix = uniqueName('cdc')
+  const name = `${prefix}-connector`
+  tables.push(table)
+  slots.push(slot)
+  await sql(`CREATE TABLE ${table} (id int PRIMARY KEY, v text)`)
+  const topic = `${prefix}.public.${table}`
+  await createConnector(
+    worker.request,
+    name,
+    cdcConfig(prefix, table, slot, { 'heartbeat.interval.ms': '100', 'snapshot.mode': 'no_data' }),
+  )
+  await waitForState(worker.request, name, 'RUNNING')
+  await eventually(
+    async () =>
+      (
+        (await sql('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot])).rows[0] as
+          | { active?: boolean }
+          | undefined
+      )?.active || undefined,
+    () => `slot ${slot} never became active`,
+  )
+  await sql(`INSERT INTO ${table} VALUES (1, 'a')`)
+  const [insert] = await waitForRecords(topic, 1)
+  assert.equal(insert.value?.payload.op, 'c')
+  const heartbeats = await waitForRecords(`__debezium-heartbeat.${prefix}`, 1)
+  assert.deepEqual(heartbeats[0].key?.payload, { serverName: prefix })
+  assert.equal(heartbeats[0].key?.schema.name, 'io.debezium.connector.common.ServerNameKey')
+  assert.equal(typeof (heartbeats[0].value?.payload as unknown as { ts_ms: number }).ts_ms, 'number')
+
+  // Committing now stores the heartbeat's offset: the commit of the insert's transaction, which the slot confirms.
+  assert.equal((await worker.request('PUT', path(name, '/pause'))).status, 202)
+  const committed = await eventually(
+    async () => {
+      const offsets = await offsetsOf(worker as TestWorker, name)
+      return offsets[0]?.offset.messageType === 'COMMIT' ? offsets[0].offset : undefined
+    },
+    async () => `no COMMIT offset committed: ${JSON.stringify(await offsetsOf(worker as TestWorker, name))}`,
+  )
+  assert.ok((committed.lsn_commit as number) > (insert.value?.payload.source.lsn as number))
+  await eventually(
+    async () => ((await confirmedFlush(slot)) === committed.lsn_commit ? true : undefined),
+    async () => `slot at ${await confirmedFlush(slot)}, committed lsn_commit ${committed.lsn_commit}`,
+  )
+  assert.equal((await worker.request('PUT', path(name, '/resume'))).status, 202)
+  await waitForState(worker.request, name, 'RUNNING')
+
+  // Cut the replication connection from the server side; changes made meanwhile arrive once, in order.
+  const cut = await sql(
+    'SELECT pg_terminate_backend(active_pid) AS done FROM pg_replication_slots WHERE slot_name = $1 AND active',
+    [slot],
+  )
+  assert.equal((cut.rows[0] as { done: boolean }).done, true)
+  await sql(`INSERT INTO ${table} SELECT g, 'b' FROM generate_series(2, 21) g`)
+  const records = await waitForRecords(topic, 21)
+  assert.deepEqual(
+    records.map((r) => r.key?.payload.id),
+    Array.from({ length: 21 }, (_, i) => i + 1),
+  )
+  assert.equal((await statusOf(worker.request, name)).tasks[0].state, 'RUNNING')
+
+  // A slot dropped behind the connector's back: the task fails, naming the slot.
+  await sql('SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1 AND active', [slot])
+  await eventually(
+    async () => {
+      try {
+        await sql('SELECT pg_drop_replication_slot($1)', [slot])
+        return true
+      } catch {
+        return undefined
+      }
+    },
+    () => `slot ${slot} could not be dropped`,
+  )
+  const failed = await waitForState(worker.request, name, 'RUNNING', 'FAILED', 30_000)
+  assert.match(failed.tasks[0].trace ?? '', new RegExp(`slot ${slot}.*does not exist`))
 })
