@@ -437,3 +437,51 @@ test('heartbeats carry the last commit to the slot; a cut replication connection
   const failed = await waitForState(worker.request, name, 'RUNNING', 'FAILED', 30_000)
   assert.match(failed.tasks[0].trace ?? '', new RegExp(`slot ${slot}.*does not exist`))
 })
+
+test('changes made while the snapshot runs are streamed after it: every row once, nothing lost', async () => {
+  assert.ok(worker)
+  const table = uniqueName('cdc_during')
+  const slot = uniqueName('slot')
+  const prefix = uniqueName('cdc')
+  const name = `${prefix}-connector`
+  tables.push(table)
+  slots.push(slot)
+  await sql(`CREATE TABLE ${table} (id int PRIMARY KEY, v int NOT NULL)`)
+  await sql(`INSERT INTO ${table} SELECT g, 0 FROM generate_series(1, 3000) g`)
+  const topic = `${prefix}.public.${table}`
+  // Small fetches keep the snapshot going while the writes below happen.
+  await createConnector(
+    worker.request,
+    name,
+    cdcConfig(prefix, table, slot, { 'snapshot.fetch.size': '50', 'max.batch.size': '50' }),
+  )
+  // Once the slot exists its exported snapshot is fixed: everything written from now on must be streamed.
+  await eventually(
+    async () =>
+      (await sql('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [slot])).rows.length ? true : undefined,
+    () => `slot ${slot} never appeared`,
+  )
+  await sql(`INSERT INTO ${table} SELECT g, 1 FROM generate_series(3001, 3100) g`)
+  await sql(`UPDATE ${table} SET v = 2 WHERE id <= 100`)
+  await sql(`DELETE FROM ${table} WHERE id BETWEEN 2901 AND 3000`)
+  // 3000 reads + 100 creates + 100 updates + 100 deletes and their tombstones.
+  const records = await waitForRecords(topic, 3000 + 100 + 100 + 200)
+  const events = records.filter((r) => r.value !== null).map((r) => r.value?.payload as Envelope)
+  const reads = events.filter((e) => e.op === 'r')
+  assert.equal(reads.length, 3000)
+  assert.ok(
+    reads.every((e) => e.after?.v === 0),
+    'the snapshot sees the table as of the slot, before the writes',
+  )
+  assert.equal(reads[0].source.snapshot, 'first')
+  assert.equal(reads[2999].source.snapshot, 'last')
+  assert.deepEqual(
+    events.filter((e) => e.op !== 'r').map((e) => `${e.op}:${(e.after ?? e.before)?.id}`),
+    [
+      ...Array.from({ length: 100 }, (_, i) => `c:${3001 + i}`),
+      ...Array.from({ length: 100 }, (_, i) => `u:${1 + i}`),
+      ...Array.from({ length: 100 }, (_, i) => `d:${2901 + i}`),
+    ],
+  )
+  assert.equal(records.length, 3400, 'no duplicate: nothing more than expected')
+})
