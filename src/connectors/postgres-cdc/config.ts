@@ -373,14 +373,15 @@ const KEYS = keyTable({
   'slot.max.retries': {
     type: ConfigTypes.INT,
     default: 6,
-    documentation: 'Attempts to acquire the slot.',
-    notActedOn: "a busy slot makes the poll fail retriably; the worker's errors.retry.* policy applies",
+    documentation:
+      'Attempts to take the slot while another connection holds it (e.g. the walsender of a connection just cut is still exiting).',
+    validator: atLeast(0),
   },
   'slot.retry.delay.ms': {
     type: ConfigTypes.LONG,
     default: 10000,
-    documentation: 'Delay between slot attempts.',
-    notActedOn: "the worker's errors.retry.* policy applies",
+    documentation: 'Longest wait between those attempts (ms); they start at 500 ms and double.',
+    validator: atLeast(0),
   },
   'xmin.fetch.interval.ms': {
     type: ConfigTypes.LONG,
@@ -485,6 +486,8 @@ export interface PostgresCdcConfig {
   topicPrefix: string
   slotName: string
   slotDropOnStop: boolean
+  slotMaxRetries: number
+  slotRetryDelayMs: number
   publicationName: string
   publicationAutocreateMode: (typeof PublicationAutocreateModes)[number]
   statusUpdateIntervalMs: number
@@ -580,6 +583,8 @@ export function parsePostgresCdcConfig(raw: RawConfig): ParsedPostgresCdcConfig 
     topicPrefix: v['topic.prefix'].trim(),
     slotName: v['slot.name'],
     slotDropOnStop: v['slot.drop.on.stop'],
+    slotMaxRetries: v['slot.max.retries'],
+    slotRetryDelayMs: v['slot.retry.delay.ms'],
     publicationName: v['publication.name'],
     publicationAutocreateMode: v['publication.autocreate.mode'] as PostgresCdcConfig['publicationAutocreateMode'],
     statusUpdateIntervalMs: v['status.update.interval.ms'],

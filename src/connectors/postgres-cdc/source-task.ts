@@ -29,6 +29,11 @@ import { ReplicationStream } from './replication-stream.ts'
 import { SnapshotReader } from './snapshot.ts'
 import { buildTableModel, type TableModel } from './tables.ts'
 
+/** SQLSTATE object_in_use: "replication slot … is active for PID …". */
+const SLOT_IN_USE = '55006'
+
+const codeOf = (error: unknown): string | undefined => (error as { code?: string } | null)?.code
+
 /** How often the committed offset is read back to confirm it (see #confirmReadBack). */
 const READ_BACK_INTERVAL_MS = 1000
 
@@ -101,6 +106,8 @@ export class PostgresCdcSourceTask implements SourceTask {
   #stopped = false
   #reconnectAt = 0
   #reconnectDelayMs = 0
+  #slotBusyAttempts = 0
+  #failureSeen: ReplicationStream | null = null
   #readBackTimer: NodeJS.Timeout | undefined
 
   async start(raw: RawConfig, context: SourceTaskContext): Promise<void> {
@@ -120,7 +127,17 @@ export class PostgresCdcSourceTask implements SourceTask {
       if (slot.exists && slot.plugin !== 'pgoutput') {
         throw new Error(`Replication slot ${config.slotName} uses the ${slot.plugin} plugin; flowscope needs pgoutput`)
       }
-      const snapshot = this.#needsSnapshot(position, slot.exists)
+      const snapshot = this.#needsSnapshot(position, slot.exists, slot.confirmedFlushLsn)
+      if (position && !position.snapshotInProgress && !slot.exists && !snapshot) {
+        // A new slot starts at the current WAL position: streaming "from the offset" would silently skip every
+        // change made since the offset was written. Say so instead of losing them.
+        throw new FlowscopeError(
+          ErrorCodes.CONNECT,
+          `Replication slot ${config.slotName} does not exist, but a committed offset does (lsn ${position.lsnProc ?? position.lsn}): ` +
+            'a new slot would miss every change since then. Set snapshot.mode=when_needed (or always) to take a new snapshot, ' +
+            'or reset the connector offsets to start over.',
+        )
+      }
       // initial_only never streams: it snapshots when needed, then has nothing more to do.
       this.#streamingEnabled = config.snapshotMode !== 'initial_only'
       const stream = await ReplicationStream.open(config, context.log, config.maxQueueSize)
@@ -159,14 +176,18 @@ export class PostgresCdcSourceTask implements SourceTask {
   }
 
   /** Debezium's snapshot.mode decisions. */
-  #needsSnapshot(position: StoredPosition | null, slotExists: boolean): boolean {
+  #needsSnapshot(position: StoredPosition | null, slotExists: boolean, slotConfirmed: Lsn | null): boolean {
     switch (this.#config?.snapshotMode) {
       case 'always':
         return true
       case 'no_data':
         return false
-      case 'when_needed':
-        return position === null || position.snapshotInProgress || !slotExists
+      case 'when_needed': {
+        if (position === null || position.snapshotInProgress || !slotExists) return true
+        // The slot moved past the offset (someone else confirmed): the changes in between are gone from it.
+        const resumeAt = position.lsnCommit ?? position.lsn
+        return slotConfirmed !== null && resumeAt !== null && slotConfirmed > resumeAt
+      }
       default: // initial, initial_only
         return position === null || position.snapshotInProgress
     }
@@ -242,13 +263,17 @@ export class PostgresCdcSourceTask implements SourceTask {
   async #liveStream(config: PostgresCdcConfig): Promise<ReplicationStream | null> {
     const current = this.#stream as ReplicationStream
     if (!current.failure || current.queued > 0) return current
-    if (!isConnectionError(current.failure)) {
+    if (current !== this.#failureSeen) {
+      // A new failure: a busy slot counts as one attempt; any other failure means the last stream worked.
+      this.#failureSeen = current
+      if (codeOf(current.failure) === SLOT_IN_USE) this.#scheduleReconnect(config, current.failure)
+      else this.#slotBusyAttempts = 0
+    }
+    if (!this.#recoverable(current.failure, config)) {
       throw new FlowscopeError(
         ErrorCodes.CONNECT,
         `Logical replication from slot ${config.slotName} failed: ${current.failure.message}`,
-        {
-          cause: current.failure,
-        },
+        { cause: current.failure },
       )
     }
     if (Date.now() < this.#reconnectAt) return null
@@ -261,10 +286,8 @@ export class PostgresCdcSourceTask implements SourceTask {
       await current.close()
       this.#stream = stream
     } catch (error) {
-      if (!isConnectionError(error)) throw error
-      this.#reconnectDelayMs = Math.min(Math.max(this.#reconnectDelayMs * 2, 500), 10_000)
-      this.#reconnectAt = Date.now() + this.#reconnectDelayMs
-      log.warn({ err: messageOf(error), retryInMs: this.#reconnectDelayMs }, 'reconnecting to PostgreSQL failed')
+      if (!this.#recoverable(error, config)) throw error
+      this.#scheduleReconnect(config, error)
       return null
     }
     this.#reconnectDelayMs = 0
@@ -278,6 +301,28 @@ export class PostgresCdcSourceTask implements SourceTask {
     this.#startStreaming()
     log.info({ from: this.#startLsn }, 'replication connection re-established')
     return this.#stream
+  }
+
+  /**
+   * Connection losses are retried for as long as it takes; a slot still held by another connection (SQLSTATE
+   * 55006, e.g. the walsender of a connection just cut is still exiting) slot.max.retries times in a row.
+   */
+  #recoverable(error: unknown, config: PostgresCdcConfig): boolean {
+    if (isConnectionError(error)) return true
+    return codeOf(error) === SLOT_IN_USE && this.#slotBusyAttempts <= config.slotMaxRetries
+  }
+
+  /** The next reconnect attempt after a failed one: doubling from 500 ms, up to 10 s (busy slot: slot.retry.delay.ms). */
+  #scheduleReconnect(config: PostgresCdcConfig, error: unknown): void {
+    const busy = codeOf(error) === SLOT_IN_USE
+    if (busy) this.#slotBusyAttempts++
+    const cap = busy ? Math.max(500, config.slotRetryDelayMs) : 10_000
+    this.#reconnectDelayMs = Math.min(Math.max(this.#reconnectDelayMs * 2, 500), cap)
+    this.#reconnectAt = Date.now() + this.#reconnectDelayMs
+    this.#context?.log.warn(
+      { err: messageOf(error), retryInMs: this.#reconnectDelayMs },
+      'reconnecting to PostgreSQL failed',
+    )
   }
 
   async #handle(lsn: Lsn, message: PgOutputMessage, out: SourceRecord[]): Promise<void> {

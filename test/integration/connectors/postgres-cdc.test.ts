@@ -436,6 +436,20 @@ test('heartbeats carry the last commit to the slot; a cut replication connection
   )
   const failed = await waitForState(worker.request, name, 'RUNNING', 'FAILED', 30_000)
   assert.match(failed.tasks[0].trace ?? '', new RegExp(`slot ${slot}.*does not exist`))
+
+  // Restarted with a committed offset and no slot, it refuses to stream from a new slot (which would skip changes).
+  await sql(`INSERT INTO ${table} VALUES (100, 'made while no slot existed')`)
+  const restart = await worker.request('POST', path(name, '/tasks/0/restart'))
+  assert.equal(restart.status, 204, restart.text)
+  const refused = await eventually(
+    async () => {
+      const status = await statusOf((worker as TestWorker).request, name)
+      return /a new slot would miss every change/.test(status.tasks[0]?.trace ?? '') ? status : undefined
+    },
+    async () => `task never refused: ${JSON.stringify(await statusOf((worker as TestWorker).request, name))}`,
+  )
+  assert.equal(refused.tasks[0].state, 'FAILED')
+  assert.match(refused.tasks[0].trace ?? '', /snapshot\.mode=when_needed/)
 })
 
 test('changes made while the snapshot runs are streamed after it: every row once, nothing lost', async () => {
