@@ -6,28 +6,18 @@ import type pg from 'pg'
 import type { RawConfig } from '../../config/config-def.ts'
 import type { SourceTask, SourceTaskContext } from '../../connectors/plugin.ts'
 import { ErrorCodes, FlowscopeError, messageOf } from '../../errors.ts'
-import type { Struct } from '../../record/schema.ts'
 import type { SourceOffset, SourcePartition, SourceRecord } from '../../record/source-record.ts'
 import { connectorConfigDef } from '../../runtime/connector-config.ts'
 import { isConnectionError, sleep } from '../jdbc/connection.ts'
-import { ChangeEventBuilder, type Op } from './change-events.ts'
-import { ignoredKeys, type PostgresCdcConfig, requirePostgresCdcConfig, tableCaptured } from './config.ts'
+import { ChangeEventBuilder } from './change-events.ts'
+import { WalChangeProcessor } from './change-stream.ts'
+import { ignoredKeys, type PostgresCdcConfig, requirePostgresCdcConfig } from './config.ts'
 import { closeQuietly, connect } from './connections.ts'
 import { type Lsn, parseLsn } from './lsn.ts'
-import {
-  confirmableLsn,
-  type MessageType,
-  ResumeFilter,
-  readStoredPosition,
-  type StoredPosition,
-  sourcePartition,
-  streamingOffset,
-} from './offsets.ts'
-import type { PgOutputMessage } from './pgoutput.ts'
+import { confirmableLsn, readStoredPosition, type StoredPosition, sourcePartition } from './offsets.ts'
 import { capturedTables, ensurePublication, slotState } from './publication.ts'
 import { ReplicationStream } from './replication-stream.ts'
 import { SnapshotReader } from './snapshot.ts'
-import { buildTableModel, type TableModel } from './tables.ts'
 
 /** SQLSTATE object_in_use: "replication slot … is active for PID …". */
 const SLOT_IN_USE = '55006'
@@ -36,17 +26,6 @@ const codeOf = (error: unknown): string | undefined => (error as { code?: string
 
 /** How often the committed offset is read back to confirm it (see #confirmReadBack). */
 const READ_BACK_INTERVAL_MS = 1000
-
-const MESSAGE_TYPES: Record<Op, MessageType> = { c: 'INSERT', u: 'UPDATE', d: 'DELETE', r: 'INSERT', t: 'TRUNCATE' }
-
-interface Transaction {
-  xid: number
-  commitTimeMicros: bigint
-  /** Skipped because a stored offset shows it was fully processed. */
-  skip: boolean
-  order: number
-  perTable: Map<string, number>
-}
 
 /**
  * The runtime's commit hook passes the committed offsets (per source partition) once plugin.ts's commit() takes
@@ -91,18 +70,9 @@ export class PostgresCdcSourceTask implements SourceTask {
   /** Where streaming starts (slot's consistent point after a snapshot, or the stored offset's position). */
   #startLsn: Lsn = 0
   #streamingEnabled = true
-  #resume: ResumeFilter = new ResumeFilter(null)
   /** The last offset handed to the runtime: a reconnect resumes after it. */
   #lastOffset: SourceOffset | null = null
-  #relations = new Map<number, TableModel | null>()
-  #tx: Transaction | null = null
-  #lastCommitLsn: Lsn | null = null
-  #lastLsn: Lsn | null = null
-  #eventsAtLsn = 0
-  /** Offset of the last commit seen (what a heartbeat records), and whether a record already carries it. */
-  #commitOffset: SourceOffset | null = null
-  #commitOffsetSent = true
-  #lastHeartbeatMs = Date.now()
+  #changes: WalChangeProcessor | null = null
   #stopped = false
   #reconnectAt = 0
   #reconnectDelayMs = 0
@@ -116,6 +86,7 @@ export class PostgresCdcSourceTask implements SourceTask {
     this.#context = context
     this.#partition = sourcePartition(config.topicPrefix)
     this.#events = new ChangeEventBuilder(config, this.#partition)
+    this.#changes = new WalChangeProcessor(config, this.#events, () => this.#catalog as pg.Client, context.log)
     const ignored = ignoredKeys(raw, isConnectorLevelKey)
     if (ignored.length > 0) context.log.warn({ keys: ignored }, 'config keys accepted but not acted on by flowscope')
     const [stored] = await context.offsetReader.offsets([this.#partition])
@@ -156,8 +127,7 @@ export class PostgresCdcSourceTask implements SourceTask {
       }
       if (position && !snapshot) {
         this.#startLsn = position.lsnProc ?? position.lsn ?? this.#startLsn
-        this.#lastCommitLsn = position.lsnCommit
-        this.#resume = new ResumeFilter(position)
+        this.#changes?.resumeFrom(position)
       }
       if (snapshot) {
         const lsn = slot.exists ? await this.#currentWalLsn() : this.#startLsn
@@ -221,6 +191,7 @@ export class PostgresCdcSourceTask implements SourceTask {
       await new Promise((resolve) => setTimeout(resolve, config.pollIntervalMs))
       return []
     }
+    const changes = this.#changes as WalChangeProcessor
     const stream = await this.#liveStream(config)
     if (!stream) {
       // Reconnecting: wait before the next attempt (the task stays RUNNING, as Debezium's retries do).
@@ -232,9 +203,9 @@ export class PostgresCdcSourceTask implements SourceTask {
     while (records.length < config.maxBatchSize) {
       const messages = stream.take(config.maxBatchSize - records.length)
       if (messages.length === 0) break
-      for (const { lsn, message } of messages) await this.#handle(lsn, message, records)
+      for (const { lsn, message } of messages) await changes.handle(lsn, message, records)
     }
-    this.#maybeHeartbeat(config, records)
+    changes.heartbeat(records)
     if (records.length > 0) this.#lastOffset = records[records.length - 1].sourceOffset
     this.#report(records)
     return records
@@ -292,12 +263,8 @@ export class PostgresCdcSourceTask implements SourceTask {
     }
     this.#reconnectDelayMs = 0
     const position = this.#lastOffset ? readStoredPosition(this.#lastOffset) : null
-    if (position) {
-      this.#resume = new ResumeFilter(position)
-      this.#startLsn = position.lsnProc ?? position.lsn ?? this.#startLsn
-    }
-    this.#tx = null
-    this.#relations.clear()
+    if (position) this.#startLsn = position.lsnProc ?? position.lsn ?? this.#startLsn
+    this.#changes?.resumeFrom(position)
     this.#startStreaming()
     log.info({ from: this.#startLsn }, 'replication connection re-established')
     return this.#stream
@@ -323,145 +290,6 @@ export class PostgresCdcSourceTask implements SourceTask {
       { err: messageOf(error), retryInMs: this.#reconnectDelayMs },
       'reconnecting to PostgreSQL failed',
     )
-  }
-
-  async #handle(lsn: Lsn, message: PgOutputMessage, out: SourceRecord[]): Promise<void> {
-    const config = this.#config as PostgresCdcConfig
-    switch (message.tag) {
-      case 'begin':
-        this.#tx = {
-          xid: message.xid,
-          commitTimeMicros: message.commitTimeMicros,
-          skip: !this.#resume.beginTransaction(message.finalLsn),
-          order: 0,
-          perTable: new Map(),
-        }
-        return
-      case 'commit':
-        this.#resume.commitTransaction()
-        this.#lastCommitLsn = lsn
-        this.#commitOffset = streamingOffset({
-          lsn,
-          txId: this.#tx?.xid ?? null,
-          commitTimeMicros: message.commitTimeMicros,
-          lastCommitLsn: lsn,
-          messageType: 'COMMIT',
-          eventsAtLsn: 0,
-        })
-        this.#commitOffsetSent = false
-        this.#tx = null
-        return
-      case 'relation': {
-        const captured = tableCaptured(config, message.schema, message.table)
-        this.#relations.set(
-          message.relationId,
-          captured
-            ? await buildTableModel(
-                this.#catalog as pg.Client,
-                config,
-                message.schema,
-                message.table,
-                message.columns,
-                message.replicaIdentity,
-              )
-            : null,
-        )
-        return
-      }
-      case 'insert':
-        return this.#change(lsn, message.relationId, 'c', null, message.after, out)
-      case 'update':
-        return this.#change(lsn, message.relationId, 'u', message.before, message.after, out)
-      case 'delete':
-        return this.#change(lsn, message.relationId, 'd', message.before, null, out)
-      case 'truncate':
-        for (const id of message.relationIds) this.#change(lsn, id, 't', null, null, out)
-        return
-      default:
-        return
-    }
-  }
-
-  #change(
-    lsn: Lsn,
-    relationId: number,
-    op: Op,
-    before: Parameters<ChangeEventBuilder['change']>[2],
-    after: Parameters<ChangeEventBuilder['change']>[3],
-    out: SourceRecord[],
-  ): void {
-    const config = this.#config as PostgresCdcConfig
-    const tx = this.#tx
-    if (!tx || tx.skip || !this.#resume.change(lsn)) return
-    this.#eventsAtLsn = lsn === this.#lastLsn ? this.#eventsAtLsn + 1 : 1
-    this.#lastLsn = lsn
-    const model = this.#relations.get(relationId)
-    if (!model || config.skippedOperations.has(op)) return
-    const offset = streamingOffset({
-      lsn,
-      txId: tx.xid,
-      commitTimeMicros: tx.commitTimeMicros,
-      lastCommitLsn: this.#lastCommitLsn,
-      messageType: MESSAGE_TYPES[op],
-      eventsAtLsn: this.#eventsAtLsn,
-    })
-    const source = {
-      db: config.dbname,
-      timeMicros: tx.commitTimeMicros,
-      snapshot: 'false' as const,
-      txId: tx.xid,
-      lsn,
-      lastCommitLsn: this.#lastCommitLsn,
-    }
-    if (op === 't') {
-      out.push((this.#events as ChangeEventBuilder).truncate(model, source, offset))
-      this.#commitOffsetSent = true
-      return
-    }
-    let transaction: Struct | null = null
-    if (config.provideTransactionMetadata) {
-      const label = `${model.schema}.${model.table}`
-      tx.order++
-      const perTable = (tx.perTable.get(label) ?? 0) + 1
-      tx.perTable.set(label, perTable)
-      transaction = { id: `${tx.xid}:${lsn}`, total_order: tx.order, data_collection_order: perTable }
-    }
-    for (const record of (this.#events as ChangeEventBuilder).change(
-      model,
-      op,
-      before,
-      after,
-      source,
-      offset,
-      transaction,
-    )) {
-      record.sourceTime = {
-        table: `${model.schema}.${model.table}`,
-        basis: 'change',
-        timestampMs: Number(tx.commitTimeMicros / 1000n),
-      }
-      out.push(record)
-    }
-    // These offsets carry lsn_commit of the last commit: a heartbeat would add nothing.
-    this.#commitOffsetSent = true
-  }
-
-  /**
-   * Debezium's heartbeat: every heartbeat.interval.ms, a record carrying the last commit's offset when no record
-   * since that commit carries it, so filtered or idle traffic still lets the slot confirm.
-   */
-  #maybeHeartbeat(config: PostgresCdcConfig, records: SourceRecord[]): void {
-    if (config.heartbeatIntervalMs <= 0 || Date.now() - this.#lastHeartbeatMs < config.heartbeatIntervalMs) return
-    this.#lastHeartbeatMs = Date.now()
-    if (config.heartbeatActionQuery) {
-      this.#catalog?.query(config.heartbeatActionQuery).catch((error: unknown) => {
-        this.#context?.log.warn({ err: messageOf(error) }, 'heartbeat.action.query failed')
-      })
-    }
-    if (this.#commitOffset && !this.#commitOffsetSent) {
-      records.push((this.#events as ChangeEventBuilder).heartbeat(this.#commitOffset))
-      this.#commitOffsetSent = true
-    }
   }
 
   #report(records: SourceRecord[]): void {

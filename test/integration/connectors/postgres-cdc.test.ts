@@ -121,6 +121,32 @@ async function offsetsOf(worker: TestWorker, name: string): Promise<Offsets> {
   return (response.body as { offsets: Offsets }).offsets
 }
 
+/**
+ * Pauses the connector, which commits its offsets, until the committed offset satisfies `wanted`: a record Kafka
+ * has may still await its acknowledgement in the worker when the pause commits, so resume and pause again.
+ */
+async function commitByPausing(
+  running: TestWorker,
+  name: string,
+  wanted: (offset: Record<string, unknown>) => boolean,
+): Promise<Offsets[number]> {
+  let last: Offsets = []
+  return eventually(
+    async () => {
+      assert.equal((await running.request('PUT', path(name, '/pause'))).status, 202)
+      for (let i = 0; i < 10; i++) {
+        last = await offsetsOf(running, name)
+        if (last.length === 1 && wanted(last[0].offset)) return last[0]
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      assert.equal((await running.request('PUT', path(name, '/resume'))).status, 202)
+      await waitForState(running.request, name, 'RUNNING')
+      return undefined
+    },
+    () => `the committed offset never got there: ${JSON.stringify(last)}`,
+  )
+}
+
 let identity: WorkerIdentity
 let worker: TestWorker | undefined
 const tables: string[] = []
@@ -310,15 +336,7 @@ test('snapshot, then insert/update/delete as Debezium events; offsets and slot c
   assert.equal(await confirmedFlush(slot), slotAtStart)
 
   // ---- pausing commits the offsets; only then does the slot confirm, up to what the offset covers ----
-  const paused = await worker.request('PUT', path(name, '/pause'))
-  assert.equal(paused.status, 202, paused.text)
-  const committed = await eventually(
-    async () => {
-      const offsets = await offsetsOf(worker as TestWorker, name)
-      return offsets.length === 1 && offsets[0].offset.messageType === 'DELETE' ? offsets[0] : undefined
-    },
-    async () => `offsets never reached the delete: ${JSON.stringify(await offsetsOf(worker as TestWorker, name))}`,
-  )
+  const committed = await commitByPausing(worker, name, (offset) => offset.messageType === 'DELETE')
   assert.deepEqual(committed.partition, { server: prefix })
   assert.equal(committed.offset.lsn, del.value?.payload.source.lsn)
   assert.equal(committed.offset.lsn_proc, del.value?.payload.source.lsn)
@@ -391,14 +409,7 @@ test('heartbeats carry the last commit to the slot; a cut replication connection
   assert.equal(typeof (heartbeats[0].value?.payload as unknown as { ts_ms: number } | undefined)?.ts_ms, 'number')
 
   // Committing now stores the heartbeat's offset: the commit of the insert's transaction, which the slot confirms.
-  assert.equal((await worker.request('PUT', path(name, '/pause'))).status, 202)
-  const committed = await eventually(
-    async () => {
-      const offsets = await offsetsOf(worker as TestWorker, name)
-      return offsets[0]?.offset.messageType === 'COMMIT' ? offsets[0].offset : undefined
-    },
-    async () => `no COMMIT offset committed: ${JSON.stringify(await offsetsOf(worker as TestWorker, name))}`,
-  )
+  const committed = (await commitByPausing(worker, name, (offset) => offset.messageType === 'COMMIT')).offset
   assert.ok((committed.lsn_commit as number) > (insert.value?.payload.source.lsn as number))
   await eventually(
     async () => ((await confirmedFlush(slot)) === committed.lsn_commit ? true : undefined),
