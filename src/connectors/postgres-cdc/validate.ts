@@ -6,9 +6,27 @@ import type { RawConfig } from '../../config/config-def.ts'
 import { messageOf } from '../../errors.ts'
 import { parsePostgresCdcConfig } from './config.ts'
 import { closeQuietly, connect } from './connections.ts'
-import { capturedTables, slotState } from './publication.ts'
+import { capturedTables, slotState, type TableName } from './publication.ts'
 
 export const VALIDATE_TIMEOUT_MS = 15_000
+/** Tables checked for a replica identity at most (validation must stay quick on large databases). */
+const MAX_TABLES_CHECKED = 500
+
+/** Captured tables whose UPDATE/DELETE PostgreSQL would refuse once published: no key and identity DEFAULT/NOTHING. */
+async function keylessTables(client: pg.Client, tables: TableName[]): Promise<string[]> {
+  if (tables.length === 0) return []
+  const r = await client.query(
+    `SELECT n.nspname || '.' || c.relname AS name
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE (n.nspname, c.relname) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+        AND c.relkind = 'r'
+        AND (c.relreplident = 'n'
+             OR (c.relreplident = 'd' AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)))
+      ORDER BY 1`,
+    [tables.map((t) => t.schema), tables.map((t) => t.table)],
+  )
+  return (r.rows as { name: string }[]).map((row) => row.name)
+}
 
 function add(errors: Map<string, string[]>, key: string, message: string): void {
   const list = errors.get(key) ?? []
@@ -97,6 +115,15 @@ export async function validatePostgresCdc(
     const tables = await capturedTables(c, config)
     if (tables.length === 0) {
       add(errors, 'table.include.list', 'No table in the database matches the schema/table include and exclude lists')
+    }
+    const keyless = await keylessTables(c, tables.slice(0, MAX_TABLES_CHECKED))
+    if (keyless.length > 0) {
+      add(
+        errors,
+        'table.include.list',
+        `Table(s) without a primary key or replica identity: ${keyless.join(', ')}. Once published, PostgreSQL rejects ` +
+          'their UPDATEs and DELETEs; add a primary key or ALTER TABLE … REPLICA IDENTITY FULL (or exclude them)',
+      )
     }
   }
   let timer: NodeJS.Timeout | undefined

@@ -200,6 +200,14 @@ test('validate names the key of each problem, reaching the database', async () =
     'publication.autocreate.mode': 'disabled',
   })
   assert.match(missingPublication.get('publication.name')?.join() ?? '', /does not exist/)
+
+  const keyless = uniqueName('cdc_keyless')
+  await sql(`CREATE TABLE ${keyless} (v text)`)
+  tables.push(keyless)
+  const noKey = await postgresCdcPlugin.validate!(cdcConfig('v', keyless, uniqueName('slot')))
+  assert.match(noKey.get('table.include.list')?.join() ?? '', new RegExp(`without a primary key.*public\\.${keyless}`))
+  await sql(`ALTER TABLE ${keyless} REPLICA IDENTITY FULL`)
+  assert.deepEqual([...(await postgresCdcPlugin.validate!(cdcConfig('v', keyless, uniqueName('slot'))))], [])
 })
 
 test('snapshot, then insert/update/delete as Debezium events; offsets and slot confirmed only on commit; restart resumes', async () => {
