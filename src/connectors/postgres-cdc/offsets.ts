@@ -141,6 +141,9 @@ export class ResumeFilter {
     const proc = this.#stored.lsnProc ?? 0
     if (lsn < proc) return false
     if (lsn === proc) {
+      // Without lsn_events_processed (Debezium 3.6 writes none) every event at lsn_proc counts as processed, as
+      // Debezium 3.6's WalPositionLocator resumes after it; with it, only that many of them.
+      if (this.#stored.eventsAtLsn === 0) return false
       this.#eventsAtStored++
       return this.#eventsAtStored > this.#stored.eventsAtLsn
     }

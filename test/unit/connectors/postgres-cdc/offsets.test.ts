@@ -81,6 +81,18 @@ test('resuming skips committed transactions and the processed part of the first 
   assert.equal(filter.change(100), true, 'later transactions are never filtered by LSN')
 })
 
+test('a Debezium 3.6 offset (no lsn_events_processed, no lsn_commit) resumes after the event at lsn_proc', () => {
+  const filter = new ResumeFilter(
+    readStoredPosition({ lsn_proc: 260, messageType: 'INSERT', lsn: 260, txId: 743, ts_usec: 1 }),
+  )
+  assert.equal(filter.beginTransaction(200), false, 'ended before lsn_proc: processed')
+  assert.equal(filter.beginTransaction(300), true)
+  assert.equal(filter.change(250), false)
+  assert.equal(filter.change(260), false)
+  assert.equal(filter.change(260), false, 'every event at lsn_proc counts as processed')
+  assert.equal(filter.change(270), true)
+})
+
 test('the commit adapter finds this partition in the committed offsets, or says it was not given any', () => {
   const partition = { server: 'shop' }
   assert.equal(committedOffsetOf(undefined, partition), undefined)
