@@ -1,0 +1,195 @@
+// WAL messages in, Debezium's records out: transaction state (xid, commit time, order), table models rebuilt at
+// each Relation message, the resume filter after a restart or reconnect, Debezium's streaming offsets per change,
+// and heartbeats carrying the last commit when no record does.
+import type pg from 'pg'
+import { messageOf } from '../../errors.ts'
+import type { Logger } from '../../logging.ts'
+import type { Struct } from '../../record/schema.ts'
+import type { SourceOffset, SourceRecord } from '../../record/source-record.ts'
+import type { ChangeEventBuilder, Op } from './change-events.ts'
+import { type PostgresCdcConfig, tableCaptured } from './config.ts'
+import type { Lsn } from './lsn.ts'
+import { type MessageType, ResumeFilter, type StoredPosition, streamingOffset } from './offsets.ts'
+import type { PgOutputMessage, TupleValue } from './pgoutput.ts'
+import { buildTableModel, type TableModel } from './tables.ts'
+
+const MESSAGE_TYPES: Record<Op, MessageType> = { c: 'INSERT', u: 'UPDATE', d: 'DELETE', r: 'INSERT', t: 'TRUNCATE' }
+
+interface Transaction {
+  xid: number
+  commitTimeMicros: bigint
+  /** Skipped because a stored offset shows it was fully processed. */
+  skip: boolean
+  order: number
+  perTable: Map<string, number>
+}
+
+export class WalChangeProcessor {
+  readonly #config: PostgresCdcConfig
+  readonly #events: ChangeEventBuilder
+  readonly #catalog: () => pg.Client
+  readonly #log: Logger
+  #resume = new ResumeFilter(null)
+  #relations = new Map<number, TableModel | null>()
+  #tx: Transaction | null = null
+  #lastCommitLsn: Lsn | null = null
+  #lastLsn: Lsn | null = null
+  #eventsAtLsn = 0
+  /** Offset of the last commit seen (what a heartbeat records), and whether a record already carries it. */
+  #commitOffset: SourceOffset | null = null
+  #commitOffsetSent = true
+  #lastHeartbeatMs = Date.now()
+
+  /** `catalog` gives the current ordinary connection (it is replaced when the task reconnects). */
+  constructor(config: PostgresCdcConfig, events: ChangeEventBuilder, catalog: () => pg.Client, log: Logger) {
+    this.#config = config
+    this.#events = events
+    this.#catalog = catalog
+    this.#log = log
+  }
+
+  /**
+   * Streaming (re)starts after `position` (a stored offset, or the last one handed out before a reconnect): what it
+   * covers is skipped, and the server resends Relation messages, so table models are rebuilt.
+   */
+  resumeFrom(position: StoredPosition | null): void {
+    this.#resume = new ResumeFilter(position)
+    if (position) this.#lastCommitLsn = position.lsnCommit
+    this.#tx = null
+    this.#relations.clear()
+  }
+
+  async handle(lsn: Lsn, message: PgOutputMessage, out: SourceRecord[]): Promise<void> {
+    const config = this.#config
+    switch (message.tag) {
+      case 'begin':
+        this.#tx = {
+          xid: message.xid,
+          commitTimeMicros: message.commitTimeMicros,
+          skip: !this.#resume.beginTransaction(message.finalLsn),
+          order: 0,
+          perTable: new Map(),
+        }
+        return
+      case 'commit':
+        this.#resume.commitTransaction()
+        this.#lastCommitLsn = lsn
+        this.#commitOffset = streamingOffset({
+          lsn,
+          txId: this.#tx?.xid ?? null,
+          commitTimeMicros: message.commitTimeMicros,
+          lastCommitLsn: lsn,
+          messageType: 'COMMIT',
+          eventsAtLsn: 0,
+        })
+        this.#commitOffsetSent = false
+        this.#tx = null
+        return
+      case 'relation': {
+        const captured = tableCaptured(config, message.schema, message.table)
+        this.#relations.set(
+          message.relationId,
+          captured
+            ? await buildTableModel(
+                this.#catalog(),
+                config,
+                message.schema,
+                message.table,
+                message.columns,
+                message.replicaIdentity,
+              )
+            : null,
+        )
+        return
+      }
+      case 'insert':
+        return this.#change(lsn, message.relationId, 'c', null, message.after, out)
+      case 'update':
+        return this.#change(lsn, message.relationId, 'u', message.before, message.after, out)
+      case 'delete':
+        return this.#change(lsn, message.relationId, 'd', message.before, null, out)
+      case 'truncate':
+        for (const id of message.relationIds) this.#change(lsn, id, 't', null, null, out)
+        return
+      default:
+        return
+    }
+  }
+
+  #change(
+    lsn: Lsn,
+    relationId: number,
+    op: Op,
+    before: TupleValue[] | null,
+    after: TupleValue[] | null,
+    out: SourceRecord[],
+  ): void {
+    const config = this.#config
+    const tx = this.#tx
+    if (!tx || tx.skip || !this.#resume.change(lsn)) return
+    this.#eventsAtLsn = lsn === this.#lastLsn ? this.#eventsAtLsn + 1 : 1
+    this.#lastLsn = lsn
+    const model = this.#relations.get(relationId)
+    if (!model || config.skippedOperations.has(op)) return
+    const offset = streamingOffset({
+      lsn,
+      txId: tx.xid,
+      commitTimeMicros: tx.commitTimeMicros,
+      lastCommitLsn: this.#lastCommitLsn,
+      messageType: MESSAGE_TYPES[op],
+      eventsAtLsn: this.#eventsAtLsn,
+    })
+    const source = {
+      db: config.dbname,
+      timeMicros: tx.commitTimeMicros,
+      snapshot: 'false' as const,
+      txId: tx.xid,
+      lsn,
+      lastCommitLsn: this.#lastCommitLsn,
+    }
+    if (op === 't') {
+      out.push(this.#events.truncate(model, source, offset))
+      this.#commitOffsetSent = true
+      return
+    }
+    let transaction: Struct | null = null
+    if (config.provideTransactionMetadata) {
+      const label = `${model.schema}.${model.table}`
+      tx.order++
+      const perTable = (tx.perTable.get(label) ?? 0) + 1
+      tx.perTable.set(label, perTable)
+      transaction = { id: `${tx.xid}:${lsn}`, total_order: tx.order, data_collection_order: perTable }
+    }
+    for (const record of this.#events.change(model, op, before, after, source, offset, transaction)) {
+      record.sourceTime = {
+        table: `${model.schema}.${model.table}`,
+        basis: 'change',
+        timestampMs: Number(tx.commitTimeMicros / 1000n),
+      }
+      out.push(record)
+    }
+    // These offsets carry lsn_commit of the last commit: a heartbeat would add nothing.
+    this.#commitOffsetSent = true
+  }
+
+  /**
+   * Debezium's heartbeat: every heartbeat.interval.ms, a record carrying the last commit's offset when no record
+   * since that commit carries it, so filtered or idle traffic still lets the slot confirm.
+   */
+  heartbeat(records: SourceRecord[]): void {
+    const config = this.#config
+    if (config.heartbeatIntervalMs <= 0 || Date.now() - this.#lastHeartbeatMs < config.heartbeatIntervalMs) return
+    this.#lastHeartbeatMs = Date.now()
+    if (config.heartbeatActionQuery) {
+      this.#catalog()
+        .query(config.heartbeatActionQuery)
+        .catch((error: unknown) => {
+          this.#log.warn({ err: messageOf(error) }, 'heartbeat.action.query failed')
+        })
+    }
+    if (this.#commitOffset && !this.#commitOffsetSent) {
+      records.push(this.#events.heartbeat(this.#commitOffset))
+      this.#commitOffsetSent = true
+    }
+  }
+}
