@@ -210,10 +210,14 @@ export function twosComplement(value: bigint): Buffer {
   return Buffer.from(unsigned.toString(16).padStart(width * 2, '0'), 'hex')
 }
 
-/** A numeric text without fixed scale → VariableScaleDecimal {scale, value}. */
-function variableScaleDecimal(text: string): { scale: number; value: Buffer } {
+/**
+ * A numeric text without fixed scale → VariableScaleDecimal {scale, value}. Trailing zeros of the fraction are dropped
+ * (Debezium strips them and never lets the scale go below 0): 1.500 → scale 1, 100 → scale 0.
+ */
+export function variableScaleDecimal(text: string): { scale: number; value: Buffer } {
   if (!/^-?\d+(\.\d+)?$/.test(text)) throw new Error(`Numeric value "${text}" cannot be represented as a decimal`)
-  const [whole, fraction = ''] = text.split('.')
+  const [whole, rawFraction = ''] = text.split('.')
+  const fraction = rawFraction.replace(/0+$/, '')
   return { scale: fraction.length, value: twosComplement(BigInt(whole + fraction)) }
 }
 

@@ -65,6 +65,10 @@ test('numeric per decimal.handling.mode; variable scale without a declared scale
   const variable = mapColumnType({ oid: 1700, name: 'numeric', typmod: -1 }, defaults)
   assert.equal(variable.schema.name, 'io.debezium.data.VariableScaleDecimal')
   assert.deepEqual(variable.convert('-3.14'), { scale: 2, value: Buffer.from([0xfe, 0xc6]) })
+  // Debezium strips the fraction's trailing zeros (the differential test caught 1.000100200300 → scale 10, not 12).
+  assert.deepEqual(variable.convert('1.500'), { scale: 1, value: Buffer.from([15]) })
+  assert.deepEqual(variable.convert('100'), { scale: 0, value: Buffer.from([100]) })
+  assert.deepEqual(variable.convert('2.000'), { scale: 0, value: Buffer.from([2]) })
 })
 
 test('timestamp and time per time.precision.mode', () => {
