@@ -1,5 +1,12 @@
 // A transform's settings parsed by its ConfigDef, failing on the first problem as Connect's SimpleConfig does.
-import type { ConfigDef, ConfigValue } from '../config/config-def.ts'
+import {
+  type ConfigDef,
+  type ConfigKey,
+  ConfigTypes,
+  type ConfigValue,
+  Importance,
+  type Validator,
+} from '../config/config-def.ts'
 import { TransformConfigError } from './errors.ts'
 
 export class Settings {
@@ -28,5 +35,23 @@ export class Settings {
 
 /** Connect's `replace.null.with.default` key, shared by most transforms (same doc and default everywhere). */
 export const REPLACE_NULL_WITH_DEFAULT = 'replace.null.with.default'
-export const REPLACE_NULL_WITH_DEFAULT_DOC =
-  'Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used.'
+export const REPLACE_NULL_WITH_DEFAULT_KEY: ConfigKey = {
+  name: REPLACE_NULL_WITH_DEFAULT,
+  type: ConfigTypes.BOOLEAN,
+  default: true,
+  importance: Importance.MEDIUM,
+  documentation:
+    'Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used.',
+}
+
+/** A list key's validator from the parser that reads it: the parser's error message becomes the key's error. */
+export function listParsedBy(parse: (items: string[]) => unknown): Validator {
+  return (value) => {
+    try {
+      parse(Array.isArray(value) ? value : [])
+      return undefined
+    } catch (error) {
+      return (error as Error).message
+    }
+  }
+}

@@ -8,7 +8,7 @@ import { LogicalNames, primitive, type Schema, type SchemaType, type Struct } fr
 import type { SourceRecord } from '../../record/source-record.ts'
 import { dataError, invalidValue, javaClassOf, TransformConfigError } from '../errors.ts'
 import { fieldValue, type RecordPart, requireMap, requireStruct, SchemaCache } from '../record-data.ts'
-import { REPLACE_NULL_WITH_DEFAULT, REPLACE_NULL_WITH_DEFAULT_DOC, Settings } from '../settings.ts'
+import { listParsedBy, REPLACE_NULL_WITH_DEFAULT, REPLACE_NULL_WITH_DEFAULT_KEY, Settings } from '../settings.ts'
 import { SimpleDateFormat } from '../simple-date-format.ts'
 import type { Transformation } from '../transformation.ts'
 
@@ -88,22 +88,9 @@ const configDef = new ConfigDef()
     importance: Importance.HIGH,
     documentation:
       'List of fields and the type to cast them to of the form field1:type,field2:type to cast fields of Maps or Structs. A single type to cast the entire value. Valid types are int8, int16, int32, int64, float32, float64, boolean, and string. Note that binary fields can only be cast to string.',
-    validator: (value) => {
-      try {
-        parseCastSpec(Array.isArray(value) ? value : [])
-        return undefined
-      } catch (error) {
-        return (error as Error).message
-      }
-    },
+    validator: listParsedBy(parseCastSpec),
   })
-  .define({
-    name: REPLACE_NULL_WITH_DEFAULT,
-    type: ConfigTypes.BOOLEAN,
-    default: true,
-    importance: Importance.MEDIUM,
-    documentation: REPLACE_NULL_WITH_DEFAULT_DOC,
-  })
+  .define(REPLACE_NULL_WITH_DEFAULT_KEY)
 
 export class Cast implements Transformation {
   readonly configDef = configDef

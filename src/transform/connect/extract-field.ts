@@ -5,7 +5,7 @@ import type { SourceRecord } from '../../record/source-record.ts'
 import { dataError } from '../errors.ts'
 import { FIELD_SYNTAX_VERSION, FieldPath, fieldSyntaxVersionKey } from '../field-path.ts'
 import { type RecordPart, requireMapOrNull, requireStructOrNull } from '../record-data.ts'
-import { REPLACE_NULL_WITH_DEFAULT, REPLACE_NULL_WITH_DEFAULT_DOC, Settings } from '../settings.ts'
+import { REPLACE_NULL_WITH_DEFAULT, REPLACE_NULL_WITH_DEFAULT_KEY, Settings } from '../settings.ts'
 import type { Transformation } from '../transformation.ts'
 
 export const EXTRACT_FIELD = 'org.apache.kafka.connect.transforms.ExtractField'
@@ -19,13 +19,7 @@ const configDef = new ConfigDef()
     importance: Importance.MEDIUM,
     documentation: 'Field name to extract.',
   })
-  .define({
-    name: REPLACE_NULL_WITH_DEFAULT,
-    type: ConfigTypes.BOOLEAN,
-    default: true,
-    importance: Importance.MEDIUM,
-    documentation: REPLACE_NULL_WITH_DEFAULT_DOC,
-  })
+  .define(REPLACE_NULL_WITH_DEFAULT_KEY)
   .define(fieldSyntaxVersionKey)
 
 export class ExtractField implements Transformation {

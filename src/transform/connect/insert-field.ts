@@ -6,7 +6,7 @@ import { primitive, type Schema, type Struct, timestampSchema } from '../../reco
 import type { SourceRecord } from '../../record/source-record.ts'
 import { dataError, TransformConfigError } from '../errors.ts'
 import { fieldValue, type RecordPart, requireMap, requireStruct, SchemaCache, structBasics } from '../record-data.ts'
-import { REPLACE_NULL_WITH_DEFAULT, REPLACE_NULL_WITH_DEFAULT_DOC, Settings } from '../settings.ts'
+import { REPLACE_NULL_WITH_DEFAULT, REPLACE_NULL_WITH_DEFAULT_KEY, Settings } from '../settings.ts'
 import type { Transformation } from '../transformation.ts'
 
 export const INSERT_FIELD = 'org.apache.kafka.connect.transforms.InsertField'
@@ -35,13 +35,7 @@ const configDef = new ConfigDef()
   .define(optionalString('timestamp.field', `Field name for record timestamp. ${OPTIONALITY_DOC}`))
   .define(optionalString('static.field', `Field name for static data field. ${OPTIONALITY_DOC}`))
   .define(optionalString('static.value', 'Static field value, if field name configured.'))
-  .define({
-    name: REPLACE_NULL_WITH_DEFAULT,
-    type: ConfigTypes.BOOLEAN,
-    default: true,
-    importance: Importance.MEDIUM,
-    documentation: REPLACE_NULL_WITH_DEFAULT_DOC,
-  })
+  .define(REPLACE_NULL_WITH_DEFAULT_KEY)
 
 interface Insertion {
   name: string

@@ -13,7 +13,7 @@ import {
   SchemaCache,
   structBasics,
 } from '../record-data.ts'
-import { REPLACE_NULL_WITH_DEFAULT, REPLACE_NULL_WITH_DEFAULT_DOC, Settings } from '../settings.ts'
+import { listParsedBy, REPLACE_NULL_WITH_DEFAULT, REPLACE_NULL_WITH_DEFAULT_KEY, Settings } from '../settings.ts'
 import type { Transformation } from '../transformation.ts'
 
 export const REPLACE_FIELD = 'org.apache.kafka.connect.transforms.ReplaceField'
@@ -55,22 +55,9 @@ const configDef = new ConfigDef()
     default: [],
     importance: Importance.MEDIUM,
     documentation: 'Field rename mappings.',
-    validator: (value) => {
-      try {
-        parseRenames(Array.isArray(value) ? value : [])
-        return undefined
-      } catch (error) {
-        return (error as Error).message
-      }
-    },
+    validator: listParsedBy(parseRenames),
   })
-  .define({
-    name: REPLACE_NULL_WITH_DEFAULT,
-    type: ConfigTypes.BOOLEAN,
-    default: true,
-    importance: Importance.MEDIUM,
-    documentation: REPLACE_NULL_WITH_DEFAULT_DOC,
-  })
+  .define(REPLACE_NULL_WITH_DEFAULT_KEY)
 
 export class ReplaceField implements Transformation {
   readonly configDef = configDef

@@ -21,7 +21,7 @@ import {
   SchemaCache,
   structBasics,
 } from '../record-data.ts'
-import { REPLACE_NULL_WITH_DEFAULT, REPLACE_NULL_WITH_DEFAULT_DOC, Settings } from '../settings.ts'
+import { REPLACE_NULL_WITH_DEFAULT, REPLACE_NULL_WITH_DEFAULT_KEY, Settings } from '../settings.ts'
 import { SimpleDateFormat } from '../simple-date-format.ts'
 import type { Transformation } from '../transformation.ts'
 
@@ -75,13 +75,7 @@ const configDef = new ConfigDef()
     validator: validString(PRECISIONS),
     recommendedValues: [...PRECISIONS],
   })
-  .define({
-    name: REPLACE_NULL_WITH_DEFAULT,
-    type: ConfigTypes.BOOLEAN,
-    default: true,
-    importance: Importance.MEDIUM,
-    documentation: REPLACE_NULL_WITH_DEFAULT_DOC,
-  })
+  .define(REPLACE_NULL_WITH_DEFAULT_KEY)
 
 export class TimestampConverter implements Transformation {
   readonly configDef = configDef

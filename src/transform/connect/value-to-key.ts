@@ -4,7 +4,7 @@ import type { Schema, Struct } from '../../record/schema.ts'
 import type { SourceRecord } from '../../record/source-record.ts'
 import { dataError, invalidValue } from '../errors.ts'
 import { fieldOf, fieldValue, requireMap, requireStruct, SchemaCache } from '../record-data.ts'
-import { REPLACE_NULL_WITH_DEFAULT, REPLACE_NULL_WITH_DEFAULT_DOC, Settings } from '../settings.ts'
+import { REPLACE_NULL_WITH_DEFAULT, REPLACE_NULL_WITH_DEFAULT_KEY, Settings } from '../settings.ts'
 import type { Transformation } from '../transformation.ts'
 
 export const VALUE_TO_KEY = 'org.apache.kafka.connect.transforms.ValueToKey'
@@ -24,13 +24,7 @@ const configDef = new ConfigDef()
     documentation: 'Field names on the record value to extract as the record key.',
     validator: nonEmptyList,
   })
-  .define({
-    name: REPLACE_NULL_WITH_DEFAULT,
-    type: ConfigTypes.BOOLEAN,
-    default: true,
-    importance: Importance.MEDIUM,
-    documentation: REPLACE_NULL_WITH_DEFAULT_DOC,
-  })
+  .define(REPLACE_NULL_WITH_DEFAULT_KEY)
 
 export class ValueToKey implements Transformation {
   readonly configDef = configDef

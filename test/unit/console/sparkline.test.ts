@@ -34,5 +34,5 @@ test('a stretch without points longer than three usual steps is a gap, not a lin
 })
 
 test('label values: whole numbers as they are, small fractions with one decimal', () => {
-  assert.deepEqual([9, 1234, 0.25, 3.14159, 12.6].map(sparkValue), ['9', '1,234', '0.3', '3.1', '13'])
+  assert.deepEqual([9, 1234, 0.25, 3.1234, 12.6].map(sparkValue), ['9', '1,234', '0.3', '3.1', '13'])
 })
