@@ -75,6 +75,8 @@ export function connectorMetricsFrom(text: string): Map<string, ConnectorMetrics
  * sockets to the worker on every refresh, each kept alive with its buffers.
  */
 const TOPIC_LOOKUPS_AT_ONCE = 8
+/** How long a connector's non-empty active-topics answer is reused before a background refresh. */
+const TOPICS_REUSE_MS = 10_000
 
 /** `work` over `items` with at most `limit` running at a time; answers in the items' order. */
 export async function mapConcurrently<T, R>(
@@ -100,6 +102,9 @@ export class ConnectClient {
   readonly #timeoutMs: number
   /** connector class → keys Connect types PASSWORD; learnt once per class. */
   readonly #passwordKeys = new Map<string, Promise<Set<string> | undefined>>()
+  /** connector → its last non-empty active topics and when they were read (see #activeTopics). */
+  readonly #topics = new Map<string, { topics: string[]; at: number }>()
+  readonly #refreshing = new Set<string>()
 
   constructor(name: string, url: string, timeoutMs = 5000) {
     this.name = name
@@ -159,6 +164,31 @@ export class ConnectClient {
     return maskConfig(config, className ? await this.#passwordKeysFor(className) : undefined)
   }
 
+  /**
+   * A connector's active topics (KIP-558). A non-empty answer is reused for TOPICS_REUSE_MS and then refreshed in the
+   * background: with a hundred connectors, asking each one on every page load cost the Connect page its first
+   * render. Topics are only ever added while a connector runs, so a reused answer can miss a new topic for that long,
+   * never show a wrong one; an empty or failed answer is asked again next time.
+   */
+  async #activeTopics(name: string): Promise<string[] | null> {
+    const cached = this.#topics.get(name)
+    const fresh = async () => {
+      const topics = await this.request('GET', `/connectors/${PATH_SEGMENT(name)}/topics`).then(
+        (r) => (r.body as Record<string, { topics?: string[] }>)?.[name]?.topics ?? null,
+        () => null,
+      )
+      if (topics && topics.length > 0) this.#topics.set(name, { topics, at: Date.now() })
+      else this.#topics.delete(name)
+      return topics
+    }
+    if (!cached) return fresh()
+    if (Date.now() - cached.at > TOPICS_REUSE_MS && !this.#refreshing.has(name)) {
+      this.#refreshing.add(name)
+      void fresh().finally(() => this.#refreshing.delete(name))
+    }
+    return cached.topics
+  }
+
   async connectors(): Promise<ConnectorView[]> {
     const { body } = await this.request('GET', '/connectors?expand=status&expand=info')
     const entries = Object.entries((body ?? {}) as Record<string, ExpandedEntry>)
@@ -167,10 +197,7 @@ export class ConnectClient {
       TOPIC_LOOKUPS_AT_ONCE,
       async ([name, entry]): Promise<ConnectorView> => {
         const config = entry.info?.config ?? {}
-        const topics = await this.request('GET', `/connectors/${PATH_SEGMENT(name)}/topics`).then(
-          (r) => (r.body as Record<string, { topics?: string[] }>)?.[name]?.topics ?? null,
-          () => null,
-        )
+        const topics = await this.#activeTopics(name)
         const trace = entry.status?.connector?.trace
         return {
           name,
@@ -218,6 +245,7 @@ export class ConnectClient {
   }
 
   async remove(name: string): Promise<number> {
+    this.#topics.delete(name)
     return (await this.request('DELETE', `/connectors/${PATH_SEGMENT(name)}`)).status
   }
 
