@@ -3,10 +3,12 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { builtinPlugins } from '../../../src/cli/plugins.ts'
+import { parseUpArgs, upHelp } from '../../../src/cli/up.ts'
 import { ignoredKeys, requirePostgresCdcConfig, tableCaptured } from '../../../src/connectors/postgres-cdc/config.ts'
 import { topicFor } from '../../../src/connectors/postgres-cdc/tables.ts'
 import { databaseOf, tablesOf } from '../../../src/console/server/topology.ts'
 import {
+  CDC_CONNECTOR_NAME,
   CDC_PUBLICATION,
   CDC_SLOT,
   CDC_TOPIC,
@@ -75,4 +77,10 @@ test("the console's topology reads the CDC connector's table and database from D
   const cdc = cdcConnectorConfig(target)
   assert.deepEqual(tablesOf(cdc), ['public.users'])
   assert.equal(databaseOf(cdc), 'postgres on 127.0.0.1:5433')
+})
+
+test('`up --help` names the CDC connector, its topic and slot, and --no-cdc, which the command line accepts', () => {
+  for (const word of [CDC_CONNECTOR_NAME, CDC_TOPIC, CDC_SLOT, '--no-cdc']) assert.ok(upHelp.includes(word), word)
+  assert.equal(parseUpArgs(['--no-cdc'])['no-cdc'], true)
+  assert.equal(parseUpArgs([])['no-cdc'], undefined)
 })
