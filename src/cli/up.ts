@@ -8,6 +8,7 @@ import { DEFAULT_CONSOLE_PORT, webhookTargets } from '../console/server/options.
 import { SAMPLE_CONSUMER_GROUP } from '../local/consumer-end.ts'
 import { onStopRequest, startedByNpm } from '../local/lifecycle.ts'
 import { consoleProgress } from '../local/progress.ts'
+import { CDC_CONNECTOR_NAME, CDC_SLOT, CDC_TOPIC, SEED_CONNECTOR_NAME, SEED_TOPIC } from '../local/seed-connector.ts'
 import { defaultPorts, type StackOptions, type StackPorts, startStack } from '../local/stack.ts'
 import { stateDir } from '../local/state-dir.ts'
 import { renderSummary } from '../local/summary.ts'
@@ -19,7 +20,9 @@ import { upWorkerConfig } from './up-worker-config.ts'
 export const upHelp = `Usage: flowscope up [options]
 
 Starts the local pipeline and keeps it running until Ctrl-C:
-  PostgreSQL (embedded, port 5433) → flowscope worker with the seed's JDBC connector (REST :8083)
+  PostgreSQL (embedded, port 5433) → flowscope worker (REST :8083) with the seed's JDBC connector
+  ${SEED_CONNECTOR_NAME} (polls users into ${SEED_TOPIC}) and the CDC connector ${CDC_CONNECTOR_NAME}
+  (streams users' changes from the WAL into ${CDC_TOPIC}, Debezium's events; slot ${CDC_SLOT})
   → Kafka (local KRaft broker, :9092) → sample consumer (group ${SAMPLE_CONSUMER_GROUP}, metrics :8001)
   with the lag exporter (:8000) and Prometheus (:9090, when installed) watching
 
@@ -37,6 +40,9 @@ Options:
   --no-consumer               do not start the sample consumer
   --no-prometheus             do not start Prometheus (nor the Node Exporter)
   --no-seed-connector         do not register the seed's jdbc-postgres-source connector
+  --no-cdc                    do not run the ${CDC_CONNECTOR_NAME} CDC connector (deleted if an earlier start registered
+                              it; its slot stays so a later start resumes with no change lost — drop it with
+                              SELECT pg_drop_replication_slot('${CDC_SLOT}'), or \`flowscope down --purge\`)
   --console-port N            web console port (default ${DEFAULT_CONSOLE_PORT}); --no-console: do not serve it
   --webhook URL               the console POSTs its health checks' firing and resolved changes (JSON) here; repeatable
   --slack-webhook URL         the same as Slack messages ({"text": ...}) to a Slack incoming webhook; repeatable
@@ -44,7 +50,9 @@ Options:
 
 Every port is checked before anything starts. Ctrl-C, SIGTERM or SIGHUP (to this process or to the \`npm start\`
 that runs it) stop every part: the sample consumer and the worker commit their offsets first.
-State (Postgres data, Kafka logs) lives in .flowscope/ (FLOWSCOPE_HOME); remove it with \`flowscope down --purge\`.`
+State (Postgres data with the CDC slot, Kafka logs and offsets) lives in .flowscope/ (FLOWSCOPE_HOME): a restart
+resumes the CDC connector from its slot (changes made while stopped arrive then); \`flowscope down --purge\` removes
+it all, the slot with the Postgres data. The CDC connector runs only on the embedded Postgres, not on --postgres-url.`
 
 function port(value: string | undefined, fallback: number, flag: string): number {
   if (value === undefined) return fallback
@@ -69,6 +77,7 @@ const UP_OPTIONS = {
   'no-prometheus': { type: 'boolean' },
   'no-consumer': { type: 'boolean' },
   'no-seed-connector': { type: 'boolean' },
+  'no-cdc': { type: 'boolean' },
   'console-port': { type: 'string' },
   'no-console': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -151,6 +160,7 @@ export async function up(argv: string[]): Promise<void> {
     bootstrapServers: values['bootstrap-servers'] ?? process.env.KAFKA_BOOTSTRAP_SERVERS,
     prometheus: !values['no-prometheus'],
     seedConnector: !values['no-seed-connector'],
+    cdcConnector: !values['no-cdc'],
     lagExporter: true,
     consumer: !values['no-consumer'],
     console: upConsole(values, ports),

@@ -1,5 +1,6 @@
 // `flowscope up`: the whole local pipeline on this machine, no Docker — Postgres (embedded, or yours), Kafka
-// (local KRaft broker, or yours), the worker with the seed's connector, the consumer end (the lag exporter and the
+// (local KRaft broker, or yours), the worker with the seed's connector (and a CDC connector on the same table when
+// asked for), the consumer end (the lag exporter and the
 // sample consumer on the seed topic) and Prometheus when installed.
 // Every port is checked before anything starts. Postgres and Kafka start side by side (neither needs the other),
 // then the worker, then the consumer end and Prometheus; parts stop in reverse flow order (Prometheus, the lag
@@ -23,7 +24,16 @@ import { assertPortFree } from './ports.ts'
 import { type LocalPostgres, startLocalPostgres } from './postgres.ts'
 import type { Progress } from './progress.ts'
 import { type LocalPrometheus, prometheusBinaries, startLocalPrometheus } from './prometheus.ts'
-import { postgresTarget, SEED_CONNECTOR_NAME, SEED_TOPIC, seedConnectorConfig } from './seed-connector.ts'
+import {
+  CDC_CONNECTOR_NAME,
+  CDC_SLOT,
+  CDC_TOPIC,
+  cdcConnectorConfig,
+  postgresTarget,
+  SEED_CONNECTOR_NAME,
+  SEED_TOPIC,
+  seedConnectorConfig,
+} from './seed-connector.ts'
 
 export interface StackPorts {
   postgres: number
@@ -61,6 +71,13 @@ export interface StackOptions {
   /** Register the seed's connector (default true). */
   seedConnector?: boolean
   /**
+   * Register the CDC connector on the seed's `users` table (seed-connector.ts). Opt-in (default false), as the
+   * consumer end is: an embedded stack (tests) creates no replication slot it did not ask for; `flowscope up` asks
+   * for it unless --no-cdc. Only on the embedded Postgres: on a database given by URL the slot would hold its WAL
+   * back whenever the stack is stopped.
+   */
+  cdcConnector?: boolean
+  /**
    * Start the lag exporter / the sample consumer on the seed topic as child processes. Opt-in (default false), so an
    * embedded stack (tests) binds no port it did not ask for; `flowscope up` asks for both unless --no-consumer.
    */
@@ -83,6 +100,9 @@ export type PrometheusState =
   | { state: 'disabled' }
   | { state: 'not-installed' }
   | { state: 'failed'; reason: string }
+
+/** What became of the CDC connector, for the summary. */
+export type CdcState = { state: 'registered'; connector: string; topic: string } | { state: 'disabled'; why: string }
 
 /** When each part became ready (epoch milliseconds); absent for a part given by URL. */
 export interface StackReadyAt {
@@ -108,6 +128,8 @@ export interface RunningStack {
   retention: string | null
   readyAt: StackReadyAt
   topic: string
+  /** The CDC connector on the seed table and its topic, or why it is not registered. */
+  cdc: CdcState
   /** The web console's URL; null when not started. */
   consoleUrl: string | null
   stop(): Promise<void>
@@ -265,14 +287,33 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
         return { state: 'failed', reason: (error as Error).message }
       }
     }
+    // A connector whose stored config is unchanged is left alone: it resumes from its committed offsets.
+    const register = async (name: string, settings: Record<string, string>) => {
+      if (!worker) return
+      const config = { name, ...settings }
+      const existing = worker.herder.connectors().includes(name)
+      const same = existing && JSON.stringify(worker.herder.connectorConfig(name)) === JSON.stringify(config)
+      if (!same) await worker.herder.putConnectorConfig(name, config, { allowReplace: true })
+      o.progress.info(`connector ${name} ${existing ? (same ? 'resumed' : 'updated') : 'registered'}`)
+    }
+    const target = postgresTarget(postgresUrl)
+    const cdc: CdcState =
+      o.cdcConnector !== true
+        ? { state: 'disabled', why: o.cdcConnector === false ? '--no-cdc' : 'not asked for' }
+        : o.postgresUrl
+          ? { state: 'disabled', why: 'only on the embedded PostgreSQL, not on one given by --postgres-url' }
+          : { state: 'registered', connector: CDC_CONNECTOR_NAME, topic: CDC_TOPIC }
     const registerSeed = async () => {
-      if (o.seedConnector === false || !worker) return
-      const config = { name: SEED_CONNECTOR_NAME, ...seedConnectorConfig(postgresTarget(postgresUrl)) }
-      const existing = worker.herder.connectors().includes(SEED_CONNECTOR_NAME)
-      const same =
-        existing && JSON.stringify(worker.herder.connectorConfig(SEED_CONNECTOR_NAME)) === JSON.stringify(config)
-      if (!same) await worker.herder.putConnectorConfig(SEED_CONNECTOR_NAME, config, { allowReplace: true })
-      o.progress.info(`connector ${SEED_CONNECTOR_NAME} ${existing ? (same ? 'resumed' : 'updated') : 'registered'}`)
+      if (o.seedConnector !== false) await register(SEED_CONNECTOR_NAME, seedConnectorConfig(target))
+      if (cdc.state === 'registered') await register(CDC_CONNECTOR_NAME, cdcConnectorConfig(target))
+      else if (o.cdcConnector === false && worker?.herder.connectors().includes(CDC_CONNECTOR_NAME)) {
+        // --no-cdc on a stack that ran it: the worker would resume it from its stored config, so it is deleted.
+        // Its slot and offsets stay, so a later start without --no-cdc resumes with every change made meanwhile.
+        await worker.herder.deleteConnector(CDC_CONNECTOR_NAME)
+        o.progress.info(
+          `connector ${CDC_CONNECTOR_NAME} deleted (--no-cdc); slot ${CDC_SLOT} keeps WAL for its return — drop it with SELECT pg_drop_replication_slot('${CDC_SLOT}')`,
+        )
+      }
     }
     const [seeded, , prometheusState] = await Promise.all([
       registerSeed().then(
@@ -308,6 +349,7 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
       retention: kafka ? describeRetention() : null,
       readyAt: { ...readyAt, worker: readyAt.worker },
       topic: SEED_TOPIC,
+      cdc,
       consoleUrl: consoleUi?.url ?? null,
       stop,
     }

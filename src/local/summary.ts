@@ -1,7 +1,7 @@
 // The summary `flowscope up` prints once the stack runs: where each part listens, what became of Prometheus, the
 // local broker's retention, and when each part was ready (seconds since the process started).
 import { burrowStatusUrl, type ConsumerEndState } from './consumer-end.ts'
-import type { PrometheusState, RunningStack, StackReadyAt } from './stack.ts'
+import type { CdcState, PrometheusState, RunningStack, StackReadyAt } from './stack.ts'
 
 export interface SummaryInput {
   stack: Pick<
@@ -12,6 +12,7 @@ export interface SummaryInput {
     | 'prometheus'
     | 'retention'
     | 'topic'
+    | 'cdc'
     | 'lagExporter'
     | 'consumer'
     | 'consumerGroup'
@@ -67,6 +68,12 @@ export function consumerLine(p: ConsumerEndState, group: string, topic: string):
   }
 }
 
+/** The CDC connector's topic and name with a command to read it, or why it is not registered. */
+export function cdcLine(p: CdcState, bootstrapServers: string): string {
+  if (p.state === 'disabled') return `not registered (${p.why})`
+  return `topic ${p.topic}   (connector ${p.connector}, Debezium's envelope; kcat -b ${bootstrapServers} -t ${p.topic} -C -o beginning)`
+}
+
 /** "PostgreSQL 1.2 s, Kafka 4.0 s, worker 5.1 s, first record 5.6 s": each part's ready time since start. */
 export function readyLine(startedAt: number, readyAt: StackReadyAt, firstRecordAt: number | null): string {
   const s = (at: number) => `${((at - startedAt) / 1000).toFixed(1)} s`
@@ -93,6 +100,7 @@ export function renderSummary(i: SummaryInput): string {
     `  Prometheus         ${prometheusLine(stack.prometheus)}`,
     ...(stack.consoleUrl ? [`  Console            ${stack.consoleUrl}   (open it in a browser)`] : []),
     `  Rows arrive in     topic ${stack.topic}   (kcat -b ${stack.bootstrapServers} -t ${stack.topic} -C -o beginning)`,
+    `  Changes arrive in  ${cdcLine(stack.cdc, stack.bootstrapServers)}`,
     `  Sample consumer    ${consumerLine(stack.consumer, stack.consumerGroup, stack.topic)}`,
     `  Lag exporter       ${lagExporterLine(stack.lagExporter, stack.consumerGroup)}`,
     `  Ready after        ${readyLine(i.startedAt, stack.readyAt, i.firstRecordAt)}   (seconds since start)`,

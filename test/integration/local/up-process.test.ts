@@ -4,7 +4,7 @@
 // anything is written. (A full start takes 10-40 s on 2 cores: the two signal tests share one state folder — a first
 // start, then a restart — and the retention check rides on the first.)
 import assert from 'node:assert/strict'
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
@@ -13,12 +13,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { Admin } from '@platformatic/kafka'
+import pg from 'pg'
 import { SAMPLE_CONSUMER_GROUP } from '../../../src/local/consumer-end.ts'
 import { LOCAL_RETENTION } from '../../../src/local/kafka.ts'
 import { kafkaVersion } from '../../../src/local/kafka-jars.ts'
 import { freePort } from '../../../src/local/ports.ts'
-import { SEED_TOPIC } from '../../../src/local/seed-connector.ts'
+import { CDC_CONNECTOR_NAME, CDC_SLOT, CDC_TOPIC, SEED_TOPIC } from '../../../src/local/seed-connector.ts'
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 const TOPIC_RESOURCE = 2 // ConfigResourceTypes.TOPIC
@@ -75,8 +77,13 @@ interface Started {
 }
 
 /** `npm start -- <every port moved>` in its own FLOWSCOPE_HOME, as a user would type it. */
-function npmStart(home: string, ports: Record<string, number>): Started {
-  const args = ['start', '--', ...Object.entries(ports).flatMap(([name, port]) => [`--${name}-port`, String(port)])]
+function npmStart(home: string, ports: Record<string, number>, flags: string[] = []): Started {
+  const args = [
+    'start',
+    '--',
+    ...Object.entries(ports).flatMap(([name, port]) => [`--${name}-port`, String(port)]),
+    ...flags,
+  ]
   const env: NodeJS.ProcessEnv = { ...process.env, FLOWSCOPE_HOME: home }
   for (const key of ['NODE_TEST_CONTEXT', 'FLOWSCOPE_TEST_STACK', 'DATABASE_URL', 'KAFKA_BOOTSTRAP_SERVERS'])
     delete env[key]
@@ -148,8 +155,9 @@ async function stopsEverything(
   home: string,
   ports: Record<string, number>,
   whileRunning?: (tree: Map<number, string>, output: string) => Promise<void>,
+  flags: string[] = [],
 ) {
-  const up = npmStart(home, ports)
+  const up = npmStart(home, ports, flags)
   const summary = () => up.output().includes('Press Ctrl-C to stop.')
   await until('the summary', 180_000, () => summary() || up.npm.exitCode !== null, up.output)
   assert.ok(summary(), `npm start exited before its summary:\n${up.output()}`)
@@ -240,6 +248,116 @@ async function consumerEndRuns(summary: string, ports: Record<string, number>): 
   assert.equal(((await burrow.json()) as { status?: { group?: string } }).status?.group, SAMPLE_CONSUMER_GROUP)
 }
 
+const run = promisify(execFile)
+
+interface CdcEvent {
+  op: string
+  before: { id: number; name: string | null; age: number | null } | null
+  after: { id: number; name: string; age: number } | null
+  source: { connector: string; name: string; schema: string; table: string; snapshot: string }
+}
+
+/** Every record of the CDC topic so far, in order: Debezium's envelope payloads, null for tombstones. */
+async function cdcEvents(ports: Record<string, number>): Promise<(CdcEvent | null)[]> {
+  const { stdout } = await run('kcat', [
+    ...['-b', `localhost:${ports.kafka}`, '-t', CDC_TOPIC, '-C', '-o', 'beginning', '-e', '-q'],
+    ...['-f', '%s\n'],
+  ])
+  return stdout
+    .split('\n')
+    .slice(0, -1)
+    .map((line) => (line === '' ? null : (JSON.parse(line) as { payload: CdcEvent }).payload))
+}
+
+async function untilEvents(
+  ports: Record<string, number>,
+  what: string,
+  done: (events: (CdcEvent | null)[]) => boolean,
+): Promise<(CdcEvent | null)[]> {
+  const deadline = Date.now() + 60_000
+  let events: (CdcEvent | null)[] = []
+  while (Date.now() < deadline) {
+    events = await cdcEvents(ports).catch(() => [])
+    if (done(events)) return events
+    await new Promise((r) => setTimeout(r, 500))
+  }
+  assert.fail(`${what} did not arrive in ${CDC_TOPIC} within 60 s; it holds: ${JSON.stringify(events)}`)
+}
+
+async function withPostgres<T>(ports: Record<string, number>, use: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({
+    connectionString: `postgres://postgres:postgres@127.0.0.1:${ports.postgres}/postgres`,
+  })
+  await client.connect()
+  try {
+    return await use(client)
+  } finally {
+    await client.end()
+  }
+}
+
+const snapshotRows = (events: (CdcEvent | null)[]) => events.filter((e) => e?.op === 'r')
+
+/**
+ * The CDC connector under npm start: RUNNING, named in the summary, its snapshot of the 10 sample rows as op "r" in
+ * Debezium's envelope, then an insert, an update and a delete as c, u, d + tombstone, read from the slot it created.
+ */
+async function cdcRuns(summary: string, ports: Record<string, number>): Promise<void> {
+  assert.match(
+    summary,
+    new RegExp(`Changes arrive in {2}topic ${CDC_TOPIC.replaceAll('.', '\\.')} {3}\\(connector ${CDC_CONNECTOR_NAME}`),
+  )
+  const status = (await (
+    await fetch(`http://localhost:${ports.rest}/connectors/${CDC_CONNECTOR_NAME}/status`)
+  ).json()) as { connector: { state: string }; tasks: { state: string }[] }
+  assert.equal(status.connector.state, 'RUNNING', JSON.stringify(status))
+  assert.deepEqual(
+    status.tasks.map((t) => t.state),
+    ['RUNNING'],
+  )
+  const snapshot = snapshotRows(await untilEvents(ports, 'the snapshot', (e) => snapshotRows(e).length >= 10))
+  assert.equal(snapshot.length, 10)
+  for (const e of snapshot) {
+    assert.equal(e?.before, null)
+    assert.deepEqual(
+      { connector: e?.source.connector, name: e?.source.name, schema: e?.source.schema, table: e?.source.table },
+      { connector: 'postgresql', name: 'postgres-cdc', schema: 'public', table: 'users' },
+    )
+  }
+  assert.deepEqual(snapshot.map((e) => e?.after?.name).sort(), [
+    'Ada Lovelace',
+    'Alan Turing',
+    'Barbara Liskov',
+    'Donald Knuth',
+    'Edsger Dijkstra',
+    'Frances Allen',
+    'Grace Hopper',
+    'Ken Thompson',
+    'Margaret Hamilton',
+    'Niklaus Wirth',
+  ])
+  const wirth = snapshot.find((e) => e?.after?.name === 'Niklaus Wirth')?.after?.id
+  await withPostgres(ports, async (client) => {
+    await client.query("INSERT INTO users (name, age) VALUES ('Barbara Liskov (CDC test)', 47)")
+    await client.query("UPDATE users SET age = age + 1 WHERE name = 'Ada Lovelace'")
+    await client.query('DELETE FROM users WHERE id = $1', [wirth])
+    const { rows } = await client.query('SELECT plugin, database FROM pg_replication_slots WHERE slot_name = $1', [
+      CDC_SLOT,
+    ])
+    assert.deepEqual(rows, [{ plugin: 'pgoutput', database: 'postgres' }])
+  })
+  const events = await untilEvents(ports, 'the insert, update and delete', (e) => e.some((x) => x?.op === 'd'))
+  const changes = events.slice(events.findIndex((e) => e !== null && e.op !== 'r'))
+  assert.deepEqual(
+    changes.map((e) => (e === null ? 'tombstone' : e.op)),
+    ['c', 'u', 'd', 'tombstone'],
+  )
+  assert.equal(changes[0]?.after?.name, 'Barbara Liskov (CDC test)')
+  assert.deepEqual([changes[1]?.after?.name, changes[1]?.after?.age], ['Ada Lovelace', 37])
+  assert.equal(changes[2]?.before?.id, wirth)
+  assert.equal(changes[2]?.after, null)
+}
+
 // The two signal tests share one state folder: the first is a first start, the second a restart.
 let shared: { home: string; ports: Record<string, number> } | undefined
 async function sharedHome() {
@@ -251,6 +369,7 @@ test('SIGTERM to the npm start process stops Postgres, Kafka and the worker; the
   const { home, ports } = await sharedHome()
   await stopsEverything('SIGTERM', home, ports, async (_tree, output) => {
     await consumerEndRuns(output, ports)
+    await cdcRuns(output, ports)
     const admin = new Admin({ clientId: 'up-process-test', bootstrapBrokers: [`localhost:${ports.kafka}`] })
     try {
       const [topic] = await admin.describeConfigs({
@@ -266,7 +385,7 @@ test('SIGTERM to the npm start process stops Postgres, Kafka and the worker; the
   })
 })
 
-test('SIGINT to the npm start process stops Postgres, Kafka and the worker; a restart uses the class archive', async () => {
+test('SIGINT to the npm start process stops Postgres, Kafka and the worker; a restart uses the class archive and the CDC slot', async () => {
   const { home, ports } = await sharedHome()
   const archive = join(home, 'kafka', `cds-kafka-${kafkaVersion()}.jsa`)
   assert.ok(existsSync(archive), 'the first clean stop wrote the broker class-data archive')
@@ -274,6 +393,17 @@ test('SIGINT to the npm start process stops Postgres, Kafka and the worker; a re
     // A restart maps that archive (Java ignores one dumped with other flags without a word).
     const java = [...tree].find(([, name]) => name === 'java')?.[0]
     assert.ok(readFileSync(`/proc/${java}/maps`, 'utf8').includes(archive), 'the restarted broker uses the archive')
+    // The CDC connector resumes from its committed offset on the slot the first start created: a change made now
+    // arrives after the first start's events, with no second snapshot before it (one partition keeps the order).
+    await withPostgres(ports, (client) => client.query("INSERT INTO users (name, age) VALUES ('After restart', 1)"))
+    const events = await untilEvents(ports, 'the insert after the restart', (e) =>
+      e.some((x) => x?.after?.name === 'After restart'),
+    )
+    assert.equal(snapshotRows(events).length, 10, 'the restart took no second snapshot')
+    assert.deepEqual(
+      events.slice(-2).map((e) => (e === null ? 'tombstone' : `${e.op} ${e.after?.name ?? ''}`)),
+      ['tombstone', 'c After restart'],
+    )
   })
 })
 
@@ -301,5 +431,20 @@ test('a clash on the Kafka controller port is reported before Postgres is initia
 
 test('SIGKILL to the npm start process (nothing forwarded): the CLI sees its parent gone and stops everything', async () => {
   const { home, ports } = await sharedHome()
-  await stopsEverything('SIGKILL', home, ports)
+  // Started with --no-cdc on the stack that ran the CDC connector: the connector is deleted, its slot kept.
+  await stopsEverything(
+    'SIGKILL',
+    home,
+    ports,
+    async (_tree, output) => {
+      assert.match(output, /Changes arrive in {2}not registered \(--no-cdc\)/)
+      const status = await fetch(`http://localhost:${ports.rest}/connectors/${CDC_CONNECTOR_NAME}/status`)
+      assert.equal(status.status, 404)
+      const { rows } = await withPostgres(ports, (client) =>
+        client.query('SELECT slot_name FROM pg_replication_slots WHERE slot_name = $1', [CDC_SLOT]),
+      )
+      assert.equal(rows.length, 1, 'the slot stays for the connector to return')
+    },
+    ['--no-cdc'],
+  )
 })

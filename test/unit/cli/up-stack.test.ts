@@ -78,6 +78,7 @@ test('the summary shows the retention and the ready times, and says when no reco
     prometheus: { state: 'disabled' } as const,
     retention: 'each partition keeps ≤ 256 MiB',
     topic: 'postgres-jdbc-users',
+    cdc: { state: 'registered', connector: 'postgres-cdc-users', topic: 'postgres-cdc.public.users' } as const,
     restUrl: 'http://127.0.0.1:8083',
     readyAt: { postgres: 2000, kafka: 3000, worker: 4000 },
     lagExporter: { state: 'running', url: 'http://localhost:8000' } as const,
@@ -100,6 +101,17 @@ test('the summary shows the retention and the ready times, and says when no reco
     firstRecordWaitS: 60,
   })
   assert.match(without, /Sample consumer {4}not started \(--no-consumer\)/)
+  assert.match(
+    text,
+    /Changes arrive in {2}topic postgres-cdc\.public\.users {3}\(connector postgres-cdc-users, Debezium's envelope; kcat -b localhost:9092 -t postgres-cdc\.public\.users -C -o beginning\)/,
+  )
+  const noCdc = renderSummary({
+    stack: { ...stack, cdc: { state: 'disabled', why: '--no-cdc' } },
+    startedAt: 1000,
+    firstRecordAt: 5000,
+    firstRecordWaitS: 60,
+  })
+  assert.match(noCdc, /Changes arrive in {2}not registered \(--no-cdc\)/)
   assert.match(text, /Topic retention {4}each partition keeps ≤ 256 MiB/)
   assert.match(text, /Ready after {8}PostgreSQL 1\.0 s, Kafka 2\.0 s, worker 3\.0 s {3}\(seconds since start\)/)
   assert.match(text, /not seen within 60 s: check `curl http:\/\/127\.0\.0\.1:8083\/connectors\/jdbc-postgres-source/)
