@@ -59,8 +59,13 @@ export function databaseOf(config: Record<string, string>): string | null {
     const m = /^jdbc:([a-z0-9]+):\/\/(?:[^@/]*@)?([^/?]+)\/?([^?;]*)/i.exec(url)
     if (m) return `${m[1]} ${m[2]}${m[3] ? `/${m[3]}` : ''}`
   }
+  // Debezium's keys, written as the JDBC URL's words so both connectors on one database share its table nodes.
   const host = config['database.hostname']
-  if (host) return `${config['database.dbname'] ?? 'database'} on ${host}:${config['database.port'] ?? ''}`.trim()
+  if (host) {
+    const vendor = config['connector.class']?.includes('postgres') ? 'postgresql' : 'database'
+    const dbname = config['database.dbname']
+    return `${vendor} ${host}:${config['database.port'] || '5432'}${dbname ? `/${dbname}` : ''}`
+  }
   return null
 }
 
@@ -198,13 +203,15 @@ export function buildPipeline(input: PipelineInput): Pipeline {
       const database = databaseOf(c.config)
       const sources = sourceTables(c, topics)
       for (const table of sources) {
-        const tableId = `table:${database ?? connect.name}/${table}`
+        // `public.users` (Debezium's include list) and `users` (a JDBC whitelist) are one table on Postgres.
+        const tableName = table.replace(/^public\./, '')
+        const tableId = `table:${database ?? connect.name}/${tableName}`
         const freshness = freshnessOf(measured?.freshness, table)
         if (!nodes.has(tableId)) {
           nodes.set(tableId, {
             id: tableId,
             kind: 'table',
-            label: table,
+            label: tableName,
             health: 'neutral',
             status: [
               database ?? 'source',

@@ -76,7 +76,7 @@ test("flowscope's CDC connector answers to the class and takes every key, captur
 test("the console's topology reads the CDC connector's table and database from Debezium's keys", () => {
   const cdc = cdcConnectorConfig(target)
   assert.deepEqual(tablesOf(cdc), ['public.users'])
-  assert.equal(databaseOf(cdc), 'postgres on 127.0.0.1:5433')
+  assert.equal(databaseOf(cdc), 'postgresql 127.0.0.1:5433/postgres')
 })
 
 test('`up --help` names the CDC connector, its topic and slot, and --no-cdc, which the command line accepts', () => {

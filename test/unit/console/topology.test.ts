@@ -169,3 +169,33 @@ flowscope_source_freshness_seconds{connector="jdbc-postgres-source",table="publi
   assert.equal(bare.nodes.find((n) => n.kind === 'connector')!.rate, null)
   assert.equal(bare.nodes.find((n) => n.kind === 'table')!.freshnessSeconds, undefined)
 })
+
+test("a JDBC source and a CDC source on one Postgres table share the table's node", () => {
+  const cdc = jdbc('postgres-cdc-users', {
+    className: 'io.debezium.connector.postgresql.PostgresConnector',
+    config: {
+      'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
+      'database.hostname': '127.0.0.1',
+      'database.port': '5433',
+      'database.dbname': 'postgres',
+      'table.include.list': 'public.customers',
+      'topic.prefix': 'cdc',
+    },
+    topics: ['cdc.public.customers'],
+  })
+  const p = buildPipeline({
+    connects: [{ name: 'c1', connectors: [jdbc('jdbc-postgres-source'), cdc] }],
+    topics: new Set(['postgres-customers', 'cdc.public.customers']),
+    topicRates: new Map(),
+    groups: [],
+  })
+  const tables = p.nodes.filter((n) => n.kind === 'table')
+  assert.deepEqual(
+    tables.map((n) => [n.id, n.label]),
+    [['table:postgresql 127.0.0.1:5433/postgres/customers', 'customers']],
+  )
+  assert.deepEqual(
+    p.edges.filter((e) => e.from === tables[0].id).map((e) => e.to),
+    ['connector:c1/jdbc-postgres-source', 'connector:c1/postgres-cdc-users'],
+  )
+})
