@@ -144,6 +144,13 @@ export const cdcMetrics = defineMetricComponent({
       'seconds',
       "Now minus the first poll that saw pg_current_wal_lsn() beyond the slot's current confirmed_flush_lsn; 0 when the slot has confirmed all WAL. The oldest unconfirmed WAL was written within one poll interval (5 s) before that poll, so this is a lower bound that errs by at most the interval. It grows when the WAL moves and the slot does not follow (stalled task, no heartbeats on a busy server). Absent until the first poll.",
     ),
+    info: {
+      name: 'flowscope_cdc_connector_info',
+      type: 'gauge',
+      labels: ['connector', 'name', 'slot'],
+      unit: 'info (always 1)',
+      help: 'One series per running CDC connector: its name, its topic.prefix (`name`, the label Debezium\'s families carry) and its slot. Join on `name` to select Debezium\'s families by connector, e.g. `debezium_metrics_Connected * on (name) group_left (connector) flowscope_cdc_connector_info{connector="x"}`.',
+    },
     slotActive: slot(
       'active',
       'boolean',
@@ -286,12 +293,14 @@ export class SlotLagClock {
 /** One connector's slot figures (kept by the connector, whatever state its task is in). */
 export class SlotMetrics {
   readonly labels: Labels
+  readonly infoLabels: Labels
   sample: (SlotSample & { lagSeconds: number | null }) | null = null
   readonly #lag = new SlotLagClock()
   readonly #now: () => number
 
-  constructor(connector: string, slotName: string, now: () => number) {
+  constructor(connector: string, topicPrefix: string, slotName: string, now: () => number) {
     this.labels = { connector, slot: slotName }
+    this.infoLabels = { connector, name: topicPrefix, slot: slotName }
     this.#now = now
   }
 
@@ -338,9 +347,9 @@ export class CdcMetrics {
     if (!this.#slots.has(name)) this.#tasks.delete(name)
   }
 
-  /** Connector `name` starts watching slot `slotName`. */
-  connectorStarted(name: string, slotName: string): SlotMetrics {
-    const slot = new SlotMetrics(name, slotName, this.#now)
+  /** Connector `name` (topic.prefix `topicPrefix`) starts watching slot `slotName`. */
+  connectorStarted(name: string, topicPrefix: string, slotName: string): SlotMetrics {
+    const slot = new SlotMetrics(name, topicPrefix, slotName, this.#now)
     this.#slots.set(name, slot)
     return slot
   }
@@ -397,6 +406,9 @@ export class CdcMetrics {
     slotView('slotConfirmedLagBytes', (s) => s.confirmedLagBytes)
     slotView('slotConfirmedLagSeconds', (s) => s.lagSeconds)
     slotView('slotActive', (s) => bool(s.active))
+    this.#view(registry, 'info', (emit) => {
+      for (const slot of this.#slots.values()) emit(slot.infoLabels, 1)
+    })
   }
 
   /** A gauge whose series are rewritten from the state at each scrape (a gone connector leaves none). */

@@ -15,7 +15,7 @@ export class PostgresCdcSourceConnector implements SourceConnector {
     const config = requirePostgresCdcConfig(raw)
     this.#raw = { ...raw }
     const cdc = context.metrics ? cdcMetricsOn(context.metrics) : new CdcMetrics(new prom.Registry())
-    const metrics = cdc.connectorStarted(context.connectorName, config.slotName)
+    const metrics = cdc.connectorStarted(context.connectorName, config.topicPrefix, config.slotName)
     const monitor = new SlotMonitor(config, metrics, context.log)
     monitor.start()
     this.#stopSlotWatch = async () => {

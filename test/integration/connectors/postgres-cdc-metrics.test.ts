@@ -145,6 +145,7 @@ test('snapshot and streaming metrics as Debezium names them; slot WAL figures; g
   // ---- slot: WAL written but not confirmed (no offsets committed yet) ----
   const slotLabels = { connector: name, slot }
   await waitForValue(running, 'flowscope_replication_slot_active', slotLabels, (v) => v === 1)
+  assert.equal(valueOf(await scrape(running), 'flowscope_cdc_connector_info', { ...slotLabels, name: prefix }), 1)
   await waitForValue(running, 'flowscope_replication_slot_retained_wal_bytes', slotLabels, (v) => v > 0)
   // The changes' WAL stays unconfirmed: after two polls its age shows.
   const lagSeconds = await waitForValue(
@@ -191,8 +192,12 @@ test('snapshot and streaming metrics as Debezium names them; slot WAL figures; g
   await eventually(
     async () => {
       const left = (await scrape(running)).filter((s) => s.labels.name === prefix || s.labels.connector === name)
-      return left.filter((s) => s.name.startsWith('debezium_') || s.name.startsWith('flowscope_replication_slot_'))
-        .length === 0
+      return left.filter(
+        (s) =>
+          s.name.startsWith('debezium_') ||
+          s.name.startsWith('flowscope_replication_slot_') ||
+          s.name.startsWith('flowscope_cdc_'),
+      ).length === 0
         ? true
         : undefined
     },

@@ -24,7 +24,8 @@ test('names: debezium_metrics_<Attribute> with case kept, slot families flowscop
   assert.ok(names.includes('flowscope_replication_slot_retained_wal_bytes'))
   for (const m of Object.values(cdcMetrics.metrics)) {
     if (m.name.startsWith('debezium_metrics_')) assert.deepEqual(m.labels.slice(0, 3), ['plugin', 'name', 'context'])
-    else assert.deepEqual(m.labels, ['connector', 'slot'])
+    else if (m.name.startsWith('flowscope_replication_slot_')) assert.deepEqual(m.labels, ['connector', 'slot'])
+    else assert.equal(m.name, 'flowscope_cdc_connector_info')
   }
 })
 
@@ -100,7 +101,7 @@ test('snapshot: running → completed, tables and rows per table, duration froze
 test('a task stopped mid-snapshot shows SnapshotAborted until its connector stops', async () => {
   const registry = new prom.Registry()
   const cdc = new CdcMetrics(registry, () => 0)
-  const slot = cdc.connectorStarted('orders-cdc', 'flowscope')
+  const slot = cdc.connectorStarted('orders-cdc', 'shop', 'flowscope')
   const task = cdc.taskStarted('orders-cdc', 'shop')
   task.snapshotStarted(['public.a'])
   cdc.taskStopped('orders-cdc', task)
@@ -115,10 +116,10 @@ test('a task stopped mid-snapshot shows SnapshotAborted until its connector stop
 test("a running task's figures survive a restart of its connector alone", async () => {
   const registry = new prom.Registry()
   const cdc = new CdcMetrics(registry, () => 0)
-  const slot = cdc.connectorStarted('orders-cdc', 'flowscope')
+  const slot = cdc.connectorStarted('orders-cdc', 'shop', 'flowscope')
   cdc.taskStarted('orders-cdc', 'shop').event('c', 0)
   cdc.connectorStopped('orders-cdc', slot)
-  cdc.connectorStarted('orders-cdc', 'flowscope')
+  cdc.connectorStarted('orders-cdc', 'shop', 'flowscope')
   const lines = await scrape(registry)
   assert.equal(value(lines, `debezium_metrics_TotalNumberOfEventsSeen{${STREAM}}`), 1)
 })
@@ -126,7 +127,7 @@ test("a running task's figures survive a restart of its connector alone", async 
 test('slot figures: bytes and active from the poll; absent when the slot is gone', async () => {
   const registry = new prom.Registry()
   const cdc = new CdcMetrics(registry, () => 0)
-  const slot = cdc.connectorStarted('orders-cdc', 'flowscope')
+  const slot = cdc.connectorStarted('orders-cdc', 'shop', 'flowscope')
   slot.polled({ active: true, retainedBytes: 4096, confirmedLagBytes: 1024, currentLsn: 5000n, confirmedLsn: 3976n })
   let lines = await scrape(registry)
   const labels = 'connector="orders-cdc",slot="flowscope"'
@@ -134,6 +135,7 @@ test('slot figures: bytes and active from the poll; absent when the slot is gone
   assert.equal(value(lines, `flowscope_replication_slot_confirmed_flush_lag_bytes{${labels}}`), 1024)
   assert.equal(value(lines, `flowscope_replication_slot_confirmed_flush_lag_seconds{${labels}}`), 0)
   assert.equal(value(lines, `flowscope_replication_slot_active{${labels}}`), 1)
+  assert.equal(value(lines, 'flowscope_cdc_connector_info{connector="orders-cdc",name="shop",slot="flowscope"}'), 1)
   slot.polled(null)
   lines = await scrape(registry)
   assert.equal(value(lines, 'flowscope_replication_slot_'), undefined)
