@@ -45,7 +45,7 @@ async function scrape(running: TestWorker): Promise<Series[]> {
 }
 
 /** The value of `name` whose labels include `labels`; undefined when there is no such series. */
-function valueOf(series: Series[], name: string, labels: Record<string, string>): number | undefined {
+function seriesValue(series: Series[], name: string, labels: Record<string, string>): number | undefined {
   return series.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value
 }
 
@@ -59,7 +59,7 @@ async function waitForValue(
   let last: number | undefined
   return eventually(
     async () => {
-      last = valueOf(await scrape(running), name, labels)
+      last = seriesValue(await scrape(running), name, labels)
       return last !== undefined && wanted(last) ? last : undefined
     },
     () => `${name}${JSON.stringify(labels)}: last ${last}`,
@@ -108,18 +108,18 @@ test('snapshot and streaming metrics as Debezium names them; slot WAL figures; g
   await waitForValue(running, 'debezium_metrics_SnapshotCompleted', snap, (v) => v === 1)
   await waitForValue(running, 'debezium_metrics_Connected', stream, (v) => v === 1)
   let series = await scrape(running)
-  assert.equal(valueOf(series, 'debezium_metrics_SnapshotRunning', snap), 0)
-  assert.equal(valueOf(series, 'debezium_metrics_SnapshotAborted', snap), 0)
-  assert.equal(valueOf(series, 'debezium_metrics_TotalTableCount', snap), 2)
-  assert.equal(valueOf(series, 'debezium_metrics_RemainingTableCount', snap), 0)
-  assert.equal(valueOf(series, 'debezium_metrics_RowsScanned', { ...snap, table: `public.${a}` }), 3)
-  assert.equal(valueOf(series, 'debezium_metrics_RowsScanned', { ...snap, table: `public.${b}` }), 2)
-  assert.ok((valueOf(series, 'debezium_metrics_SnapshotDurationInSeconds', snap) ?? -1) >= 0)
+  assert.equal(seriesValue(series, 'debezium_metrics_SnapshotRunning', snap), 0)
+  assert.equal(seriesValue(series, 'debezium_metrics_SnapshotAborted', snap), 0)
+  assert.equal(seriesValue(series, 'debezium_metrics_TotalTableCount', snap), 2)
+  assert.equal(seriesValue(series, 'debezium_metrics_RemainingTableCount', snap), 0)
+  assert.equal(seriesValue(series, 'debezium_metrics_RowsScanned', { ...snap, table: `public.${a}` }), 3)
+  assert.equal(seriesValue(series, 'debezium_metrics_RowsScanned', { ...snap, table: `public.${b}` }), 2)
+  assert.ok((seriesValue(series, 'debezium_metrics_SnapshotDurationInSeconds', snap) ?? -1) >= 0)
   // Streaming before its first change: counts are 0, what needs an event is absent.
-  assert.equal(valueOf(series, 'debezium_metrics_TotalNumberOfEventsSeen', stream), 0)
-  assert.equal(valueOf(series, 'debezium_metrics_MilliSecondsBehindSource', stream), undefined)
-  assert.equal(valueOf(series, 'debezium_metrics_MilliSecondsSinceLastEvent', stream), undefined)
-  assert.equal(valueOf(series, 'debezium_metrics_QueueTotalCapacity', stream), 4096)
+  assert.equal(seriesValue(series, 'debezium_metrics_TotalNumberOfEventsSeen', stream), 0)
+  assert.equal(seriesValue(series, 'debezium_metrics_MilliSecondsBehindSource', stream), undefined)
+  assert.equal(seriesValue(series, 'debezium_metrics_MilliSecondsSinceLastEvent', stream), undefined)
+  assert.equal(seriesValue(series, 'debezium_metrics_QueueTotalCapacity', stream), 4096)
 
   // ---- streaming: 2 creates in one transaction, 1 update, 1 delete ----
   await sql(`INSERT INTO ${a} VALUES (10, 'x'), (11, 'y')`)
@@ -130,22 +130,22 @@ test('snapshot and streaming metrics as Debezium names them; slot WAL figures; g
   const lastXid = Number(deleted[1].rows[0].xid)
   await waitForValue(running, 'debezium_metrics_TotalNumberOfEventsSeen', stream, (v) => v >= 4)
   series = await scrape(running)
-  assert.equal(valueOf(series, 'debezium_metrics_TotalNumberOfEventsSeen', stream), 4)
-  assert.equal(valueOf(series, 'debezium_metrics_TotalNumberOfCreateEventsSeen', stream), 2)
-  assert.equal(valueOf(series, 'debezium_metrics_TotalNumberOfUpdateEventsSeen', stream), 1)
-  assert.equal(valueOf(series, 'debezium_metrics_TotalNumberOfDeleteEventsSeen', stream), 1)
-  assert.equal(valueOf(series, 'debezium_metrics_NumberOfCommittedTransactions', stream), 3)
-  assert.equal(valueOf(series, 'debezium_metrics_NumberOfEventsFiltered', stream), 0)
-  assert.equal(valueOf(series, 'debezium_metrics_LastTransactionId', stream), lastXid)
-  assert.ok((valueOf(series, 'debezium_metrics_MilliSecondsBehindSource', stream) ?? -1) >= 0)
-  assert.ok((valueOf(series, 'debezium_metrics_MilliSecondsSinceLastEvent', stream) ?? -1) >= 0)
-  const remaining = valueOf(series, 'debezium_metrics_QueueRemainingCapacity', stream) ?? -1
+  assert.equal(seriesValue(series, 'debezium_metrics_TotalNumberOfEventsSeen', stream), 4)
+  assert.equal(seriesValue(series, 'debezium_metrics_TotalNumberOfCreateEventsSeen', stream), 2)
+  assert.equal(seriesValue(series, 'debezium_metrics_TotalNumberOfUpdateEventsSeen', stream), 1)
+  assert.equal(seriesValue(series, 'debezium_metrics_TotalNumberOfDeleteEventsSeen', stream), 1)
+  assert.equal(seriesValue(series, 'debezium_metrics_NumberOfCommittedTransactions', stream), 3)
+  assert.equal(seriesValue(series, 'debezium_metrics_NumberOfEventsFiltered', stream), 0)
+  assert.equal(seriesValue(series, 'debezium_metrics_LastTransactionId', stream), lastXid)
+  assert.ok((seriesValue(series, 'debezium_metrics_MilliSecondsBehindSource', stream) ?? -1) >= 0)
+  assert.ok((seriesValue(series, 'debezium_metrics_MilliSecondsSinceLastEvent', stream) ?? -1) >= 0)
+  const remaining = seriesValue(series, 'debezium_metrics_QueueRemainingCapacity', stream) ?? -1
   assert.ok(remaining >= 0 && remaining <= 4096, `QueueRemainingCapacity ${remaining}`)
 
   // ---- slot: WAL written but not confirmed (no offsets committed yet) ----
   const slotLabels = { connector: name, slot }
   await waitForValue(running, 'flowscope_replication_slot_active', slotLabels, (v) => v === 1)
-  assert.equal(valueOf(await scrape(running), 'flowscope_cdc_connector_info', { ...slotLabels, name: prefix }), 1)
+  assert.equal(seriesValue(await scrape(running), 'flowscope_cdc_connector_info', { ...slotLabels, name: prefix }), 1)
   await waitForValue(running, 'flowscope_replication_slot_retained_wal_bytes', slotLabels, (v) => v > 0)
   // The changes' WAL stays unconfirmed: after two polls its age shows.
   const lagSeconds = await waitForValue(
@@ -156,7 +156,11 @@ test('snapshot and streaming metrics as Debezium names them; slot WAL figures; g
     4 * SLOT_POLL_INTERVAL_MS,
   )
   assert.ok(lagSeconds >= SLOT_POLL_INTERVAL_MS / 1000 - 1, `lag ${lagSeconds} s after two polls`)
-  const lagBefore = valueOf(await scrape(running), 'flowscope_replication_slot_confirmed_flush_lag_bytes', slotLabels)
+  const lagBefore = seriesValue(
+    await scrape(running),
+    'flowscope_replication_slot_confirmed_flush_lag_bytes',
+    slotLabels,
+  )
   assert.ok(lagBefore !== undefined && lagBefore > 0, `unconfirmed WAL ${lagBefore}`)
   const [{ lsn: confirmedBefore }] = (
     await sql('SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1', [slot])
