@@ -15,13 +15,7 @@ import { WalChangeProcessor } from './change-stream.ts'
 import { ignoredKeys, type PostgresCdcConfig, requirePostgresCdcConfig } from './config.ts'
 import { closeQuietly, connect } from './connections.ts'
 import { type Lsn, parseLsn } from './lsn.ts'
-import {
-  type CdcMetrics,
-  CdcMetrics as CdcMetricsState,
-  type CdcTaskMetrics,
-  type ChangeOp,
-  cdcMetricsOn,
-} from './metrics.ts'
+import { CdcMetrics, type CdcTaskMetrics, type ChangeOp, cdcMetricsOn } from './metrics.ts'
 import { confirmableLsn, readStoredPosition, type StoredPosition, sourcePartition } from './offsets.ts'
 import { capturedTables, ensurePublication, slotState } from './publication.ts'
 import { ReplicationStream } from './replication-stream.ts'
@@ -72,7 +66,8 @@ export class PostgresCdcSourceTask implements SourceTask {
     this.#partition = sourcePartition(config.topicPrefix)
     this.#events = new ChangeEventBuilder(config, this.#partition)
     this.#changes = new WalChangeProcessor(config, this.#events, () => this.#catalog as pg.Client, context.log)
-    this.#cdcMetrics = context.metrics ? cdcMetricsOn(context.metrics) : new CdcMetricsState(new prom.Registry())
+    // Outside a worker (no host) the figures go to a registry of their own that nobody serves.
+    this.#cdcMetrics = context.metrics ? cdcMetricsOn(context.metrics) : new CdcMetrics(new prom.Registry())
     this.#metrics = this.#cdcMetrics.taskStarted(context.connectorName, config.topicPrefix)
     const ignored = ignoredKeys(raw, isConnectorLevelKey)
     if (ignored.length > 0) context.log.warn({ keys: ignored }, 'config keys accepted but not acted on by flowscope')
