@@ -8,6 +8,7 @@
 // which is the only one a source may release upstream (an acked record's offset may not be stored yet).
 import type { ConfigDef, RawConfig } from '../config/config-def.ts'
 import type { Logger } from '../logging.ts'
+import type { MetricsHost } from '../metrics/components.ts'
 import type { SourceOffset, SourcePartition, SourceRecord } from '../record/source-record.ts'
 
 export interface OffsetReader {
@@ -23,6 +24,8 @@ export interface ConnectorContext {
   requestTaskReconfiguration(): void
   /** The connector cannot go on: its status becomes FAILED with this error's trace. */
   raiseError(error: Error): void
+  /** The worker's registry for the plugin's own metric component (served on /metrics); absent outside a worker. */
+  readonly metrics?: MetricsHost
 }
 
 /** Pipeline facts only the source knows, reported per table (become flowscope_* metrics). */
@@ -41,6 +44,8 @@ export interface SourceTaskContext {
   readonly offsetReader: OffsetReader
   readonly log: Logger
   readonly pipeline: PipelineReporter
+  /** The worker's registry for the plugin's own metric component (served on /metrics); absent outside a worker. */
+  readonly metrics?: MetricsHost
 }
 
 export interface SourceConnector {

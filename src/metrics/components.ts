@@ -72,3 +72,24 @@ function metricFor(
   if (def.type === 'histogram') return new prom.Histogram({ ...options, buckets: [...(def.buckets ?? [])] })
   return def.type === 'counter' ? new prom.Counter(options) : new prom.Gauge(options)
 }
+
+/**
+ * Where a plugin's own metric component is served: the worker's registry, so its families appear on the worker's
+ * /metrics. A component's state is created once per host (its families registered once, however many connectors
+ * and tasks use it) and shared by every connector and task of that plugin.
+ */
+export interface MetricsHost {
+  /** The state of the component named `name` on this host, created by `create(registry)` on first use. */
+  component<S>(name: string, create: (registry: prom.Registry) => S): S
+}
+
+/** A MetricsHost over `registry`. */
+export function metricsHost(registry: prom.Registry): MetricsHost {
+  const states = new Map<string, unknown>()
+  return {
+    component<S>(name: string, create: (registry: prom.Registry) => S): S {
+      if (!states.has(name)) states.set(name, create(registry))
+      return states.get(name) as S
+    },
+  }
+}

@@ -3,6 +3,7 @@
 // Connect's metric names (kafka_connect_*), the producer's (kafka_producer_*) and flowscope's own (flowscope_*).
 import type { PipelineReporter } from '../connectors/plugin.ts'
 import type { SourceTimeBasis } from '../record/source-time.ts'
+import type { MetricsHost } from './components.ts'
 import type { KafkaClientNetwork } from './kafka-client-network.ts'
 
 /** Connect's states (lower-cased in metrics: running, paused, …). */
@@ -77,4 +78,6 @@ export interface WorkerMetricsRecorder {
   /** A (re)assignment of connectors and tasks to this worker finished after `durationMs`; `epoch` = generation. */
   recordRebalance(durationMs: number, epoch?: number): void
   readonly producer: ProducerMetricsRecorder
+  /** Plugins' own metric components (e.g. the CDC connector's debezium_metrics_*), on the same /metrics. */
+  readonly plugins?: MetricsHost
 }

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs'
 import * as prom from 'prom-client'
 import type { PipelineReporter } from '../connectors/plugin.ts'
+import { type MetricsHost, metricsHost } from './components.ts'
 import { metrics as M, type MetricDefinition, MetricGroups } from './definitions.ts'
 import { HistogramCounts, histogramSamples } from './histogram.ts'
 import { ApiKeys, isNetworkMetric, KafkaClientNetwork, networkStatValue } from './kafka-client-network.ts'
@@ -456,6 +457,7 @@ class WorkerMetricsImpl implements WorkerMetrics {
   readonly registry: prom.Registry
   readonly kafkaClientMetrics: { registry: prom.Registry; client: typeof prom }
   readonly producer: ProducerSeries
+  readonly plugins: MetricsHost
   readonly #now: () => number
   readonly #window: WindowConfig
   readonly #entries = new Map<string, ConnectorEntry>()
@@ -476,6 +478,7 @@ class WorkerMetricsImpl implements WorkerMetrics {
   constructor(options: WorkerMetricsOptions) {
     this.registry = options.registry ?? new prom.Registry()
     this.kafkaClientMetrics = { registry: this.registry, client: prom }
+    this.plugins = metricsHost(this.registry)
     this.#now = options.nowMs ?? Date.now
     this.#window = options.window ?? KAFKA_WINDOW
     this.#connectorStartups = new WindowedStat(this.#window)

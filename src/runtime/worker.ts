@@ -243,6 +243,7 @@ export class ConnectWorker implements Worker {
         context: {
           offsetReader: { offsets: async (partitions) => partitions.map((p) => this.#o.offsets.get(name, p)) },
           pipeline: running.metrics.pipeline,
+          ...(this.#o.metrics.plugins ? { metrics: this.#o.metrics.plugins } : {}),
         },
         metrics,
         log: getLogger(`flowscope.task.${name}-${taskId}`),
@@ -314,6 +315,7 @@ export class ConnectWorker implements Worker {
       offsetReader: { offsets: async (partitions) => partitions.map((p) => this.#o.offsets.get(name, p)) },
       requestTaskReconfiguration,
       raiseError: (error) => void this.#failConnector(name, error),
+      ...(this.#o.metrics.plugins ? { metrics: this.#o.metrics.plugins } : {}),
     }
   }
 

@@ -39,6 +39,10 @@ export class WalChangeProcessor {
   #commitOffset: SourceOffset | null = null
   #commitOffsetSent = true
   #lastHeartbeatMs = Date.now()
+  /** For the streaming metrics: changes read but not emitted, commits processed, the last one's xid. */
+  filteredEvents = 0
+  committedTransactions = 0
+  lastTransactionId: number | null = null
 
   /** `catalog` gives the current ordinary connection (it is replaced when the task reconnects). */
   constructor(config: PostgresCdcConfig, events: ChangeEventBuilder, catalog: () => pg.Client, log: Logger) {
@@ -72,6 +76,10 @@ export class WalChangeProcessor {
         }
         return
       case 'commit':
+        if (this.#tx && !this.#tx.skip) {
+          this.committedTransactions++
+          this.lastTransactionId = this.#tx.xid
+        }
         this.#resume.commitTransaction()
         this.#lastCommitLsn = lsn
         this.#commitOffset = streamingOffset({
@@ -130,7 +138,10 @@ export class WalChangeProcessor {
     this.#eventsAtLsn = lsn === this.#lastLsn ? this.#eventsAtLsn + 1 : 1
     this.#lastLsn = lsn
     const model = this.#relations.get(relationId)
-    if (!model || config.skippedOperations.has(op)) return
+    if (!model || config.skippedOperations.has(op)) {
+      this.filteredEvents++
+      return
+    }
     const offset = streamingOffset({
       lsn,
       txId: tx.xid,

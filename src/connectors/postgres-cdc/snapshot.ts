@@ -55,6 +55,12 @@ export class SnapshotReader {
     return this.#done
   }
 
+  /** Tables not yet read to the end (the one being read counts). */
+  get remainingTables(): number {
+    if (this.#done) return 0
+    return this.#tables.length - (this.#cursorOpen ? this.#tableIndex : this.#tableIndex + 1)
+  }
+
   /** The next records (at most about `max`); [] once every table was read. */
   async next(max: number): Promise<SourceRecord[]> {
     const out: SourceRecord[] = []

@@ -3,6 +3,7 @@
 // from the committed offset) and turns changes into Debezium's records and offsets. The slot's confirmed flush
 // position moves only in commit(), to what the runtime committed after Kafka acknowledged it.
 import type pg from 'pg'
+import * as prom from 'prom-client'
 import type { RawConfig } from '../../config/config-def.ts'
 import { ErrorCodes, FlowscopeError, messageOf } from '../../errors.ts'
 import { isConnectionError, sleep } from '../../postgres/connection.ts'
@@ -14,6 +15,7 @@ import { WalChangeProcessor } from './change-stream.ts'
 import { ignoredKeys, type PostgresCdcConfig, requirePostgresCdcConfig } from './config.ts'
 import { closeQuietly, connect } from './connections.ts'
 import { type Lsn, parseLsn } from './lsn.ts'
+import { CdcMetrics, type CdcTaskMetrics, type ChangeOp, cdcMetricsOn } from './metrics.ts'
 import { confirmableLsn, readStoredPosition, type StoredPosition, sourcePartition } from './offsets.ts'
 import { capturedTables, ensurePublication, slotState } from './publication.ts'
 import { ReplicationStream } from './replication-stream.ts'
@@ -54,6 +56,8 @@ export class PostgresCdcSourceTask implements SourceTask {
   #reconnectDelayMs = 0
   #slotBusyAttempts = 0
   #failureSeen: ReplicationStream | null = null
+  #cdcMetrics: CdcMetrics | null = null
+  #metrics: CdcTaskMetrics | null = null
 
   async start(raw: RawConfig, context: SourceTaskContext): Promise<void> {
     const config = requirePostgresCdcConfig(raw)
@@ -62,6 +66,9 @@ export class PostgresCdcSourceTask implements SourceTask {
     this.#partition = sourcePartition(config.topicPrefix)
     this.#events = new ChangeEventBuilder(config, this.#partition)
     this.#changes = new WalChangeProcessor(config, this.#events, () => this.#catalog as pg.Client, context.log)
+    // Outside a worker (no host) the figures go to a registry of their own that nobody serves.
+    this.#cdcMetrics = context.metrics ? cdcMetricsOn(context.metrics) : new CdcMetrics(new prom.Registry())
+    this.#metrics = this.#cdcMetrics.taskStarted(context.connectorName, config.topicPrefix)
     const ignored = ignoredKeys(raw, isConnectorLevelKey)
     if (ignored.length > 0) context.log.warn({ keys: ignored }, 'config keys accepted but not acted on by flowscope')
     const [stored] = await context.offsetReader.offsets([this.#partition])
@@ -110,6 +117,7 @@ export class PostgresCdcSourceTask implements SourceTask {
         this.#snapshotClient = await connect(config)
         this.#snapshot = new SnapshotReader(this.#snapshotClient, config, this.#events, tables, lsn)
         await this.#snapshot.begin(snapshotName)
+        this.#metrics?.snapshotStarted(tables.map((t) => `${t.schema}.${t.table}`))
         context.log.info({ tables: tables.length, exported: snapshotName !== null }, 'snapshot started')
       } else if (this.#streamingEnabled) {
         this.#startStreaming()
@@ -152,6 +160,14 @@ export class PostgresCdcSourceTask implements SourceTask {
       config.statusUpdateIntervalMs,
     )
     this.#context?.log.info({ slot: config.slotName, from: this.#startLsn }, 'streaming started')
+    const metrics = this.#metrics
+    if (metrics) {
+      metrics.connected = true
+      metrics.queue = () => ({
+        total: config.maxQueueSize,
+        remaining: Math.max(0, config.maxQueueSize - (this.#stream?.queued ?? 0)),
+      })
+    }
   }
 
   async poll(signal: AbortSignal): Promise<SourceRecord[]> {
@@ -164,6 +180,7 @@ export class PostgresCdcSourceTask implements SourceTask {
     }
     const changes = this.#changes as WalChangeProcessor
     const stream = await this.#liveStream(config)
+    if (this.#metrics) this.#metrics.connected = stream !== null && stream.failure === null
     if (!stream) {
       // Reconnecting: wait before the next attempt (the task stays RUNNING, as Debezium's retries do).
       await sleep(Math.min(config.pollIntervalMs, 1000), signal)
@@ -179,14 +196,38 @@ export class PostgresCdcSourceTask implements SourceTask {
     changes.heartbeat(records)
     if (records.length > 0) this.#lastOffset = records[records.length - 1].sourceOffset
     this.#report(records)
+    this.#reportStreaming(records, changes)
     return records
+  }
+
+  /** Debezium's streaming metrics: each change record is an event (tombstones and heartbeats carry no op). */
+  #reportStreaming(records: SourceRecord[], changes: WalChangeProcessor): void {
+    const metrics = this.#metrics
+    if (!metrics) return
+    for (const r of records) {
+      const op = (r.value as { op?: unknown } | null | undefined)?.op
+      if (r.sourceTime && (op === 'c' || op === 'u' || op === 'd' || op === 't')) {
+        metrics.event(op as ChangeOp, r.sourceTime.timestampMs)
+      }
+    }
+    metrics.filteredEvents = changes.filteredEvents
+    metrics.committedTransactions = changes.committedTransactions
+    metrics.lastTransactionId = changes.lastTransactionId
   }
 
   async #pollSnapshot(config: PostgresCdcConfig): Promise<SourceRecord[]> {
     const snapshot = this.#snapshot as SnapshotReader
-    const records = await snapshot.next(config.maxBatchSize)
+    let records: SourceRecord[]
+    try {
+      records = await snapshot.next(config.maxBatchSize)
+    } catch (error) {
+      this.#metrics?.snapshotFinished(false)
+      throw error
+    }
     this.#report(records)
+    this.#metrics?.snapshotProgress(snapshot.rowsRead, snapshot.remainingTables)
     if (snapshot.done) {
+      this.#metrics?.snapshotFinished(true)
       this.#context?.log.info({ rows: Object.fromEntries(snapshot.rowsRead) }, 'snapshot completed')
       this.#snapshot = null
       await closeQuietly(this.#snapshotClient)
@@ -313,6 +354,7 @@ export class PostgresCdcSourceTask implements SourceTask {
   async stop(): Promise<void> {
     if (this.#stopped) return
     this.#stopped = true
+    if (this.#metrics && this.#context) this.#cdcMetrics?.taskStopped(this.#context.connectorName, this.#metrics)
     await this.#snapshot?.abort()
     await closeQuietly(this.#snapshotClient)
     await this.#stream?.close()

@@ -1,6 +1,7 @@
 // The Connect worker dashboard: the seed's Kafka Connect cluster dashboard on flowscope's kafka_connect_* series,
 // with the Node.js process (process_*, nodejs_*) in place of the JVM panels.
 import { metrics as M, type MetricDefinition } from '../../metrics/definitions.ts'
+import { cdcRow } from './cdc.ts'
 import type { DashboardSpec, PanelSpec } from './panels.ts'
 import { q } from './panels.ts'
 
@@ -237,5 +238,6 @@ export const connectWorker: DashboardSpec = {
         perTask('Source record active count max', M.sourceRecordActiveCountMax),
       ],
     },
+    cdcRow('CDC connectors (PostgreSQL logical replication)', 'connector=~"$connector"'),
   ],
 }

@@ -6,6 +6,7 @@ import { lagMetrics as L } from '../../lag/metrics.ts'
 import { metrics as M } from '../../metrics/definitions.ts'
 import { alertDefaults } from '../prometheus/alert-rules.ts'
 import { activeControllersStat, partitionHealthStats } from './broker-health.ts'
+import { cdcRow } from './cdc.ts'
 import { burrowStatusNames, percentiles } from './consumer-lag.ts'
 import type { DashboardSpec } from './panels.ts'
 import { q } from './panels.ts'
@@ -147,6 +148,8 @@ export const pipelineOverview: DashboardSpec = {
         },
       ],
     },
+    // Empty for a polling (JDBC) connector: its hop is the source row above.
+    cdcRow('CDC: WAL → replication slot → $connector', 'connector="$connector"'),
     {
       title: 'Connector → Kafka',
       panels: [

@@ -1,6 +1,7 @@
 // Prometheus alerting rules for a flowscope stack: thresholds in, a rule-file YAML text out.
 // Every alert says what is wrong and what to do; monitoring/prometheus/alert-rules.test.yml tests each one.
 import { stringify } from 'yaml'
+import { cdcMetrics } from '../../connectors/postgres-cdc/metrics.ts'
 import { sampleConsumerMetrics } from '../../consume/metrics.ts'
 import { lagMetrics as L } from '../../lag/metrics.ts'
 import { metrics as M } from '../../metrics/definitions.ts'
@@ -8,6 +9,7 @@ import { FRESHNESS_BUCKETS } from '../../metrics/freshness-buckets.ts'
 import { durationSeconds } from './prometheus-config.ts'
 
 const C = sampleConsumerMetrics.metrics
+const CDC = cdcMetrics.metrics
 
 export interface AlertRuleOptions {
   /** How long a scrape target must be down before `service_down` fires (default 2m, the seed's). */
@@ -37,6 +39,12 @@ export interface AlertRuleOptions {
    * 6h/30m, 1d/2h and 3d/6h). A shorter period scales every window and `for:` down in proportion (tests).
    */
   readonly consumerFreshnessSloPeriod?: string
+  /** WAL a CDC connector's replication slot may retain, in bytes, before an alert (default 1 GiB). */
+  readonly slotRetainedWalBytes?: number
+  /** How long a CDC connector's replication slot may stay without a reader before an alert (default 5m). */
+  readonly slotInactiveFor?: string
+  /** Milliseconds a CDC connector may process changes behind their commit (MilliSecondsBehindSource) (default 60000). */
+  readonly cdcStreamingLagMs?: number
 }
 
 export const alertDefaults = {
@@ -52,6 +60,9 @@ export const alertDefaults = {
   consumerFreshnessSloTarget: 0.99,
   consumerFreshnessSloSeconds: 300,
   consumerFreshnessSloPeriod: '30d',
+  slotRetainedWalBytes: 1024 ** 3,
+  slotInactiveFor: '5m',
+  cdcStreamingLagMs: 60_000,
 } as const
 
 /** The Prometheus job the lag exporter is scraped under (its own alert, rather than service_down's, says what to do). */
@@ -238,8 +249,69 @@ export function alertGroups(options: AlertRuleOptions = {}): AlertGroup[] {
         ),
       ],
     },
+    cdcGroup(o),
     consumerGroup(o),
   ]
+}
+
+/** `1073741824` → `1 GiB`, for the descriptions. */
+function bytesSpoken(bytes: number): string {
+  for (const [unit, size] of [
+    ['GiB', 1024 ** 3],
+    ['MiB', 1024 ** 2],
+    ['KiB', 1024],
+  ] as const) {
+    if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`
+  }
+  return `${bytes} bytes`
+}
+
+/**
+ * The CDC connector's replication slot and Debezium figures. A failed CDC connector or task is ConnectorFailed /
+ * ConnectorTaskFailed's; these say what the slot and the stream do meanwhile.
+ */
+function cdcGroup(o: Required<AlertRuleOptions>): AlertGroup {
+  const inactiveFor = promDuration(optionSeconds('slotInactiveFor', o.slotInactiveFor))
+  if (!(o.slotRetainedWalBytes > 0)) throw new Error(`slotRetainedWalBytes: ${o.slotRetainedWalBytes} must be above 0`)
+  if (!(o.cdcStreamingLagMs > 0)) throw new Error(`cdcStreamingLagMs: ${o.cdcStreamingLagMs} must be above 0`)
+  const SLOT = 'job, connector, slot'
+  return {
+    name: 'flowscope-cdc',
+    rules: [
+      rule(
+        'ReplicationSlotWalRetentionHigh',
+        'page',
+        '5m',
+        `max by (${SLOT}) (${CDC.slotRetainedWal.name}) > ${o.slotRetainedWalBytes}`,
+        'Slot {{ $labels.slot }} retains {{ $value | humanize1024 }}B of WAL',
+        `Replication slot {{ $labels.slot }} of CDC connector {{ $labels.connector }} has kept more than ${bytesSpoken(o.slotRetainedWalBytes)} of WAL on the Postgres server for 5 minutes; it grows until the disk is full. Check the connector and task status (a failed or paused connector confirms nothing), ${CDC.slotConfirmedLagSeconds.name} (is the slot confirming at all?) and heartbeat.interval.ms on a database whose captured tables are idle. If the connector is gone for good, drop the slot: SELECT pg_drop_replication_slot('{{ $labels.slot }}').`,
+      ),
+      rule(
+        'ReplicationSlotInactive',
+        'warning',
+        inactiveFor,
+        `max by (${SLOT}) (${CDC.slotActive.name}) == 0`,
+        'Nobody reads replication slot {{ $labels.slot }}',
+        `Replication slot {{ $labels.slot }} of CDC connector {{ $labels.connector }} has had no replication connection for ${spoken(inactiveFor)}: no changes are streamed and the server retains WAL for it. Check the connector's task status (failed, paused, reconnecting — the worker log says why) and that Postgres accepts its replication connection.`,
+      ),
+      rule(
+        'CdcStreamingLagHigh',
+        'warning',
+        '5m',
+        `max by (job, name) (${CDC.millisBehindSource.name}{plugin="postgres"}) > ${o.cdcStreamingLagMs} and on (job, name) max by (job, name) (${CDC.millisSinceLastEvent.name}{plugin="postgres"}) < 300000`,
+        'CDC connector {{ $labels.name }} streams {{ $value }} ms behind its commits',
+        `The changes the CDC connector with topic.prefix {{ $labels.name }} processes were committed in Postgres more than ${o.cdcStreamingLagMs / 1000} s earlier, for 5 minutes (MilliSecondsBehindSource; checked while events arrive, since the figure keeps the last event's value). The connector does not keep up: look at QueueRemainingCapacity (0 = the task is the bottleneck), the producer latency and the broker on the connect worker dashboard; raise max.batch.size, or check for a long transaction just committed.`,
+      ),
+      rule(
+        'CdcSnapshotAborted',
+        'page',
+        '1m',
+        `max by (job, name) (${CDC.snapshotAborted.name}{plugin="postgres"}) == 1`,
+        'The snapshot of CDC connector {{ $labels.name }} was aborted',
+        'The initial snapshot of the CDC connector with topic.prefix {{ $labels.name }} stopped before reading every table (the task failed or was stopped during it); its topics hold part of the tables. Read the task trace (GET /connectors/<name>/status), fix the cause and restart the task: the snapshot starts again from the beginning.',
+      ),
+    ],
+  }
 }
 
 /** A whole number of seconds as the shortest Prometheus duration that says it (`90s`, `5m`, `6h`, `3d`). */

@@ -71,6 +71,16 @@ const EXCEPTIONS: readonly PanelException[] = [
     why: 'the seed connector runs in bulk mode, which knows no change time: freshness is absent rather than made up (docs/metrics.md); timestamp modes have it (test/integration/connectors/jdbc/freshness.test.ts)',
   },
   {
+    dashboard: 'flowscope / Pipeline overview',
+    expr: /debezium_metrics_|flowscope_replication_slot_|flowscope_cdc_connector_info/,
+    why: "the CDC row: this stack runs the seed's JDBC connector, which has no replication slot or Debezium figures; test/integration/connectors/postgres-cdc-metrics.test.ts checks those series on a worker running a CDC connector",
+  },
+  {
+    dashboard: 'flowscope / Connect worker',
+    expr: /debezium_metrics_|flowscope_replication_slot_|flowscope_cdc_connector_info/,
+    why: 'the CDC connectors row: no CDC connector runs on this stack (as above)',
+  },
+  {
     dashboard: KCC,
     panel: /^Connector repartition per status$/,
     expr: /status="(paused|stopped)"/,

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import { cdcMetrics } from '../../../src/connectors/postgres-cdc/metrics.ts'
 import { sampleConsumerMetrics } from '../../../src/consume/metrics.ts'
 import { lagMetrics } from '../../../src/lag/metrics.ts'
 import { metrics as workerDefinitions } from '../../../src/metrics/definitions.ts'
@@ -15,8 +16,9 @@ const dir = join(root, 'monitoring/grafana/dashboards')
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'))
 const load = (f: string): Record<string, unknown> => JSON.parse(readFileSync(join(dir, f), 'utf8'))
 
-/** Worker series (Connect names + flowscope's + prom-client's) the dashboards may use. */
+/** Worker series (Connect names + flowscope's + the CDC connector's + prom-client's) the dashboards may use. */
 const workerMetrics = new Set([
+  ...Object.values(cdcMetrics.metrics).map((m) => m.name),
   'kafka_connect_app_info',
   'kafka_connect_connector_info',
   'kafka_connect_connector_metrics',
@@ -172,6 +174,7 @@ test('the pipeline overview has the connector variable and the source, connector
   assert.deepEqual(rows, [
     'Status: $connector',
     'Source: Postgres table(s)',
+    'CDC: WAL → replication slot → $connector',
     'Connector → Kafka',
     'Topic: $topic',
     'Consumers of $topic',
@@ -190,6 +193,8 @@ test('the pipeline overview has the connector variable and the source, connector
     'kafka_consumergroup_group_lag_seconds',
     'flowscope_consumergroup_partition_status',
     'flowscope_consumer_freshness_seconds_bucket',
+    'debezium_metrics_MilliSecondsBehindSource',
+    'flowscope_replication_slot_retained_wal_bytes',
   ]) {
     assert.ok(exprs.includes(m), m)
   }
