@@ -113,6 +113,11 @@ export class PostgresCdcSourceTask implements SourceTask {
       }
       if (snapshot) {
         const lsn = slot.exists ? await this.#currentWalLsn() : this.#startLsn
+        // An existing slot has no exported snapshot: the snapshot below sees every transaction committed before `lsn`,
+        // so streaming starts there (the server skips what committed before it) rather than at the slot's older
+        // position, which would send those changes a second time (e.g. after an initial snapshot that emitted nothing
+        // and so left no offset to resume from).
+        if (slot.exists && lsn > this.#startLsn) this.#startLsn = lsn
         const tables = await capturedTables(this.#catalog, config)
         this.#snapshotClient = await connect(config)
         this.#snapshot = new SnapshotReader(this.#snapshotClient, config, this.#events, tables, lsn)
