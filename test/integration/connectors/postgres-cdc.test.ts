@@ -107,6 +107,16 @@ function cdcConfig(
   }
 }
 
+/** Names for one test's capture (table, slot, topic prefix, connector), dropped after the file's tests. */
+function capture(tablePrefix: string): { table: string; slot: string; prefix: string; name: string } {
+  const table = uniqueName(tablePrefix)
+  const slot = uniqueName('slot')
+  const prefix = uniqueName('cdc')
+  tables.push(table)
+  slots.push(slot)
+  return { table, slot, prefix, name: `${prefix}-connector` }
+}
+
 async function confirmedFlush(slot: string): Promise<number | null> {
   const r = await sql('SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1', [slot])
   const row = r.rows[0] as { lsn: string | null } | undefined
@@ -212,12 +222,7 @@ test('validate names the key of each problem, reaching the database', async () =
 
 test('snapshot, then insert/update/delete as Debezium events; offsets and slot confirmed only on commit; restart resumes', async () => {
   assert.ok(worker)
-  const table = uniqueName('cdc_events')
-  const slot = uniqueName('slot')
-  const prefix = uniqueName('cdc')
-  const name = `${prefix}-connector`
-  tables.push(table)
-  slots.push(slot)
+  const { table, slot, prefix, name } = capture('cdc_events')
   await sql(`CREATE TYPE ${table}_mood AS ENUM ('sad', 'ok', 'happy')`)
   await sql(
     `CREATE TABLE ${table} (
@@ -385,12 +390,7 @@ test('snapshot, then insert/update/delete as Debezium events; offsets and slot c
 
 test('heartbeats carry the last commit to the slot; a cut replication connection is re-established with no gap; a dropped slot fails the task', async () => {
   assert.ok(worker)
-  const table = uniqueName('cdc_faults')
-  const slot = uniqueName('slot')
-  const prefix = uniqueName('cdc')
-  const name = `${prefix}-connector`
-  tables.push(table)
-  slots.push(slot)
+  const { table, slot, prefix, name } = capture('cdc_faults')
   await sql(`CREATE TABLE ${table} (id int PRIMARY KEY, v text)`)
   const topic = `${prefix}.public.${table}`
   await createConnector(
@@ -473,12 +473,7 @@ test('heartbeats carry the last commit to the slot; a cut replication connection
 
 test('changes made while the snapshot runs are streamed after it: every row once, nothing lost', async () => {
   assert.ok(worker)
-  const table = uniqueName('cdc_during')
-  const slot = uniqueName('slot')
-  const prefix = uniqueName('cdc')
-  const name = `${prefix}-connector`
-  tables.push(table)
-  slots.push(slot)
+  const { table, slot, prefix, name } = capture('cdc_during')
   await sql(`CREATE TABLE ${table} (id int PRIMARY KEY, v int NOT NULL)`)
   await sql(`INSERT INTO ${table} SELECT g, 0 FROM generate_series(1, 3000) g`)
   const topic = `${prefix}.public.${table}`
@@ -521,12 +516,7 @@ test('changes made while the snapshot runs are streamed after it: every row once
 
 test('an initial snapshot that emitted nothing leaves no offset: after stop and resume, every change arrives once', async () => {
   assert.ok(worker)
-  const table = uniqueName('cdc_empty')
-  const slot = uniqueName('slot')
-  const prefix = uniqueName('cdc')
-  const name = `${prefix}-connector`
-  tables.push(table)
-  slots.push(slot)
+  const { table, slot, prefix, name } = capture('cdc_empty')
   await sql(`CREATE TABLE ${table} (id int PRIMARY KEY)`)
   const topic = `${prefix}.public.${table}`
   await createConnector(worker.request, name, cdcConfig(prefix, table, slot))
@@ -554,12 +544,7 @@ test('an initial snapshot that emitted nothing leaves no offset: after stop and 
 
 test("an offset in Debezium 3.6's shape resumes right after the change it names", async () => {
   assert.ok(worker)
-  const table = uniqueName('cdc_dbz_offset')
-  const slot = uniqueName('slot')
-  const prefix = uniqueName('cdc')
-  const name = `${prefix}-connector`
-  tables.push(table)
-  slots.push(slot)
+  const { table, slot, prefix, name } = capture('cdc_dbz_offset')
   await sql(`CREATE TABLE ${table} (id int PRIMARY KEY)`)
   const topic = `${prefix}.public.${table}`
   await createConnector(worker.request, name, cdcConfig(prefix, table, slot, { 'snapshot.mode': 'no_data' }))
