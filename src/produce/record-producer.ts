@@ -6,6 +6,7 @@
 import { type CompressionAlgorithmValue, Producer } from '@platformatic/kafka'
 import { ApiKeys } from '../metrics/kafka-client-network.ts'
 import type { ProducerMetricsRecorder } from '../metrics/recorder.ts'
+import { keyPartition } from './partitioner.ts'
 import {
   checkRecordSize,
   DEFAULT_MAX_REQUEST_BYTES,
@@ -137,7 +138,12 @@ export class RecordProducer implements TaskProducer {
           topic: r.topic,
           key: r.key ?? undefined,
           value: r.value as Buffer,
-          ...(r.partition === undefined ? {} : { partition: r.partition }),
+          // Keyed records: Java's partition for the key (partitioner.ts); keyless ones: the client's round-robin.
+          ...(r.partition !== undefined
+            ? { partition: r.partition }
+            : r.key !== null
+              ? { partition: keyPartition(r.key) }
+              : {}),
           ...(r.timestamp === undefined ? {} : { timestamp: BigInt(r.timestamp) }),
           // Buffer keys: distinct objects, so a repeated header key stays two headers (Kafka allows it, as Connect).
           ...(r.headers?.length ? { headers: new Map(r.headers.map(([k, v]) => [Buffer.from(k), v as Buffer])) } : {}),
