@@ -43,18 +43,22 @@ const { values } = parseArgs({
     seconds: { type: 'string' },
     'connect-heap-mb': { type: 'string' },
     connections: { type: 'string' },
+    peers: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 })
 if (values.help) {
   console.log(`Usage: npm run bench:cdc -- [--rows N] [--rates R1,R2] [--seconds S] [--connect-heap-mb M] [--connections C]
+                          [--peers debezium,flowscope]
 
 Debezium 3.6.1 on Kafka Connect 4.1 and flowscope's CDC connector, side by side on one Postgres and broker:
 snapshot of N rows (default 20000), streaming of N changes as single-row transactions and as one transaction,
 commit → Kafka append latency at steady rates (default 1000,5000 changes/s, S seconds each, default 10), peak RSS,
 start to first event; limits: pg_recvlogical (pgoutput to /dev/null) and kcat's producer rate (best of 3).
 Connect runs with -Xmx M MiB (default 1024). Single-row transactions are spread over C connections (--connections,
-default 32): each waits for its commit's WAL flush, so one connection alone cannot reach 5k commits/s.`)
+default 32): each waits for its commit's WAL flush, so one connection alone cannot reach 5k commits/s.
+--peers picks which connectors run (default both). Each peer starts on a freshly created table of N rows, and its
+topic is counted at the end: records beyond what its phases asked for (duplicates) are reported.`)
   process.exit(0)
 }
 function usageError(message: string): never {
@@ -331,6 +335,11 @@ const flowscope: Peer = {
   },
 }
 
+const PEER_NAMES: Record<string, Peer> = { debezium, flowscope }
+const PEERS = (values.peers ?? 'debezium,flowscope')
+  .split(',')
+  .map((name) => PEER_NAMES[name.trim()] ?? usageError(`--peers ${values.peers}: expected debezium and/or flowscope`))
+
 interface PeerResult {
   label: string
   available: boolean
@@ -340,7 +349,9 @@ interface PeerResult {
   snapshotRate?: number
   singleRowRate?: number
   largeTxRate?: number
-  latency?: { rate: number; achieved: number; p50: number; p99: number }[]
+  latency?: { rate: number; achieved: number; committed: number; p50: number; p99: number }[]
+  /** Records in the peer's topic beyond the changes its phases made (duplicates); 0 when every change came once. */
+  extraRecords?: number
   peakRssMb?: number | null
   recordBytes?: number
 }
@@ -444,10 +455,13 @@ async function measurePeer(peer: Peer, stack: Stack, pool: pg.Client[], dir: str
         .filter((r) => r.changedUs !== undefined)
         .map((r) => r.appendMs - r.changedUs! / 1000)
         .sort((a, b) => a - b)
-      const entry = { rate, achieved, p50: percentile(latencies, 50), p99: percentile(latencies, 99) }
+      const entry = { rate, achieved, committed, p50: percentile(latencies, 50), p99: percentile(latencies, 99) }
       result.latency.push(entry)
       done(`p50 ${entry.p50.toFixed(0)} ms, p99 ${entry.p99.toFixed(0)} ms (${achieved.toFixed(0)} changes/s achieved)`)
     }
+    const expected = 3 * ROWS + result.latency.reduce((sum, l) => sum + l.committed, 0)
+    await new Promise((resolve) => setTimeout(resolve, 2000)) // anything still coming would be a duplicate
+    result.extraRecords = (await topicEnd(stack, topic)) - expected
     result.peakRssMb = await peakRssMb(worker.pid)
     await rest(worker.url, 'DELETE', `/connectors/${name}`)
     return result
@@ -574,10 +588,12 @@ async function main(): Promise<void> {
   const results: PeerResult[] = []
   let limits: { recvSingle: number; recvLarge: number; ingest: number; recordBytes: number } | undefined
   try {
-    const done = progress.step(`Creating ${TABLE} with ${ROWS} rows`)
-    await createTable(stack)
-    done()
-    for (const peer of [debezium, flowscope]) {
+    for (const peer of PEERS) {
+      // A table of its own per peer: on a shared one the second peer's snapshot would also read every row the first
+      // peer's phases inserted, and its later phases would count that backlog as their own records.
+      const done = progress.step(`${peer.label}: creating ${TABLE} with ${ROWS} rows`)
+      await createTable(stack)
+      done()
       results.push(
         await measurePeer(peer, stack, pool, dir).catch((error: Error) => ({
           label: peer.label,
@@ -643,10 +659,14 @@ function report(
         `  latency at ${String(l.rate).padStart(5)}/s           p50 ${n(l.p50)} ms, p99 ${n(l.p99)} ms (${n(l.achieved)} changes/s achieved)`,
       )
     }
+    console.log(
+      `  records beyond the changes  ${n(r.extraRecords)}${r.extraRecords ? ' (duplicates: the figures above are not clean)' : ''}`,
+    )
     console.log(`  peak RSS (VmHWM)            ${r.peakRssMb == null ? '—' : `${n(r.peakRssMb)} MB`}`)
     console.log(`  record size                 ${n(r.recordBytes)} B (key + value)`)
   }
-  const [dbz, fs] = results
+  const dbz = results.find((r) => r.label === debezium.label)
+  const fs = results.find((r) => r.label === flowscope.label)
   if (dbz?.available && fs?.available) {
     const x = (a?: number, b?: number) => (a && b ? (a / b).toFixed(2) : '—')
     console.log('\nflowscope ÷ Debezium (targets: changes/s ≥ 3, p99 ≤ 0.5, RSS ≤ 0.2)')
