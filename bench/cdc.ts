@@ -14,7 +14,7 @@
 //   npm run bench:cdc                          20k-row snapshot, 20k changes per streaming run, 1k and 5k changes/s
 //   npm run bench:cdc -- --rows 1000000 --rates 1000,5000 --seconds 30
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -29,6 +29,7 @@ import { freePort } from '../src/local/ports.ts'
 import { startLocalPostgres } from '../src/local/postgres.ts'
 import { consoleProgress, silentProgress } from '../src/local/progress.ts'
 import { isolatedWorkerProperties } from '../src/runtime/worker-settings.ts'
+import { brokerIngestRate } from './broker-ingest.ts'
 
 const run = promisify(execFile)
 const DEBEZIUM_CLASS = 'io.debezium.connector.postgresql.PostgresConnector'
@@ -521,33 +522,6 @@ async function recvlogicalRate(stack: Stack, pool: pg.Client[], write: () => Pro
 }
 
 /** kcat's producer rate (acks=all, idempotent, linger.ms=5) for ROWS records of `bytes` bytes: best of 3. */
-async function brokerIngestRate(stack: Stack, dir: string, bytes: number): Promise<number> {
-  const file = join(dir, 'records.txt')
-  const line = `${'x'.repeat(Math.max(1, Math.round(bytes) - 1))}\n`
-  await writeFile(file, line.repeat(ROWS))
-  let best = 0
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const started = performance.now()
-    await run('kcat', [
-      '-b',
-      stack.bootstrap,
-      '-P',
-      '-t',
-      `bench_ingest_${process.pid}`,
-      '-X',
-      'acks=all',
-      '-X',
-      'enable.idempotence=true',
-      '-X',
-      'linger.ms=5',
-      '-l',
-      file,
-    ])
-    best = Math.max(best, ROWS / ((performance.now() - started) / 1000))
-  }
-  return best
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 
 /** The machine's 1-minute load average at the start and end: the figures are only as quiet as the machine was. */
@@ -606,7 +580,7 @@ async function main(): Promise<void> {
     const recvSingle = await recvlogicalRate(stack, pool, () => singleRowTransactions(pool, ROWS))
     const recvLarge = await recvlogicalRate(stack, pool, () => oneLargeTransaction(stack, ROWS))
     const recordBytes = results.find((r) => r.recordBytes)?.recordBytes ?? 1000
-    const ingest = await brokerIngestRate(stack, dir, recordBytes)
+    const ingest = await brokerIngestRate({ bootstrap: stack.bootstrap, dir, recordBytes, records: ROWS })
     limits = { recvSingle, recvLarge, ingest, recordBytes }
     limitDone(
       `pg_recvlogical ${recvSingle.toFixed(0)} / ${recvLarge.toFixed(0)} changes/s, broker ${ingest.toFixed(0)} rec/s`,

@@ -1,6 +1,7 @@
 // `npm run bench:jdbc`: copies a users-shaped table to Kafka through the worker and the JDBC source, and prints
 // rows/s, MB/s and peak RSS against the machine's limit measured in the same run: min(Postgres COPY rate, the broker's
-// producer rate from Kafka's own ProducerPerformance with the same record size). A benchmark, not a test.
+// ingest rate for a warmed kcat producer with the same record size and producer settings, best of 3:
+// broker-ingest.ts). A benchmark, not a test.
 // Each copy runs in a process of its own, started with flowscope's V8 flags (src/cli/v8-flags.ts) as `npm start`
 // is, and with the connector's default settings (batch.max.rows 100, poll.interval.ms 5000), as a user would.
 //   npm run bench:jdbc                       100k + 1M rows incrementing, 1M rows bulk (one full pass)
@@ -23,6 +24,7 @@ import { consoleProgress, silentProgress } from '../src/local/progress.ts'
 import { setLoggerLevel } from '../src/logging.ts'
 import { startWorker } from '../src/runtime/worker-process.ts'
 import { isolatedWorkerProperties, workerSettingsFrom } from '../src/runtime/worker-settings.ts'
+import { brokerIngestRate } from './broker-ingest.ts'
 import { childSettings, reportToParent, runBenchChild } from './child.ts'
 
 const run = promisify(execFile)
@@ -209,30 +211,12 @@ async function main(): Promise<void> {
         insert_date: sample.insert_date as Date,
         update_date: sample.update_date as Date,
       })!.length
-      const perf = await run(
-        'java',
-        [
-          '-Xmx512m',
-          '-cp',
-          jars.classpath.join(':'),
-          'org.apache.kafka.tools.ProducerPerformance',
-          '--topic',
-          `perf-${size}`,
-          '--num-records',
-          String(Math.min(size, 500_000)),
-          '--record-size',
-          String(recordSize),
-          '--throughput',
-          '-1',
-          '--producer-props',
-          `bootstrap.servers=${kafka.bootstrapServers}`,
-          'acks=all',
-          'enable.idempotence=true',
-        ],
-        { maxBuffer: 16 * 1024 * 1024 },
-      )
-      const perfLine = perf.stdout.trim().split('\n').pop() ?? ''
-      const producerRate = Number(/([\d.]+) records\/sec/.exec(perfLine)?.[1] ?? 0)
+      const producerRate = await brokerIngestRate({
+        bootstrap: kafka.bootstrapServers,
+        dir,
+        recordBytes: recordSize,
+        records: Math.max(size, 200_000),
+      })
       const limit = Math.min(copyRate, producerRate)
       progress.info(
         `limits for ${size} rows: COPY ${copyRate.toFixed(0)} rows/s, producer ${producerRate.toFixed(0)} rec/s (${recordSize} B records)`,
@@ -261,7 +245,9 @@ async function main(): Promise<void> {
     await rm(dir, { recursive: true, force: true })
   }
   console.log('\nflowscope JDBC source → Kafka (JsonConverter with schemas, acks=all, idempotent, connector defaults)')
-  console.log(`worker process: node ${V8_FLAGS.join(' ')}; limit = min(COPY rows/s, ProducerPerformance rec/s)`)
+  console.log(
+    `worker process: node ${V8_FLAGS.join(' ')}; limit = min(COPY rows/s, kcat producer rec/s: acks=all, idempotent, linger.ms=5, best of 3)`,
+  )
   console.log(
     'run                    rows/s    MB/s  peak RSS  idle RSS  limit rows/s  ratio  (targets: ratio ≥ 0.70, peak RSS < 200 MB)',
   )
