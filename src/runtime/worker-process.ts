@@ -9,7 +9,7 @@ import { createWorkerMetrics, type WorkerMetrics } from '../metrics/worker-metri
 import { RecordProducer } from '../produce/record-producer.ts'
 import { startRestServer } from '../rest/server.ts'
 import { ConfigStore } from '../storage/config-store.ts'
-import { KafkaLog, stablePartition } from '../storage/kafka-log.ts'
+import { connectPartition, KafkaLog } from '../storage/kafka-log.ts'
 import { OffsetStore } from '../storage/offset-store.ts'
 import { StatusStore } from '../storage/status-store.ts'
 import { adminTopicCreator, ensureCompactedTopic, type InternalTopicSpec } from '../storage/topic-admin.ts'
@@ -149,7 +149,7 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
         clientId: `${clientId}-${settings.groupId}`,
         producer: internalProducer.client,
         partitions: spec.partitions,
-        partitionOf: stablePartition,
+        partitionOf: connectPartition,
         network: (id) => metrics.kafkaClient(id),
         onRecord: (key, value) => {
           try {

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto'
 import { Consumer, type MessagesStream, type Producer } from '@platformatic/kafka'
 import type { KafkaClientNetwork } from '../metrics/kafka-client-network.ts'
+import { keyPartition } from '../produce/partitioner.ts'
 import type { StoreLog } from './backing-stores.ts'
 
 export interface KafkaLogOptions {
@@ -136,12 +137,12 @@ export class KafkaLog implements StoreLog {
   }
 }
 
-/** Java's String.hashCode-free stand-in: a stable FNV-1a hash, so a key always lands in the same partition. */
-export function stablePartition(key: string, partitions: number): number {
-  let hash = 0x811c9dc5
-  for (let i = 0; i < key.length; i++) {
-    hash ^= key.charCodeAt(i)
-    hash = Math.imul(hash, 0x01000193)
-  }
-  return (hash >>> 0) % partitions
+/**
+ * The partition Connect's own stores write a key to: its KafkaBasedLog sends with the producer's default partitioner,
+ * i.e. Java's murmur2 of the key's bytes. A worker that shares internal topics with Connect workers (or takes them
+ * over) must put each key where they do: records of one key on two partitions have no order between them, and a
+ * restart could read an older offset last.
+ */
+export function connectPartition(key: string, partitions: number): number {
+  return keyPartition(Buffer.from(key, 'utf8')) % partitions
 }

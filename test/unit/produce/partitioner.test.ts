@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { keyPartition, murmur2 } from '../../../src/produce/partitioner.ts'
+import { connectPartition } from '../../../src/storage/kafka-log.ts'
 
 const JAVA: [key: string, murmur2: number, of3: number, of7: number][] = [
   ['', 275646681, 0, 2],
@@ -28,4 +29,19 @@ test("a key's partition is Java's toPositive(murmur2) % n, also for negative has
   }
   // The Kafka client's own default takes the hash unsigned: for 'a' of 3 partitions it would give 0, not 1.
   assert.notEqual((murmur2(Buffer.from('a')) >>> 0) % 3, 1)
+})
+
+test("internal-topic keys land where Connect's KafkaBasedLog puts them (offsets: 25 partitions, status: 5)", () => {
+  // Also from Kafka 4.1.1: toPositive(murmur2(key)) % 25 and % 5.
+  const java: [key: string, of25: number, of5: number][] = [
+    ['["postgres-cdc-users",{"server":"postgres-cdc"}]', 5, 0],
+    ['["jdbc-users",{"query":"query"}]', 5, 0],
+    ['status-task-jdbc-users-0', 5, 0],
+    ['x', 21, 1],
+    ['["a",{}]', 17, 2],
+  ]
+  for (const [key, of25, of5] of java) {
+    assert.equal(connectPartition(key, 25), of25, key)
+    assert.equal(connectPartition(key, 5), of5, key)
+  }
 })
