@@ -223,20 +223,24 @@ export interface TxNames extends CdcNames {
 }
 
 export async function createTxTables(names: TxNames): Promise<void> {
-  for (const table of names.tables) await sql(`CREATE TABLE ${table} (id integer PRIMARY KEY, v text)`)
+  // hstore under hstore.handling.mode=map here (the types table has the default, json).
+  for (const table of names.tables) await sql(`CREATE TABLE ${table} (id integer PRIMARY KEY, v text, h hstore)`)
   // One row for the snapshot: snapshot reads carry no transaction block and make no BEGIN/END.
   await sql(`INSERT INTO ${names.tables[0]} VALUES (0, 'snapshot')`)
 }
 
-/** Each string one transaction over the three tables, with a delete and a key change (two events, one change). */
+/**
+ * Each string one transaction over the three tables, with a delete, a key change (two events, one change) and a
+ * truncate (an event too, with skipped.operations=none).
+ */
 export function txScript([a, b, c]: TxNames['tables']): string[] {
   return [
     `BEGIN;
-     INSERT INTO ${a} VALUES (1, 'a1'); INSERT INTO ${b} VALUES (1, 'b1'); INSERT INTO ${a} VALUES (2, 'a2');
-     INSERT INTO ${c} VALUES (1, 'c1'); UPDATE ${a} SET v = 'a1 updated' WHERE id = 1;
+     INSERT INTO ${a} VALUES (1, 'a1', '"x"=>"1", "y"=>NULL, "key"=>"v"'); INSERT INTO ${b} VALUES (1, 'b1');
+     INSERT INTO ${a} VALUES (2, 'a2'); INSERT INTO ${c} VALUES (1, 'c1', ''); UPDATE ${a} SET v = 'a1 updated' WHERE id = 1;
      COMMIT`,
     `BEGIN; DELETE FROM ${b} WHERE id = 1; UPDATE ${a} SET id = 20 WHERE id = 2; COMMIT`,
-    `BEGIN; INSERT INTO ${c} VALUES (2, 'c2'); COMMIT`,
+    `BEGIN; INSERT INTO ${c} VALUES (2, 'c2'); TRUNCATE ${c}; COMMIT`,
   ]
 }
 
@@ -244,7 +248,7 @@ export function txScript([a, b, c]: TxNames['tables']): string[] {
 export const TX_TABLE_OPS: [string[], string[], string[]] = [
   ['r', 'c', 'c', 'u', 'd', 'T', 'c'],
   ['c', 'd', 'T'],
-  ['c', 'c'],
+  ['c', 'c', 't'],
 ]
 export const TX_STATUSES = ['BEGIN', 'END', 'BEGIN', 'END', 'BEGIN', 'END']
 
@@ -253,6 +257,8 @@ export function txConfig(connectorClass: string, names: TxNames): Record<string,
     ...cdcConfig(connectorClass, names),
     'table.include.list': names.tables.map((t) => `public.${t}`).join(','),
     'provide.transaction.metadata': 'true',
+    'skipped.operations': 'none',
+    'hstore.handling.mode': 'map',
   }
 }
 
