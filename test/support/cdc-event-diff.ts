@@ -108,8 +108,14 @@ function elementLabel(item: unknown, index: number): string {
 /** A short description of an event, to say which one differs. */
 function describeEvent(index: number, event: CapturedEvent | undefined): string {
   if (!event) return `#${index}`
-  const payload = (event.value as { payload?: { op?: unknown } } | null)?.payload
-  const op = event.value === null ? 'tombstone' : `op ${String(payload?.op)}`
+  const payload = (event.value as { payload?: { op?: unknown; status?: unknown } } | null)?.payload
+  // Change events have an op; transaction metadata events (BEGIN/END) a status.
+  const op =
+    event.value === null
+      ? 'tombstone'
+      : payload?.op === undefined && payload?.status !== undefined
+        ? String(payload.status)
+        : `op ${String(payload?.op)}`
   const key = (event.key as { payload?: unknown } | null)?.payload ?? event.key
   return `#${index} (${op}, key ${show(key)})`
 }

@@ -1,6 +1,7 @@
-// WAL messages in, Debezium's records out: transaction state (xid, commit time, order), table models rebuilt at
-// each Relation message, the resume filter after a restart or reconnect, Debezium's streaming offsets per change,
-// and heartbeats carrying the last commit when no record does.
+// WAL messages in, Debezium's records out: transaction state (xid, commit time), table models rebuilt at each
+// Relation message, the resume filter after a restart or reconnect, Debezium's streaming offsets per change,
+// transaction metadata (BEGIN/END events, the envelope's transaction block) and heartbeats carrying the last commit
+// when no record does.
 import type pg from 'pg'
 import { messageOf } from '../../errors.ts'
 import type { Logger } from '../../logging.ts'
@@ -9,9 +10,17 @@ import type { SourceOffset, SourceRecord } from '../../record/source-record.ts'
 import type { ChangeEventBuilder, Op } from './change-events.ts'
 import { type PostgresCdcConfig, tableCaptured } from './config.ts'
 import type { Lsn } from './lsn.ts'
-import { type MessageType, ResumeFilter, type StoredPosition, streamingOffset } from './offsets.ts'
+import { type MessageType, ResumeFilter, type StoredPosition, sourcePartition, streamingOffset } from './offsets.ts'
 import type { PgOutputMessage, TupleValue } from './pgoutput.ts'
 import { buildTableModel, type TableModel } from './tables.ts'
+import {
+  beginEvent,
+  endEvent,
+  TransactionContext,
+  type TransactionEventPosition,
+  transactionBlock,
+  transactionTopic,
+} from './transaction-metadata.ts'
 
 const MESSAGE_TYPES: Record<Op, MessageType> = { c: 'INSERT', u: 'UPDATE', d: 'DELETE', r: 'INSERT', t: 'TRUNCATE' }
 
@@ -20,8 +29,6 @@ interface Transaction {
   commitTimeMicros: bigint
   /** Skipped because a stored offset shows it was fully processed. */
   skip: boolean
-  order: number
-  perTable: Map<string, number>
 }
 
 export class WalChangeProcessor {
@@ -32,6 +39,8 @@ export class WalChangeProcessor {
   #resume = new ResumeFilter(null)
   #relations = new Map<number, TableModel | null>()
   #tx: Transaction | null = null
+  /** provide.transaction.metadata: the open transaction's counters (restored from a resumed offset). */
+  #txMetadata = new TransactionContext()
   #lastCommitLsn: Lsn | null = null
   #lastLsn: Lsn | null = null
   #eventsAtLsn = 0
@@ -59,6 +68,7 @@ export class WalChangeProcessor {
   resumeFrom(position: StoredPosition | null): void {
     this.#resume = new ResumeFilter(position)
     if (position) this.#lastCommitLsn = position.lsnCommit
+    this.#txMetadata = position?.transaction ?? new TransactionContext()
     this.#tx = null
     this.#relations.clear()
   }
@@ -71,28 +81,43 @@ export class WalChangeProcessor {
           xid: message.xid,
           commitTimeMicros: message.commitTimeMicros,
           skip: !this.#resume.beginTransaction(message.finalLsn),
-          order: 0,
-          perTable: new Map(),
+        }
+        // A transaction resumed in the middle (its id in the stored offset) goes on counting with no second BEGIN.
+        if (config.provideTransactionMetadata && !this.#tx.skip && this.#txMetadata.id !== String(message.xid)) {
+          // Begun first, so BEGIN's offset carries the new transaction's id (and no counters).
+          this.#txMetadata.begin(String(message.xid))
+          out.push(beginEvent(this.#txMetadata, this.#transactionEventPosition(lsn, this.#tx, 'BEGIN')))
         }
         return
-      case 'commit':
-        if (this.#tx && !this.#tx.skip) {
+      case 'commit': {
+        const tx = this.#tx
+        if (tx && !tx.skip) {
           this.committedTransactions++
-          this.lastTransactionId = this.#tx.xid
+          this.lastTransactionId = tx.xid
         }
         this.#resume.commitTransaction()
         this.#lastCommitLsn = lsn
         this.#commitOffset = streamingOffset({
           lsn,
-          txId: this.#tx?.xid ?? null,
+          txId: tx?.xid ?? null,
           commitTimeMicros: message.commitTimeMicros,
           lastCommitLsn: lsn,
           messageType: 'COMMIT',
           eventsAtLsn: 0,
         })
         this.#commitOffsetSent = false
+        if (config.provideTransactionMetadata && tx && !tx.skip) {
+          // END carries the commit's offset (with the counters, as Debezium stores them before ending the context):
+          // it is confirmed, like any offset, only once Kafka acknowledged END and every event before it.
+          if (this.#txMetadata.inProgress) {
+            out.push(endEvent(this.#txMetadata, this.#transactionEventPosition(lsn, tx, 'COMMIT')))
+            this.#commitOffsetSent = true
+          }
+          this.#txMetadata.end()
+        }
         this.#tx = null
         return
+      }
       case 'relation': {
         const captured = tableCaptured(config, message.schema, message.table)
         this.#relations.set(
@@ -159,19 +184,15 @@ export class WalChangeProcessor {
       lastCommitLsn: this.#lastCommitLsn,
     }
     if (op === 't') {
-      out.push(this.#events.truncate(model, source, offset))
+      const records = [this.#events.truncate(model, source, offset)]
+      if (config.provideTransactionMetadata) this.#addTransactionMetadata(records, model, lsn)
+      out.push(...records)
       this.#commitOffsetSent = true
       return
     }
-    let transaction: Struct | null = null
-    if (config.provideTransactionMetadata) {
-      const label = `${model.schema}.${model.table}`
-      tx.order++
-      const perTable = (tx.perTable.get(label) ?? 0) + 1
-      tx.perTable.set(label, perTable)
-      transaction = { id: `${tx.xid}:${lsn}`, total_order: tx.order, data_collection_order: perTable }
-    }
-    for (const record of this.#events.change(model, op, before, after, source, offset, transaction)) {
+    const records = this.#events.change(model, op, before, after, source, offset, null)
+    if (config.provideTransactionMetadata) this.#addTransactionMetadata(records, model, lsn)
+    for (const record of records) {
       record.sourceTime = {
         table: `${model.schema}.${model.table}`,
         basis: 'change',
@@ -181,6 +202,41 @@ export class WalChangeProcessor {
     }
     // These offsets carry lsn_commit of the last commit: a heartbeat would add nothing.
     this.#commitOffsetSent = true
+  }
+
+  #transactionEventPosition(lsn: Lsn, tx: Transaction, messageType: MessageType): TransactionEventPosition {
+    const offset = streamingOffset({
+      lsn,
+      txId: tx.xid,
+      commitTimeMicros: tx.commitTimeMicros,
+      lastCommitLsn: messageType === 'COMMIT' ? lsn : this.#lastCommitLsn,
+      messageType,
+      eventsAtLsn: 0,
+    })
+    return {
+      partition: sourcePartition(this.#config.topicPrefix),
+      offset: this.#txMetadata.store(offset),
+      topic: transactionTopic(this.#config.topicPrefix, this.#config.topicTransaction),
+      lsn,
+      commitTimeMicros: tx.commitTimeMicros,
+    }
+  }
+
+  /**
+   * TransactionMonitor.dataEvent for each envelope of one change (a key change has two): counts it, fills its
+   * transaction block and stores the counters in its offset; a tombstone shares the offset of the delete before it.
+   */
+  #addTransactionMetadata(records: SourceRecord[], model: TableModel, lsn: Lsn): void {
+    const context = this.#txMetadata
+    let offset: SourceOffset | null = null
+    for (const record of records) {
+      const value = record.value as Struct | null
+      if (value !== null) {
+        value.transaction = transactionBlock(context, lsn, context.event(`${model.schema}.${model.table}`))
+        offset = context.store({ ...record.sourceOffset })
+      }
+      if (offset) record.sourceOffset = offset
+    }
   }
 
   /**

@@ -6,6 +6,7 @@
 import { parseArray, parseBytea, rescaleDecimal } from '../../postgres/pg-text.ts'
 import type { Schema } from '../../record/schema.ts'
 import type { PostgresCdcConfig } from './config.ts'
+import { javaHashMapOrder } from './java-hash-order.ts'
 
 export const DebeziumNames = {
   DATE: 'io.debezium.time.Date',
@@ -26,6 +27,9 @@ export const DebeziumNames = {
   XML: 'io.debezium.data.Xml',
   VARIABLE_SCALE_DECIMAL: 'io.debezium.data.VariableScaleDecimal',
   BITS: 'io.debezium.data.Bits',
+  POINT: 'io.debezium.data.geometry.Point',
+  LTREE: 'io.debezium.data.Ltree',
+  TSVECTOR: 'io.debezium.data.Tsvector',
 } as const
 
 /** What the catalog says about a column's type (pg_type), enough to map it. */
@@ -49,7 +53,7 @@ export interface ColumnMapping {
 
 export type MappingOptions = Pick<
   PostgresCdcConfig,
-  'decimalMode' | 'timePrecisionMode' | 'binaryMode' | 'intervalMode' | 'moneyFractionDigits'
+  'decimalMode' | 'timePrecisionMode' | 'binaryMode' | 'intervalMode' | 'moneyFractionDigits' | 'hstoreMode'
 >
 
 const Oids = {
@@ -64,9 +68,14 @@ const Oids = {
   OID: 26,
   JSON: 114,
   XML: 142,
+  POINT: 600,
+  CIDR: 650,
+  MACADDR8: 774,
   FLOAT4: 700,
   FLOAT8: 701,
   MONEY: 790,
+  MACADDR: 829,
+  INET: 869,
   BPCHAR: 1042,
   VARCHAR: 1043,
   DATE: 1082,
@@ -79,7 +88,14 @@ const Oids = {
   VARBIT: 1562,
   NUMERIC: 1700,
   UUID: 2950,
+  TSVECTOR: 3614,
   JSONB: 3802,
+  INT4RANGE: 3904,
+  NUMRANGE: 3906,
+  TSRANGE: 3908,
+  TSTZRANGE: 3910,
+  DATERANGE: 3912,
+  INT8RANGE: 3926,
 } as const
 
 const MICROS_PER_DAY = 86_400_000_000
@@ -226,6 +242,118 @@ function moneyDecimal(text: string): string {
   const negative = text.includes('-') || text.startsWith('(')
   const digits = text.replace(/[^0-9.]/g, '')
   return negative ? `-${digits}` : digits
+}
+
+/**
+ * hstore text ('"a"=>"1", "b"=>NULL') → its pairs in text order, read as pgjdbc's HStoreConverter.fromString does
+ * (quoted keys and values, backslash escapes, NULL values).
+ */
+export function parseHstore(text: string): [string, string | null][] {
+  const out: [string, string | null][] = []
+  let pos = 0
+  const quoted = (start: number): [string, number] => {
+    if (text[start] !== '"') throw new Error(`Cannot parse hstore "${text}": expected '"' at ${start}`)
+    let value = ''
+    let i = start + 1
+    for (; i < text.length && text[i] !== '"'; i++) value += text[i] === '\\' ? text[++i] : text[i]
+    if (i >= text.length) throw new Error(`Cannot parse hstore "${text}": unterminated string`)
+    return [value, i + 1]
+  }
+  while (pos < text.length) {
+    const [key, afterKey] = quoted(text.indexOf('"', pos))
+    if (text.slice(afterKey, afterKey + 2) !== '=>') throw new Error(`Cannot parse hstore "${text}": expected '=>'`)
+    pos = afterKey + 2
+    if (text.startsWith('NULL', pos)) {
+      out.push([key, null])
+      pos += 4
+    } else {
+      const [value, afterValue] = quoted(pos)
+      out.push([key, value])
+      pos = afterValue
+    }
+    pos = text.indexOf('"', pos)
+    if (pos < 0) break
+  }
+  return out
+}
+
+/** A JSON string literal as Jackson writes it (short escapes for \b \t \n \f \r, else \u00XX upper-case). */
+function jacksonString(value: string): string {
+  let out = '"'
+  for (const ch of value) {
+    const code = ch.charCodeAt(0)
+    if (ch === '"' || ch === '\\') out += `\\${ch}`
+    else if (code >= 0x20) out += ch
+    else if (ch === '\b') out += '\\b'
+    else if (ch === '\t') out += '\\t'
+    else if (ch === '\n') out += '\\n'
+    else if (ch === '\f') out += '\\f'
+    else if (ch === '\r') out += '\\r'
+    else out += `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`
+  }
+  return `${out}"`
+}
+
+/**
+ * Debezium's hstore.handling.mode=json value: the pairs as a JSON object in java.util.HashMap order (pgjdbc parses
+ * hstore into a HashMap, which Debezium writes out with Jackson).
+ */
+export function hstoreJson(text: string): string {
+  const pairs = javaHashMapOrder(parseHstore(text))
+  return `{${pairs.map(([k, v]) => `${jacksonString(k)}:${v === null ? 'null' : jacksonString(v)}`).join(',')}}`
+}
+
+/** hstore.handling.mode=map: a Connect map, entries in the same HashMap order. */
+export function hstoreMap(text: string): Map<string, string | null> {
+  return new Map(javaHashMapOrder(parseHstore(text)))
+}
+
+function hstore(mode: MappingOptions['hstoreMode']): ColumnMapping {
+  if (mode === 'map') {
+    return {
+      schema: {
+        type: 'map',
+        keySchema: { type: 'string', optional: false },
+        valueSchema: { type: 'string', optional: true },
+      },
+      convert: hstoreMap,
+    }
+  }
+  return { schema: { type: 'string', name: DebeziumNames.JSON, version: 1 }, convert: hstoreJson }
+}
+
+/** Well-known binary of a 2D point as Debezium's Point builds it: byte-order mark 1, then little-endian type and x, y. */
+export function pointWkb(x: number, y: number): Buffer {
+  const wkb = Buffer.alloc(21)
+  wkb.writeUInt8(1, 0)
+  wkb.writeUInt32LE(1, 1)
+  wkb.writeDoubleLE(x, 5)
+  wkb.writeDoubleLE(y, 13)
+  return wkb
+}
+
+/** point text '(x,y)' → io.debezium.data.geometry.Point {x, y, wkb, srid} (pgjdbc's PGpoint parse). */
+export function pointValue(text: string): { x: number; y: number; wkb: Buffer; srid: null } {
+  const m = /^\(\s*([^,]+?)\s*,\s*([^)]+?)\s*\)$/.exec(text.trim())
+  const x = m ? Number(m[1]) : Number.NaN
+  const y = m ? Number(m[2]) : Number.NaN
+  if (!m || (Number.isNaN(x) && m[1] !== 'NaN') || (Number.isNaN(y) && m[2] !== 'NaN')) {
+    throw new Error(`Cannot parse point "${text}"`)
+  }
+  return { x, y, wkb: pointWkb(x, y), srid: null }
+}
+
+const POINT_SCHEMA: Omit<Schema, 'optional'> = {
+  type: 'struct',
+  name: DebeziumNames.POINT,
+  version: 1,
+  doc: 'Geometry (POINT)',
+  fields: [
+    { name: 'x', index: 0, schema: { type: 'float64', optional: false } },
+    { name: 'y', index: 1, schema: { type: 'float64', optional: false } },
+    { name: 'wkb', index: 2, schema: { type: 'bytes', optional: true } },
+    { name: 'srid', index: 3, schema: { type: 'int32', optional: true } },
+  ],
 }
 
 function binary(mode: MappingOptions['binaryMode']): ColumnMapping {
@@ -382,7 +510,22 @@ export function mapColumnType(type: ColumnType, options: MappingOptions): Column
     case Oids.BPCHAR:
     case Oids.CHAR:
     case Oids.NAME:
+    // Network addresses and ranges: Debezium sends PostgreSQL's text of them as plain strings.
+    case Oids.INET:
+    case Oids.CIDR:
+    case Oids.MACADDR:
+    case Oids.MACADDR8:
+    case Oids.INT4RANGE:
+    case Oids.INT8RANGE:
+    case Oids.NUMRANGE:
+    case Oids.TSRANGE:
+    case Oids.TSTZRANGE:
+    case Oids.DATERANGE:
       return text
+    case Oids.POINT:
+      return { schema: POINT_SCHEMA, convert: pointValue }
+    case Oids.TSVECTOR:
+      return named(DebeziumNames.TSVECTOR)
     case Oids.UUID:
       return named(DebeziumNames.UUID)
     case Oids.JSON:
@@ -419,7 +562,21 @@ export function mapColumnType(type: ColumnType, options: MappingOptions): Column
       }
     }
     default:
+      return extensionType(type, options) ?? text
+  }
+}
+
+/** Types of contrib extensions, which have no fixed OID: Debezium's TypeRegistry finds them by name too. */
+function extensionType(type: ColumnType, options: MappingOptions): ColumnMapping | null {
+  switch (type.name) {
+    case 'hstore':
+      return hstore(options.hstoreMode)
+    case 'ltree':
+      return named(DebeziumNames.LTREE)
+    case 'citext':
       return text
+    default:
+      return null
   }
 }
 

@@ -27,6 +27,8 @@ export const BinaryModes = ['bytes', 'base64', 'base64-url-safe', 'hex'] as cons
 export type BinaryMode = (typeof BinaryModes)[number]
 export const IntervalModes = ['numeric', 'string'] as const
 export type IntervalMode = (typeof IntervalModes)[number]
+export const HstoreModes = ['json', 'map'] as const
+export type HstoreMode = (typeof HstoreModes)[number]
 /** skipped.operations letters: c create, u update, d delete, t truncate; `none` skips nothing. */
 export const SkippableOperations = ['c', 'u', 'd', 't', 'none'] as const
 
@@ -50,6 +52,11 @@ const topicPrefix: Validator = (value) => {
   }
   return undefined
 }
+
+const topicName: Validator = (value) =>
+  typeof value === 'string' && !/^[a-zA-Z0-9._-]+$/.test(value)
+    ? "Must be a topic name: ASCII alphanumerics, '.', '_' and '-' only, not empty"
+    : undefined
 
 const pluginName: Validator = (value) =>
   typeof value === 'string' && value !== 'pgoutput'
@@ -277,7 +284,14 @@ const KEYS = keyTable({
   'provide.transaction.metadata': {
     type: ConfigTypes.BOOLEAN,
     default: false,
-    documentation: "Fill the envelope's transaction block {id, total_order, data_collection_order}.",
+    documentation:
+      "Write a BEGIN and an END event per transaction to <topic.prefix>.<topic.transaction> and fill each change event's transaction block {id, total_order, data_collection_order}.",
+  },
+  'topic.transaction': {
+    type: ConfigTypes.STRING,
+    default: 'transaction',
+    documentation: 'Name of the transaction metadata topic after <topic.prefix>. (provide.transaction.metadata).',
+    validator: topicName,
   },
   // ---- value representation ----
   'decimal.handling.mode': {
@@ -361,8 +375,10 @@ const KEYS = keyTable({
   'hstore.handling.mode': {
     type: ConfigTypes.STRING,
     default: 'json',
-    documentation: 'hstore as json or map.',
-    notActedOn: 'hstore is sent as its text',
+    documentation:
+      'hstore values as json (an io.debezium.data.Json string) or map (a Connect map of string to optional string).',
+    validator: oneOf(HstoreModes),
+    recommendedValues: [...HstoreModes],
   },
   'include.unknown.datatypes': {
     type: ConfigTypes.BOOLEAN,
@@ -509,6 +525,8 @@ export interface PostgresCdcConfig {
   heartbeatActionQuery: string | null
   tombstonesOnDelete: boolean
   provideTransactionMetadata: boolean
+  topicTransaction: string
+  hstoreMode: HstoreMode
   decimalMode: DecimalMode
   timePrecisionMode: TimePrecisionMode
   binaryMode: BinaryMode
@@ -605,6 +623,8 @@ export function parsePostgresCdcConfig(raw: RawConfig): ParsedPostgresCdcConfig 
     heartbeatActionQuery: v['heartbeat.action.query'] || null,
     tombstonesOnDelete: v['tombstones.on.delete'],
     provideTransactionMetadata: v['provide.transaction.metadata'],
+    topicTransaction: v['topic.transaction'],
+    hstoreMode: v['hstore.handling.mode'] as HstoreMode,
     decimalMode: v['decimal.handling.mode'] as DecimalMode,
     timePrecisionMode: v['time.precision.mode'] as TimePrecisionMode,
     binaryMode: v['binary.handling.mode'] as BinaryMode,

@@ -3,6 +3,7 @@
 // to resume and the slot what may be confirmed.
 import type { SourceOffset, SourcePartition } from '../../record/source-record.ts'
 import type { Lsn } from './lsn.ts'
+import { TransactionContext } from './transaction-metadata.ts'
 
 export const OffsetKeys = {
   LSN: 'lsn',
@@ -78,6 +79,8 @@ export interface StoredPosition {
   messageType: string | null
   /** A snapshot was running and had not finished. */
   snapshotInProgress: boolean
+  /** provide.transaction.metadata: the transaction open at this offset and its counters (transaction_* keys). */
+  transaction: TransactionContext
 }
 
 const num = (value: unknown): number | null =>
@@ -97,6 +100,7 @@ export function readStoredPosition(offset: SourceOffset): StoredPosition {
     messageType:
       typeof offset[OffsetKeys.MESSAGE_TYPE] === 'string' ? (offset[OffsetKeys.MESSAGE_TYPE] as string) : null,
     snapshotInProgress: running && !completed,
+    transaction: TransactionContext.load(offset),
   }
 }
 
@@ -130,7 +134,11 @@ export class ResumeFilter {
     if (this.#done || !this.#stored) return true
     const commit = this.#stored.lsnCommit ?? 0
     if (finalLsn <= commit) return false
-    this.#inFirstTransaction = this.#stored.messageType !== 'COMMIT' && this.#stored.lsnProc !== null
+    // After a BEGIN nothing of its transaction was processed, though its first change has BEGIN's LSN (Debezium's
+    // WalPositionLocator replays from the BEGIN then too).
+    const stored = this.#stored
+    this.#inFirstTransaction =
+      stored.messageType !== 'COMMIT' && stored.messageType !== 'BEGIN' && stored.lsnProc !== null
     if (!this.#inFirstTransaction) this.#done = true
     return true
   }

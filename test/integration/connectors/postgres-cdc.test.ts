@@ -598,3 +598,126 @@ test("an offset in Debezium 3.6's shape resumes right after the change it names"
     'the insert the offset names is not repeated, the next one is not lost',
   )
 })
+
+test('provide.transaction.metadata: resumed inside a transaction it goes on counting, with no second BEGIN; from a BEGIN offset, nothing is lost', async () => {
+  assert.ok(worker)
+  const running = worker
+  const { table, slot, prefix, name } = capture('cdc_tx_resume')
+  await sql(`CREATE TABLE ${table} (id int PRIMARY KEY)`)
+  const topic = `${prefix}.public.${table}`
+  const transactionTopic = `${prefix}.transaction`
+  const collection = `public.${table}`
+  await createConnector(
+    running.request,
+    name,
+    cdcConfig(prefix, table, slot, { 'snapshot.mode': 'no_data', 'provide.transaction.metadata': 'true' }),
+  )
+  await waitForState(running.request, name, 'RUNNING')
+  const stop = async () => {
+    assert.equal((await running.request('PUT', path(name, '/stop'))).status, 204)
+    await waitForState(running.request, name, 'STOPPED')
+    await eventually(
+      async () =>
+        (
+          (await sql('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot])).rows[0] as {
+            active: boolean
+          }
+        ).active
+          ? undefined
+          : true,
+      () => `slot ${slot} stayed active after the stop`,
+    )
+  }
+  /** The slot's messages (peeked, not consumed) of the last transaction: LSN and xid of its BEGIN and inserts. */
+  const peekLastTransaction = async () => {
+    const peeked = await sql(
+      `SELECT lsn::text AS lsn, xid::text AS xid, chr(get_byte(data, 0)) AS tag
+         FROM pg_logical_slot_peek_binary_changes($1, NULL, NULL, 'proto_version', '1', 'publication_names', $2)
+        ORDER BY lsn`,
+      [slot, `${slot}_pub`],
+    )
+    const rows = peeked.rows as { lsn: string; xid: string; tag: string }[]
+    const begin = rows.findLastIndex((r) => r.tag === 'B')
+    const last = rows.slice(begin)
+    return {
+      beginLsn: parseLsn(last[0].lsn),
+      xid: Number(last.find((r) => r.tag === 'I')?.xid),
+      inserts: last.filter((r) => r.tag === 'I').map((r) => parseLsn(r.lsn)),
+    }
+  }
+  const resumeFrom = async (offset: Record<string, unknown>) => {
+    const patch = await running.request('PATCH', path(name, '/offsets'), {
+      offsets: [{ partition: { server: prefix }, offset }],
+    })
+    assert.equal(patch.status, 200, patch.text)
+    assert.equal((await running.request('PUT', path(name, '/resume'))).status, 202)
+    await waitForState(running.request, name, 'RUNNING')
+  }
+  await stop()
+
+  // 1. Debezium's offset after the second of three inserts of one transaction: its id and the table's count so far.
+  await sql(
+    `BEGIN; INSERT INTO ${table} VALUES (1); INSERT INTO ${table} VALUES (2); INSERT INTO ${table} VALUES (3); COMMIT`,
+  )
+  const first = await peekLastTransaction()
+  assert.equal(first.inserts.length, 3)
+  await resumeFrom({
+    lsn_proc: first.inserts[1],
+    lsn: first.inserts[1],
+    messageType: 'INSERT',
+    txId: first.xid,
+    ts_usec: Date.now() * 1000,
+    transaction_id: String(first.xid),
+    [`transaction_data_collection_order_${collection}`]: 2,
+  })
+  const [third] = await waitForRecords(topic, 1)
+  assert.equal(third.key?.payload.id, 3)
+  assert.deepEqual(third.value?.payload.transaction, {
+    id: `${first.xid}:${first.inserts[2]}`,
+    total_order: 3,
+    data_collection_order: 3,
+  })
+  const [end] = await waitForRecords(transactionTopic, 1)
+  const endValue = end.value?.payload as unknown as Record<string, unknown>
+  assert.equal(end.key?.payload.id, endValue.id)
+  assert.match(String(endValue.id), new RegExp(`^${first.xid}:\\d+$`))
+  assert.equal(endValue.status, 'END', 'no second BEGIN for the resumed transaction')
+  assert.equal(endValue.event_count, 3)
+  assert.deepEqual(endValue.data_collections, [{ data_collection: collection, event_count: 3 }])
+  await stop()
+  // The stop committed END's offset: the commit, and the transaction's keys as Debezium stores them at END.
+  const [committed] = await offsetsOf(running, name)
+  assert.equal(committed.offset.messageType, 'COMMIT')
+  assert.equal(committed.offset.transaction_id, String(first.xid))
+  assert.equal(committed.offset[`transaction_data_collection_order_${collection}`], 3)
+
+  // 2. The offset of a BEGIN event: its LSN is that of the transaction's first change, which must still be sent.
+  await sql(`BEGIN; INSERT INTO ${table} VALUES (4); INSERT INTO ${table} VALUES (5); COMMIT`)
+  const second = await peekLastTransaction()
+  await resumeFrom({
+    lsn_proc: second.beginLsn,
+    lsn: second.beginLsn,
+    lsn_commit: committed.offset.lsn_commit,
+    messageType: 'BEGIN',
+    txId: second.xid,
+    ts_usec: Date.now() * 1000,
+    transaction_id: String(second.xid),
+  })
+  const records = await waitForRecords(topic, 3)
+  assert.deepEqual(
+    records.map((r) => r.key?.payload.id),
+    [3, 4, 5],
+    `the first change (LSN ${second.inserts[0]}, BEGIN at ${second.beginLsn}) is not skipped`,
+  )
+  const events = await waitForRecords(transactionTopic, 2)
+  assert.deepEqual(
+    events.map((e) => {
+      const v = e.value?.payload as unknown as Record<string, unknown>
+      return [v.status, v.event_count]
+    }),
+    [
+      ['END', 3],
+      ['END', 2],
+    ],
+  )
+})

@@ -3,10 +3,13 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import {
   epochDay,
+  hstoreJson,
   intervalIso,
   intervalMicros,
   type MappingOptions,
   mapColumnType,
+  parseHstore,
+  pointWkb,
   timestampMicros,
   twosComplement,
   zonedTime,
@@ -19,6 +22,7 @@ const defaults: MappingOptions = {
   binaryMode: 'bytes',
   intervalMode: 'numeric',
   moneyFractionDigits: 2,
+  hstoreMode: 'json',
 }
 
 test('dates and timestamps as Debezium counts them', () => {
@@ -103,4 +107,93 @@ test('bytea per binary.handling.mode, arrays of their element, enums with allowe
   })
   const money = mapColumnType({ oid: 790, name: 'money', typmod: -1 }, defaults)
   assert.equal(money.convert('-$1,234.50'), '-1234.50')
+})
+
+test('network addresses and ranges as their text, tsvector and ltree named as Debezium names them, citext as text', () => {
+  for (const [oid, name, text] of [
+    [869, 'inet', '192.168.0.1/24'],
+    [650, 'cidr', '10.0.0.0/8'],
+    [829, 'macaddr', '08:00:2b:01:02:03'],
+    [774, 'macaddr8', '08:00:2b:01:02:03:04:05'],
+    [3904, 'int4range', '[1,10)'],
+    [3926, 'int8range', '[1,10)'],
+    [3906, 'numrange', '(1.5,2.5]'],
+    [3908, 'tsrange', '["2024-01-01 00:00:00","2024-02-01 00:00:00")'],
+    [3910, 'tstzrange', '["2024-01-01 00:00:00+00",)'],
+    [3912, 'daterange', '[2024-01-01,2024-02-01)'],
+  ] as const) {
+    const mapping = mapColumnType({ oid, name, typmod: -1 }, defaults)
+    assert.deepEqual(mapping.schema, { type: 'string' }, name)
+    assert.equal(mapping.convert(text), text, name)
+  }
+  const tsvector = mapColumnType({ oid: 3614, name: 'tsvector', typmod: -1 }, defaults)
+  assert.deepEqual(tsvector.schema, { type: 'string', name: 'io.debezium.data.Tsvector', version: 1 })
+  // Extension types have no fixed OID: found by name, as Debezium's TypeRegistry does.
+  const ltree = mapColumnType({ oid: 16500, name: 'ltree', typmod: -1 }, defaults)
+  assert.deepEqual(ltree.schema, { type: 'string', name: 'io.debezium.data.Ltree', version: 1 })
+  assert.equal(ltree.convert('Top.Science.Astronomy'), 'Top.Science.Astronomy')
+  assert.deepEqual(mapColumnType({ oid: 16600, name: 'citext', typmod: -1 }, defaults).schema, { type: 'string' })
+  const ltrees = mapColumnType(
+    { oid: 16501, name: '_ltree', typmod: -1, element: { oid: 16500, name: 'ltree', typmod: -1 } },
+    defaults,
+  )
+  assert.deepEqual(ltrees.schema, {
+    type: 'array',
+    valueSchema: { type: 'string', name: 'io.debezium.data.Ltree', version: 1, optional: true },
+  })
+})
+
+test('point as io.debezium.data.geometry.Point {x, y, wkb, srid}', () => {
+  const point = mapColumnType({ oid: 600, name: 'point', typmod: -1 }, defaults)
+  assert.equal(point.schema.name, 'io.debezium.data.geometry.Point')
+  assert.equal(point.schema.doc, 'Geometry (POINT)')
+  assert.deepEqual(
+    point.schema.fields?.map((f) => [f.name, f.schema.type, f.schema.optional]),
+    [
+      ['x', 'float64', false],
+      ['y', 'float64', false],
+      ['wkb', 'bytes', true],
+      ['srid', 'int32', true],
+    ],
+  )
+  const value = point.convert('(1.5,-2.25)') as { x: number; y: number; wkb: Buffer; srid: null }
+  assert.equal(value.x, 1.5)
+  assert.equal(value.y, -2.25)
+  assert.equal(value.srid, null)
+  // Byte-order mark 1, type 1 (little-endian), then x and y as little-endian doubles.
+  assert.equal(value.wkb.toString('hex'), '0101000000000000000000f83f00000000000002c0')
+  assert.deepEqual(pointWkb(1.5, -2.25), value.wkb)
+  assert.equal((point.convert('(1e+20,NaN)') as { x: number }).x, 1e20)
+  assert.throws(() => point.convert('1,2'), /Cannot parse point "1,2"/)
+})
+
+test('hstore: pgjdbc’s parse, then JSON (default) or a map, keys in java.util.HashMap order', () => {
+  const text = '"2"=>"x", "a"=>"1", "b"=>NULL, "10"=>"y", "zz"=>"q\\"uote\\\\", "key 1"=>"tab\there", "é"=>""'
+  assert.deepEqual(parseHstore(text), [
+    ['2', 'x'],
+    ['a', '1'],
+    ['b', null],
+    ['10', 'y'],
+    ['zz', 'q"uote\\'],
+    ['key 1', 'tab\there'],
+    ['é', ''],
+  ])
+  assert.deepEqual(parseHstore(''), [])
+  // The order a JDK HashMap filled in the text's order iterates these keys in ("2" and "b" share a bin).
+  assert.equal(hstoreJson(text), '{"zz":"q\\"uote\\\\","a":"1","2":"x","b":null,"key 1":"tab\\there","é":"","10":"y"}')
+  assert.equal(hstoreJson('"k"=>"\u0001"'), '{"k":"\\u0001"}', 'control characters as Jackson escapes them')
+  const json = mapColumnType({ oid: 16700, name: 'hstore', typmod: -1 }, defaults)
+  assert.deepEqual(json.schema, { type: 'string', name: 'io.debezium.data.Json', version: 1 })
+  const map = mapColumnType({ oid: 16700, name: 'hstore', typmod: -1 }, { ...defaults, hstoreMode: 'map' })
+  assert.deepEqual(map.schema, {
+    type: 'map',
+    keySchema: { type: 'string', optional: false },
+    valueSchema: { type: 'string', optional: true },
+  })
+  const entries = [...(map.convert(text) as Map<string, string | null>)]
+  assert.deepEqual(
+    entries.map(([k]) => k),
+    ['zz', 'a', '2', 'b', 'key 1', 'é', '10'],
+  )
+  assert.throws(() => json.convert('"a"=>"1'), /Cannot parse hstore/)
 })

@@ -91,3 +91,22 @@ test('a Debezium 3.6 offset (no lsn_events_processed, no lsn_commit) resumes aft
   assert.equal(filter.change(260), false, 'every event at lsn_proc counts as processed')
   assert.equal(filter.change(270), true)
 })
+
+test('after a BEGIN offset nothing of its transaction was processed, though its first change has the same LSN', () => {
+  // provide.transaction.metadata: the BEGIN event's offset (lsn_proc = BEGIN's LSN = the first change's LSN).
+  const stored = readStoredPosition({
+    lsn: 260,
+    lsn_proc: 260,
+    lsn_commit: 200,
+    messageType: 'BEGIN',
+    txId: 744,
+    ts_usec: 1,
+    transaction_id: '744',
+  })
+  assert.equal(stored.transaction.id, '744', 'the open transaction comes back with the position')
+  const filter = new ResumeFilter(stored)
+  assert.equal(filter.beginTransaction(200), false)
+  assert.equal(filter.beginTransaction(300), true)
+  assert.equal(filter.change(260), true, 'the first change, at the BEGIN LSN, is sent')
+  assert.equal(filter.change(280), true)
+})
