@@ -361,7 +361,6 @@ const WORKER_KEYS = keyTable({
     default: 'disabled',
     validator: oneOf(['disabled', 'preparing', 'enabled'], true),
     importance: Importance.HIGH,
-    notActedOn: 'source records are delivered at least once (idempotent producer, no transactions)',
   },
   'config.providers': {
     type: ConfigTypes.LIST,

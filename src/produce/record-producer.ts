@@ -32,6 +32,11 @@ export interface RecordProducerOptions {
   /** Worker `producer.*` properties (prefix stripped). */
   overrides: Record<string, string>
   metrics: ProducerMetricsRecorder
+  /**
+   * Makes this a transactional producer (exactly-once source tasks, KIP-618): every send belongs to the transaction
+   * begun with beginTransaction(). Starting it fences any older producer of the same id (a zombie task).
+   */
+  transactionalId?: string
 }
 
 /** What a task's loop needs of the producer (RecordProducer on Kafka; an in-memory stand-in in unit tests). */
@@ -53,6 +58,8 @@ export class RecordProducer implements TaskProducer {
   /** Requests handed to the client whose produce request is not written yet, in order (queue time). */
   readonly #unwritten: { queuedAt: number; written: boolean }[] = []
   readonly #unwatch: (() => void)[] = []
+  /** The open transaction of a transactional producer; undefined between transactions. */
+  #transaction: Awaited<ReturnType<Producer['beginTransaction']>> | undefined
 
   constructor(options: RecordProducerOptions) {
     const compression = options.overrides['compression.type'] ?? 'none'
@@ -81,6 +88,11 @@ export class RecordProducer implements TaskProducer {
       retries: Number(options.overrides.retries ?? 10),
       retryDelay: Number(options.overrides['retry.backoff.ms'] ?? 250),
       timeout: Number(options.overrides['request.timeout.ms'] ?? 30_000),
+      // A transactional producer asks for its id's producer with "none yet" (-1/-1), as Java's does; the client's
+      // default 0/0 names a producer that is not the id's current one, and the coordinator answers PRODUCER_FENCED.
+      ...(options.transactionalId === undefined
+        ? {}
+        : { transactionalId: options.transactionalId, producerId: -1n, producerEpoch: -1 }),
     })
     // The client retries a failed produce request itself (`retries`, `retry.backoff.ms`) and says so with this event;
     // it names the operation only, not the records in the request, so retries are counted per request.
@@ -133,7 +145,7 @@ export class RecordProducer implements TaskProducer {
     const started = performance.now()
     this.#metrics.requestsInFlight(1)
     try {
-      await this.#producer.send({
+      await (this.#transaction ?? this.#producer).send({
         messages: records.map((r) => ({
           topic: r.topic,
           key: r.key ?? undefined,
@@ -171,6 +183,34 @@ export class RecordProducer implements TaskProducer {
       perTopic.set(r.topic, t)
     }
     for (const [topic, t] of perTopic) this.#metrics.recordSend(topic, t.n, t.bytes, latency)
+  }
+
+  /** Opens a transaction (a transactional producer only); the first one also fences older producers of its id. */
+  async beginTransaction(): Promise<void> {
+    if (this.#transaction) throw new Error('a transaction is already open')
+    this.#transaction = await this.#producer.beginTransaction()
+  }
+
+  get transactionOpen(): boolean {
+    return this.#transaction !== undefined
+  }
+
+  /** Commits the open transaction: its records become visible to read_committed consumers, all or none. */
+  async commitTransaction(): Promise<void> {
+    const transaction = this.#transaction
+    if (!transaction) throw new Error('no transaction is open')
+    try {
+      await transaction.commit()
+    } finally {
+      this.#transaction = undefined
+    }
+  }
+
+  /** Aborts the open transaction, if any: read_committed consumers never see its records. */
+  async abortTransaction(): Promise<void> {
+    const transaction = this.#transaction
+    this.#transaction = undefined
+    await transaction?.abort()
   }
 
   #reportBuffer(): void {

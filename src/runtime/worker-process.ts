@@ -15,6 +15,7 @@ import { StatusStore } from '../storage/status-store.ts'
 import { adminTopicCreator, ensureCompactedTopic, type InternalTopicSpec } from '../storage/topic-admin.ts'
 import { CONNECT_COMPAT_VERSION, FLOWSCOPE_VERSION } from '../version.ts'
 import { ConnectHerder } from './connect-herder.ts'
+import { taskTransactionalId } from './exactly-once.ts'
 import { type GroupMembership, joinWorkerGroup } from './group-membership.ts'
 import { PluginRegistry } from './plugins.ts'
 import { ConnectWorker } from './worker.ts'
@@ -39,6 +40,8 @@ export interface WorkerSettings {
   topicTrackingEnabled: boolean
   topicTrackingAllowReset: boolean
   topicCreationEnabled: boolean
+  /** exactly.once.source.support=enabled: each source task writes records and offsets in transactions. */
+  exactlyOnceSourceSupport?: boolean
   plugins: SourceConnectorPlugin[]
   /** session.timeout.ms, heartbeat.interval.ms, rebalance.timeout.ms of the worker's group membership. */
   group?: { sessionTimeoutMs: number; heartbeatIntervalMs: number; rebalanceTimeoutMs: number }
@@ -99,6 +102,22 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
     offsetFlushTimeoutMs: settings.offsetFlushTimeoutMs,
     topicTrackingEnabled: settings.topicTrackingEnabled,
     topicCreationEnabled: settings.topicCreationEnabled,
+    ...(settings.exactlyOnceSourceSupport
+      ? {
+          exactlyOnce: {
+            offsetsTopic: settings.offsetTopic.name,
+            producerFor: (connector: string, taskId: number) =>
+              new RecordProducer({
+                bootstrapServers: settings.bootstrapServers,
+                // Connect's client id for a task's own producer.
+                clientId: `connector-producer-${connector}-${taskId}`,
+                overrides: settings.producerOverrides,
+                metrics: metrics.producer,
+                transactionalId: taskTransactionalId(settings.groupId, connector, taskId),
+              }),
+          },
+        }
+      : {}),
   })
   // Alone in its group (see joinWorkerGroup below), the herder assigns every connector and task to this worker.
   const herder = new ConnectHerder({

@@ -43,6 +43,7 @@ export function workerSettingsFrom(config: WorkerConfig, plugins: SourceConnecto
     topicTrackingEnabled: config.get('topic.tracking.enable'),
     topicTrackingAllowReset: config.get('topic.tracking.allow.reset'),
     topicCreationEnabled: config.get('topic.creation.enable'),
+    exactlyOnceSourceSupport: String(config.get('exactly.once.source.support')).toLowerCase() === 'enabled',
     group: {
       sessionTimeoutMs: config.get('session.timeout.ms'),
       heartbeatIntervalMs: config.get('heartbeat.interval.ms'),

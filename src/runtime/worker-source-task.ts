@@ -15,6 +15,7 @@ import type { OffsetWriter } from '../storage/backing-stores.ts'
 import { canonicalJson } from '../storage/offset-store.ts'
 import type { TransformChain } from '../transform/transformation.ts'
 import type { ConnectorSettings } from './connector-config.ts'
+import { offsetRecords, type TransactionBoundary } from './exactly-once.ts'
 import type { TaskStateName } from './herder.ts'
 import { withRetry } from './retry.ts'
 import { type SubmittedRecord, SubmittedRecords } from './submitted-records.ts'
@@ -44,6 +45,24 @@ export interface WorkerSourceTaskOptions {
   onStatus(state: TaskStateName, error?: unknown): void
   /** Called before the first record to a topic (topic tracking, topic creation). */
   onTopic(topic: string): Promise<void>
+  /** Exactly-once delivery (exactly-once.ts): records and offsets in one transaction of this task's own producer. */
+  exactlyOnce?: ExactlyOnceDelivery
+}
+
+export interface ExactlyOnceDelivery {
+  /** The task's transactional producer; `producer` above must be this same one. */
+  producer: TransactionalTaskProducer
+  offsetsTopic: string
+  boundary: TransactionBoundary
+}
+
+export interface TransactionalTaskProducer extends TaskProducer {
+  readonly transactionOpen: boolean
+  beginTransaction(): Promise<void>
+  commitTransaction(): Promise<void>
+  abortTransaction(): Promise<void>
+  /** The producer is the task's own: closed when the task stops. */
+  close(): Promise<void>
 }
 
 export class WorkerSourceTask {
@@ -62,6 +81,8 @@ export class WorkerSourceTask {
   #committing: Promise<void> = Promise.resolve()
   #failed = false
   #retryOffsets = new Map<string, { partition: SourcePartition; offset: SourceOffset }>()
+  /** When the last transaction was committed (interval boundaries). */
+  #lastTransactionMs = performance.now()
 
   constructor(options: WorkerSourceTaskOptions) {
     this.#o = options
@@ -77,14 +98,20 @@ export class WorkerSourceTask {
   async start(): Promise<boolean> {
     const o = this.#o
     try {
+      // Before the task reads its offsets: the first transaction fences an older producer of this task's id and
+      // aborts its open transaction, whose offsets must not count (Connect initializes the producer here too).
+      if (o.exactlyOnce) await o.exactlyOnce.producer.beginTransaction()
       await o.task.start(o.config, { ...o.context, connectorName: o.connector, taskId: o.taskId, log: o.log })
     } catch (error) {
       this.#fail(error)
       return false
     }
     this.#setState(this.#paused ? 'PAUSED' : 'RUNNING')
-    this.#flushTimer = setInterval(() => void this.commitOffsets(), o.offsetFlushIntervalMs)
-    this.#flushTimer.unref()
+    // With exactly-once delivery, offsets are written only inside transactions, at their boundary.
+    if (!o.exactlyOnce) {
+      this.#flushTimer = setInterval(() => void this.commitOffsets(), o.offsetFlushIntervalMs)
+      this.#flushTimer.unref()
+    }
     this.#loop = this.#run()
     return true
   }
@@ -94,7 +121,8 @@ export class WorkerSourceTask {
     this.#paused = true
     this.#pollAbort.abort()
     this.#setState('PAUSED')
-    void this.commitOffsets()
+    // Exactly-once: the open transaction is committed now, not left hanging while paused (as Connect does).
+    void this.commitOffsets().catch((error) => this.#fail(error))
   }
 
   resume(): void {
@@ -117,19 +145,62 @@ export class WorkerSourceTask {
     await this.#loop?.catch(() => {})
     const acked = await this.#submitted.awaitAllAcked(this.#o.offsetFlushTimeoutMs)
     if (!acked) this.#o.log.warn({ pending: this.#submitted.pending }, 'stopping with records not yet acknowledged')
-    await this.commitOffsets()
+    await this.commitOffsets().catch(async (error) => {
+      this.#o.log.error({ err: error }, 'final transaction commit failed; its records and offsets are aborted')
+      await this.#o.exactlyOnce?.producer.abortTransaction().catch(() => {})
+    })
     try {
       await this.#o.task.stop()
     } catch (error) {
       this.#o.log.warn({ err: error }, 'task stop failed')
     }
+    await this.#o.exactlyOnce?.producer.close()
     this.#o.metrics.recordActiveCount(0)
   }
 
   /** Writes the committable offsets to the offsets topic (never ahead of acknowledged data). */
   commitOffsets(): Promise<void> {
-    this.#committing = this.#committing.then(() => this.#commitOnce())
+    const eos = this.#o.exactlyOnce
+    // A failed task with exactly-once delivery commits nothing: its open transaction was aborted, and offsets of
+    // records in it must never reach the offsets topic outside a transaction.
+    const commit = eos
+      ? () => (this.#failed ? Promise.resolve() : this.#commitTransaction(eos))
+      : () => this.#commitOnce()
+    this.#committing = this.#committing.catch(() => {}).then(commit)
     return this.#committing
+  }
+
+  /**
+   * Ends the open transaction with the offsets of every record in it: all of it becomes visible, or (a failed
+   * commit, a crash) none of it and none of its offsets. Throws when the commit failed (the task then fails, as
+   * Connect's does: a fenced or timed-out producer cannot go on).
+   */
+  async #commitTransaction(eos: ExactlyOnceDelivery): Promise<void> {
+    await Promise.allSettled(this.#inFlight)
+    if (this.#sendFailure) throw this.#sendFailure
+    const committed: CommittedOffsets = this.#submitted.takeCommittable().offsets
+    if (committed.length === 0 && !eos.producer.transactionOpen) return
+    const started = performance.now()
+    try {
+      if (!eos.producer.transactionOpen) await eos.producer.beginTransaction()
+      if (committed.length > 0) await eos.producer.send(offsetRecords(eos.offsetsTopic, this.#o.connector, committed))
+      await eos.producer.commitTransaction()
+      this.#o.metrics.recordOffsetCommit(performance.now() - started, true)
+    } catch (error) {
+      this.#o.metrics.recordOffsetCommit(performance.now() - started, false)
+      throw error
+    }
+    this.#lastTransactionMs = performance.now()
+    try {
+      await this.#o.task.commit?.(committed)
+    } catch (error) {
+      this.#o.log.warn({ err: error }, 'task commit hook failed')
+    }
+  }
+
+  /** Whether the transaction boundary is here: after every poll, or once the interval has passed. */
+  #transactionDue(eos: ExactlyOnceDelivery): boolean {
+    return eos.boundary.kind === 'poll' || performance.now() - this.#lastTransactionMs >= eos.boundary.intervalMs
   }
 
   async #commitOnce(): Promise<void> {
@@ -188,13 +259,23 @@ export class WorkerSourceTask {
       }
       if (this.#stopping && records.length === 0) break
       o.metrics.recordPoll(records.length, performance.now() - started)
+      const eos = o.exactlyOnce
       if (records.length === 0) {
+        // An interval boundary passes on idle polls too: the records already sent must not wait for the next ones.
+        if (eos?.boundary.kind === 'interval' && this.#transactionDue(eos)) {
+          try {
+            await this.commitOffsets()
+          } catch (error) {
+            return this.#fail(error)
+          }
+        }
         // Let timers and I/O run: a source that answers [] at once must not hold the event loop (REST, other tasks).
         await new Promise((resolve) => setImmediate(resolve))
         continue
       }
       try {
         await this.#send(records)
+        if (eos && this.#transactionDue(eos)) await this.commitOffsets()
       } catch (error) {
         return this.#fail(error)
       }
@@ -254,6 +335,7 @@ export class WorkerSourceTask {
       if (original.sourceTime) sourceTimes.push(original.sourceTime)
     }
     if (outgoing.length === 0) return
+    if (o.exactlyOnce && !o.exactlyOnce.producer.transactionOpen) await o.exactlyOnce.producer.beginTransaction()
     o.metrics.recordActiveCount(this.#submitted.pending)
     const send: Promise<void> = o.producer.send(outgoing).then(
       () => {
@@ -290,9 +372,11 @@ export class WorkerSourceTask {
     this.#failed = true
     this.#o.log.error({ err: error }, 'task failed')
     clearInterval(this.#flushTimer)
-    // What Kafka already acknowledged is still committed, so a restart resumes right after it.
+    // What Kafka already acknowledged is still committed, so a restart resumes right after it. With exactly-once
+    // delivery the open transaction is aborted instead: its records and offsets go together or not at all.
     await Promise.allSettled(this.#inFlight)
-    await this.commitOffsets().catch(() => {})
+    if (this.#o.exactlyOnce) await this.#o.exactlyOnce.producer.abortTransaction().catch(() => {})
+    else await this.commitOffsets().catch(() => {})
     try {
       await this.#o.task.stop()
     } catch {

@@ -15,9 +15,10 @@ import type { TopicCreator } from '../storage/topic-admin.ts'
 import { buildTransformChain } from '../transform/transformation.ts'
 import { type ConnectorSettings, connectorSettings } from './connector-config.ts'
 import { connectorConverter } from './connector-converters.ts'
+import { transactionBoundaryOf } from './exactly-once.ts'
 import type { ConnectorStateName, ConnectorTaskId, TargetState, TaskStateName } from './herder.ts'
 import type { PluginRegistry } from './plugins.ts'
-import { WorkerSourceTask } from './worker-source-task.ts'
+import { type ExactlyOnceDelivery, type TransactionalTaskProducer, WorkerSourceTask } from './worker-source-task.ts'
 
 /**
  * What the herder asks of a worker. Every call names a connector or task the herder assigned to this worker, with
@@ -91,6 +92,11 @@ export interface ConnectWorkerOptions {
   offsetFlushTimeoutMs: number
   topicTrackingEnabled: boolean
   topicCreationEnabled: boolean
+  /** Exactly-once source delivery (exactly-once.ts): each task's own transactional producer, offsets in its transactions. */
+  exactlyOnce?: {
+    offsetsTopic: string
+    producerFor(connector: string, taskId: number): TransactionalTaskProducer
+  }
 }
 
 interface RunningConnector {
@@ -229,6 +235,7 @@ export class ConnectWorker implements Worker {
     let running: RunningConnector
     try {
       running = this.#runningForTask(name, config)
+      const exactlyOnce = this.#exactlyOnceFor(name, taskId, config)
       worker = new WorkerSourceTask({
         connector: name,
         taskId,
@@ -238,7 +245,8 @@ export class ConnectWorker implements Worker {
         keyConverter: this.#converterFor(running.settings, config, 'key'),
         valueConverter: this.#converterFor(running.settings, config, 'value'),
         transforms: buildTransformChain(config, running.settings.transforms),
-        producer: this.#o.producer,
+        producer: exactlyOnce?.producer ?? this.#o.producer,
+        ...(exactlyOnce ? { exactlyOnce } : {}),
         offsets: this.#o.offsets,
         context: {
           offsetReader: { offsets: async (partitions) => partitions.map((p) => this.#o.offsets.get(name, p)) },
@@ -268,6 +276,14 @@ export class ConnectWorker implements Worker {
     running.tasks.set(taskId, worker)
     const ok = await worker.start()
     this.#o.metrics.recordTaskStartup(ok)
+  }
+
+  /** This task's exactly-once delivery when the worker has it on; throws naming the key a connector set wrong. */
+  #exactlyOnceFor(connector: string, taskId: number, config: Record<string, string>): ExactlyOnceDelivery | undefined {
+    const eos = this.#o.exactlyOnce
+    if (!eos) return undefined
+    const boundary = transactionBoundaryOf(config, this.#o.offsetFlushIntervalMs)
+    return { producer: eos.producerFor(connector, taskId), offsetsTopic: eos.offsetsTopic, boundary }
   }
 
   async restartTask(

@@ -13,6 +13,18 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null'
 }
 
+/** One offset as Connect stores it: key `["<connector>",{partition}]`, value the offset's JSON (null: a tombstone). */
+export function offsetRecord(
+  connector: string,
+  partition: SourcePartition,
+  offset: SourceOffset | null,
+): { key: string; value: Buffer | null } {
+  return {
+    key: canonicalJson([connector, partition]),
+    value: offset === null ? null : Buffer.from(JSON.stringify(offset)),
+  }
+}
+
 export class OffsetStore implements OffsetBackingStore {
   /** connector → canonical partition → { partition, offset } */
   readonly #offsets = new Map<string, Map<string, { partition: SourcePartition; offset: SourceOffset }>>()
@@ -55,9 +67,10 @@ export class OffsetStore implements OffsetBackingStore {
     if (!this.#log) throw new Error('offset store is not attached to its topic')
     const log = this.#log
     await Promise.all(
-      offsets.map(({ partition, offset }) =>
-        log.send(canonicalJson([connector, partition]), offset === null ? null : Buffer.from(JSON.stringify(offset))),
-      ),
+      offsets.map(({ partition, offset }) => {
+        const { key, value } = offsetRecord(connector, partition, offset)
+        return log.send(key, value)
+      }),
     )
   }
 

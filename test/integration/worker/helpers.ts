@@ -1,11 +1,12 @@
 // Shared helpers for the worker integration tests: a real worker on the test stack's Kafka, SQL on the test
 // Postgres, JDBC connector configs, REST calls, topic reads with kcat, and bounded waits.
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { after, before } from 'node:test'
 import { promisify } from 'node:util'
 import pg from 'pg'
 import { builtinPlugins } from '../../../src/cli/plugins.ts'
+import { V8_FLAGS } from '../../../src/cli/v8-flags.ts'
 import { loadWorkerConfig } from '../../../src/config/worker-config.ts'
 import { freePort } from '../../../src/local/ports.ts'
 import { type RunningWorker, startWorker } from '../../../src/runtime/worker-process.ts'
@@ -250,4 +251,49 @@ export function duplicates(ids: number[]): number[] {
     seen.add(id)
   }
   return out
+}
+
+/** `flowscope worker` in a process of its own, configured through CONNECT_* variables as a container would be. */
+export async function startWorkerProcess(
+  groupId: string,
+  port: number,
+  env: Record<string, string> = {},
+): Promise<ChildProcess> {
+  const main = new URL('../../../src/cli/main.ts', import.meta.url).pathname
+  const worker = spawn(process.execPath, [...V8_FLAGS, main, 'worker'], {
+    env: {
+      ...process.env,
+      CONNECT_BOOTSTRAP_SERVERS: testStack().bootstrapServers,
+      CONNECT_GROUP_ID: groupId,
+      CONNECT_CONFIG_STORAGE_TOPIC: `${groupId}-configs`,
+      CONNECT_OFFSET_STORAGE_TOPIC: `${groupId}-offsets`,
+      CONNECT_STATUS_STORAGE_TOPIC: `${groupId}-status`,
+      CONNECT_CONFIG_STORAGE_REPLICATION_FACTOR: '1',
+      CONNECT_OFFSET_STORAGE_REPLICATION_FACTOR: '1',
+      CONNECT_STATUS_STORAGE_REPLICATION_FACTOR: '1',
+      CONNECT_OFFSET_FLUSH_INTERVAL_MS: '300',
+      CONNECT_LISTENERS: `http://127.0.0.1:${port}`,
+      // CRASH_LOG=INFO shows the worker's own logs when this test needs debugging.
+      FLOWSCOPE_LOG_LEVEL: process.env.CRASH_LOG ?? 'WARN',
+      ...env,
+    },
+    stdio: ['ignore', process.env.CRASH_LOG ? 'inherit' : 'ignore', 'inherit'],
+  })
+  const request = httpRequester(`http://127.0.0.1:${port}`)
+  await eventually(
+    async () => {
+      if (worker.exitCode !== null) assert.fail(`the worker process exited with ${worker.exitCode}`)
+      return (await request('GET', '/').catch(() => undefined))?.status === 200 ? true : undefined
+    },
+    () => 'the worker process never answered GET /',
+    30_000,
+  )
+  return worker
+}
+
+export function killHard(worker: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    worker.once('exit', () => resolve())
+    worker.kill('SIGKILL')
+  })
 }

@@ -39,13 +39,11 @@ test('keys set but not acted on are listed with why, from every layer the user c
     [
       'access.control.allow.origin',
       'scheduled.rebalance.max.delay.ms',
-      'exactly.once.source.support',
       'connect.protocol',
       'consumer.max.poll.records',
     ],
   )
   assert.match(c.notActedOn()[0].reason, /no CORS headers/)
-  assert.match(c.notActedOn()[2].reason, /at least once/)
   // Unknown keys stay unknown keys, not "not acted on".
   assert.deepEqual(c.unknownKeys(), ['internal.key.converter'])
 })
@@ -137,11 +135,11 @@ test('every key marked not acted on is listed for the docs, with the prefixes', 
     'scheduled.rebalance.max.delay.ms',
     'connect.protocol',
     'worker.sync.timeout.ms',
-    'exactly.once.source.support',
     'consumer.*',
   ])
     assert.ok(names.includes(required), required)
   assert.ok(!names.includes('offset.flush.interval.ms'))
+  assert.ok(!names.includes('exactly.once.source.support'), 'acted on: transactional source tasks')
 })
 
 test('docs/configuration.md holds the generated key reference (npx node src/config/worker-config-docs.ts)', () => {
