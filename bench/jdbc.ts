@@ -35,15 +35,18 @@ const { values } = parseArgs({
   options: {
     rows: { type: 'string', multiple: true },
     modes: { type: 'string' },
+    'exactly-once': { type: 'boolean' },
     child: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
 })
 if (values.help) {
-  console.log(`Usage: npm run bench:jdbc -- [--rows N ...] [--modes incrementing,bulk]
+  console.log(`Usage: npm run bench:jdbc -- [--rows N ...] [--modes incrementing,bulk] [--exactly-once]
 
 Copies users-shaped tables of N rows (default 100000 and 1000000) to Kafka through a flowscope worker and prints
-rows/s, MB/s and peak RSS next to the machine's limit measured in the same run. Bulk mode runs on the largest size.`)
+rows/s, MB/s and peak RSS next to the machine's limit measured in the same run. Bulk mode runs on the largest size.
+--exactly-once also copies each size in incrementing mode on a worker with exactly.once.source.support=enabled
+(records and offsets in one transaction per poll): the throughput cost of exactly-once delivery.`)
   process.exit(0)
 }
 
@@ -74,6 +77,7 @@ async function child(): Promise<void> {
     table: string
     rows: number
     mode: string
+    exactlyOnce: boolean
   }>()
   let peak = process.memoryUsage().rss
   const sampler = setInterval(() => {
@@ -85,7 +89,10 @@ async function child(): Promise<void> {
     workerSettingsFrom(
       loadWorkerConfig({
         env: {},
-        overrides: isolatedWorkerProperties(group, env.bootstrap, port),
+        overrides: {
+          ...isolatedWorkerProperties(group, env.bootstrap, port),
+          ...(env.exactlyOnce ? { 'exactly.once.source.support': 'enabled' } : {}),
+        },
       }),
       builtinPlugins,
     ),
@@ -222,7 +229,9 @@ async function main(): Promise<void> {
         `limits for ${size} rows: COPY ${copyRate.toFixed(0)} rows/s, producer ${producerRate.toFixed(0)} rec/s (${recordSize} B records)`,
       )
 
-      for (const mode of modes) {
+      const runs = modes.map((mode) => ({ mode, exactlyOnce: false }))
+      if (values['exactly-once']) runs.push({ mode: 'incrementing', exactlyOnce: true })
+      for (const { mode, exactlyOnce } of runs) {
         if (mode === 'bulk' && size !== Math.max(...sizes)) continue
         const result = await runBenchChild<ChildResult>(
           new URL(import.meta.url).pathname,
@@ -232,10 +241,12 @@ async function main(): Promise<void> {
             table,
             rows: size,
             mode,
+            exactlyOnce,
           },
           V8_FLAGS,
         )
-        rows.push({ label: `${mode} ${size}`, result, limit, copyRate, producerRate })
+        const label = `${exactlyOnce ? 'incr. exactly-once' : mode} ${size}`
+        rows.push({ label, result, limit, copyRate, producerRate })
       }
     }
   } finally {
@@ -249,7 +260,7 @@ async function main(): Promise<void> {
     `worker process: node ${V8_FLAGS.join(' ')}; limit = min(COPY rows/s, kcat producer rec/s: acks=all, idempotent, linger.ms=5, best of 3)`,
   )
   console.log(
-    'run                    rows/s    MB/s  peak RSS  idle RSS  limit rows/s  ratio  (targets: ratio ≥ 0.70, peak RSS < 200 MB)',
+    'run                         rows/s    MB/s  peak RSS  idle RSS  limit rows/s  ratio  (targets: ratio ≥ 0.70, peak RSS < 200 MB)',
   )
   for (const r of rows) {
     const rate = r.result.rows / r.result.seconds
@@ -260,7 +271,7 @@ async function main(): Promise<void> {
       r.result.peakRssMb < RSS_LIMIT_MB ? 'ok' : 'RSS OVER LIMIT',
     ]
     console.log(
-      `${r.label.padEnd(21)} ${rate.toFixed(0).padStart(7)} ${mbs.toFixed(1).padStart(7)} ${r.result.peakRssMb.toFixed(0).padStart(6)} MB ${r.result.idleRssMb.toFixed(0).padStart(6)} MB ${r.limit.toFixed(0).padStart(13)}  ${ratio.toFixed(2).padStart(5)}  ${verdicts.join(', ')}`,
+      `${r.label.padEnd(26)} ${rate.toFixed(0).padStart(7)} ${mbs.toFixed(1).padStart(7)} ${r.result.peakRssMb.toFixed(0).padStart(6)} MB ${r.result.idleRssMb.toFixed(0).padStart(6)} MB ${r.limit.toFixed(0).padStart(13)}  ${ratio.toFixed(2).padStart(5)}  ${verdicts.join(', ')}`,
     )
   }
 }

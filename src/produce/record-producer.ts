@@ -85,8 +85,7 @@ export class RecordProducer implements TaskProducer {
       acks: -1,
       compression: compression as CompressionAlgorithmValue,
       autocreateTopics: this.#autocreate,
-      retries: Number(options.overrides.retries ?? 10),
-      retryDelay: Number(options.overrides['retry.backoff.ms'] ?? 250),
+      ...retryPolicy(options),
       timeout: Number(options.overrides['request.timeout.ms'] ?? 30_000),
       // A transactional producer asks for its id's producer with "none yet" (-1/-1), as Java's does; the client's
       // default 0/0 names a producer that is not the id's current one, and the coordinator answers PRODUCER_FENCED.
@@ -222,6 +221,37 @@ export class RecordProducer implements TaskProducer {
     // After the close, so the connections' last traffic and closes are still counted.
     for (const unwatch of this.#unwatch.splice(0)) unwatch()
   }
+}
+
+/**
+ * How the client retries. A transactional producer meets CONCURRENT_TRANSACTIONS on the first partition of each new
+ * transaction while the broker still writes the previous one's markers; Java's producer retries that after 20 ms
+ * (TransactionManager's ADD_PARTITIONS_RETRY_BACKOFF_MS), not after retry.backoff.ms — at 250 ms every transaction
+ * cost ~85 ms more. Its first start on a new cluster also waits for the transaction coordinator to load, so it gets
+ * more attempts.
+ */
+function retryPolicy(options: RecordProducerOptions): {
+  retries: number
+  retryDelay:
+    | number
+    | ((client: unknown, operation: string, attempt: number, retries: number, error: unknown) => number)
+} {
+  const backoffMs = Number(options.overrides['retry.backoff.ms'] ?? 250)
+  const retries = Number(options.overrides.retries ?? 10)
+  if (options.transactionalId === undefined) return { retries, retryDelay: backoffMs }
+  return {
+    retries: Math.max(retries, 60),
+    retryDelay: (_client, _operation, _attempt, _retries, error) =>
+      hasApiError(error, 'CONCURRENT_TRANSACTIONS') ? 20 : backoffMs,
+  }
+}
+
+/** Whether a client error (possibly an aggregate of aggregates) carries this Kafka error code name. */
+function hasApiError(error: unknown, apiId: string): boolean {
+  if (typeof error !== 'object' || error === null) return false
+  if ((error as { apiId?: unknown }).apiId === apiId) return true
+  const nested = (error as { errors?: unknown }).errors
+  return Array.isArray(nested) && nested.some((e) => hasApiError(e, apiId))
 }
 
 /** A record's key, value and header bytes (keys and values), as outgoing_byte_total counts them. */
