@@ -13,6 +13,7 @@ import { connectPartition, KafkaLog } from '../storage/kafka-log.ts'
 import { OffsetStore } from '../storage/offset-store.ts'
 import { StatusStore } from '../storage/status-store.ts'
 import { adminTopicCreator, ensureCompactedTopic, type InternalTopicSpec } from '../storage/topic-admin.ts'
+import { ownershipConflict, TopicOwnershipError } from '../storage/topic-ownership.ts'
 import { CONNECT_COMPAT_VERSION, FLOWSCOPE_VERSION } from '../version.ts'
 import { ConnectHerder } from './connect-herder.ts'
 import { taskTransactionalId } from './exactly-once.ts'
@@ -182,6 +183,11 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
       logs.push(kafkaLog)
     }
     await Promise.all(logs.map((l) => l.start()))
+    // The config topic must be this group's (topic-ownership.ts): claimed on first use, checked on every start.
+    const me = { groupId: settings.groupId, kafkaClusterId: (await admin.metadata({ topics: [] })).id }
+    const owner = configs.owner ?? (await configs.claim(me))
+    const conflict = owner && ownershipConflict(settings.configTopic.name, owner, me)
+    if (conflict) throw new TopicOwnershipError(conflict)
     await herder.start()
   } catch (error) {
     await Promise.allSettled(logs.map((l) => l.stop()))

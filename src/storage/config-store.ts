@@ -4,8 +4,10 @@
 //   task-<name>-<n>     {"properties":{…}}         (take effect once commit-<name> says how many)
 //   commit-<name>       {"tasks":N}
 //   target-state-<name> {"state":"STARTED|PAUSED","state.v2":"STARTED|PAUSED|STOPPED"}
+//   flowscope-owner     {"group.id","kafka.cluster.id"}  (flowscope's own: the group the topic belongs to)
 import type { TargetState } from '../runtime/herder.ts'
 import type { ConfigBackingStore, StoreLog } from './backing-stores.ts'
+import { OWNER_KEY, ownerRecord, parseOwner, type TopicOwner } from './topic-ownership.ts'
 
 export type ConfigChange =
   | { kind: 'connector'; name: string }
@@ -18,6 +20,8 @@ export class ConfigStore implements ConfigBackingStore {
   readonly #pendingTasks = new Map<string, Map<number, Record<string, string>>>()
   readonly #targetStates = new Map<string, TargetState>()
   #log: StoreLog | undefined
+  /** The first owner record of the topic: the first worker to claim it wins, a later claim changes nothing. */
+  #owner: TopicOwner | undefined
   #taskWrites: Promise<void> = Promise.resolve()
   onChange: (change: ConfigChange) => void = () => {}
 
@@ -28,6 +32,10 @@ export class ConfigStore implements ConfigBackingStore {
   /** Applies one record of the config topic (called by the KafkaLog for every record, own writes included). */
   apply(key: string | null, value: Buffer | null): void {
     if (!key) return
+    if (key === OWNER_KEY) {
+      this.#owner ??= parseOwner(value)
+      return
+    }
     const body = value ? (JSON.parse(value.toString('utf8')) as Record<string, unknown>) : null
     if (key.startsWith('connector-')) {
       const name = key.slice('connector-'.length)
@@ -68,6 +76,18 @@ export class ConfigStore implements ConfigBackingStore {
       else this.#targetStates.set(name, ((body['state.v2'] ?? body.state) as TargetState) ?? 'STARTED')
       this.onChange({ kind: 'target-state', name })
     }
+  }
+
+  get owner(): TopicOwner | undefined {
+    return this.#owner
+  }
+
+  /** Writes this worker's group as the topic's owner and reads it back (another worker may have claimed it first). */
+  async claim(owner: TopicOwner): Promise<TopicOwner | undefined> {
+    if (!this.#log) throw new Error('config store is not attached to its topic')
+    await this.#log.send(OWNER_KEY, ownerRecord(owner))
+    await this.#log.readToEnd()
+    return this.#owner
   }
 
   connectorNames(): string[] {
