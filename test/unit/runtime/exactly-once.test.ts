@@ -4,44 +4,11 @@
 // aborts and fails the task. Also the connector keys that pick the boundary.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { CommittedOffsets, SourceTask } from '../../../src/connectors/plugin.ts'
-import { StringConverter } from '../../../src/convert/string-converter.ts'
-import { getLogger } from '../../../src/logging.ts'
-import type { TaskMetricsRecorder } from '../../../src/metrics/recorder.ts'
 import type { OutgoingRecord } from '../../../src/produce/record-producer.ts'
 import type { SourceRecord } from '../../../src/record/source-record.ts'
-import { connectorSettings } from '../../../src/runtime/connector-config.ts'
 import { taskTransactionalId, transactionBoundaryOf } from '../../../src/runtime/exactly-once.ts'
 import { type TransactionalTaskProducer, WorkerSourceTask } from '../../../src/runtime/worker-source-task.ts'
-import { buildTransformChain } from '../../../src/transform/transformation.ts'
-
-const noop = () => {}
-const metrics: TaskMetricsRecorder = {
-  recordState: noop,
-  recordPoll: noop,
-  recordWrite: noop,
-  recordActiveCount: noop,
-  recordOffsetCommit: noop,
-  recordError: noop,
-  close: noop,
-}
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-class ScriptedSource implements SourceTask {
-  readonly batches: SourceRecord[][] = []
-  readonly commits: CommittedOffsets[] = []
-  async start(): Promise<void> {}
-  async poll(): Promise<SourceRecord[]> {
-    const batch = this.batches.shift()
-    if (batch) return batch
-    await sleep(2)
-    return []
-  }
-  async commit(committed: CommittedOffsets): Promise<void> {
-    this.commits.push(committed)
-  }
-  async stop(): Promise<void> {}
-}
+import { ScriptedSource, taskLoopOptions, until } from '../support/task-loop.ts'
 
 /** Logs begin / send <topics> / commit / abort / close, in order; commits fail when told to. */
 class LoggingTransactions implements TransactionalTaskProducer {
@@ -75,36 +42,17 @@ class LoggingTransactions implements TransactionalTaskProducer {
 function eosTask(source: ScriptedSource, producer: LoggingTransactions) {
   const offsetWrites: unknown[] = []
   const states: string[] = []
-  const task = new WorkerSourceTask({
-    connector: 'c',
-    taskId: 0,
-    task: source,
-    config: {},
-    settings: { ...connectorSettings({ name: 'c', 'connector.class': 'test.Source' }), retryTimeoutMs: 0 },
-    keyConverter: new StringConverter(),
-    valueConverter: new StringConverter(),
-    transforms: buildTransformChain({}, []),
-    producer,
-    exactlyOnce: { producer, offsetsTopic: 'offsets', boundary: { kind: 'poll', intervalMs: 60_000 } },
-    offsets: { write: async (_c, offsets) => void offsetWrites.push(offsets) },
-    context: {
-      offsetReader: { offsets: async (partitions) => partitions.map(() => null) },
-      pipeline: { rowsRead: noop, pendingRows: noop, pollError: noop },
-    },
-    metrics,
-    log: getLogger('test.exactly-once'),
-    offsetFlushIntervalMs: 10,
-    offsetFlushTimeoutMs: 1000,
-    paused: false,
-    onStatus: (state) => states.push(state),
-    onTopic: async () => {},
-  })
+  const task = new WorkerSourceTask(
+    taskLoopOptions({
+      task: source,
+      producer,
+      exactlyOnce: { producer, offsetsTopic: 'offsets', boundary: { kind: 'poll', intervalMs: 60_000 } },
+      offsets: { write: async (_c, offsets) => void offsetWrites.push(offsets) },
+      offsetFlushIntervalMs: 10,
+      onStatus: (state) => states.push(state),
+    }),
+  )
   return { task, offsetWrites, states }
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1000 && !condition(); i++) await sleep(2)
-  assert.ok(condition(), `never happened: ${what}`)
 }
 
 const rec = (lsn: number): SourceRecord => ({

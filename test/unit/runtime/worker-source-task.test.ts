@@ -3,19 +3,15 @@
 // and records skipped under errors.tolerance=all count as logged errors exactly when errors.log.enable logs them.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { CommittedOffsets, SourceTask } from '../../../src/connectors/plugin.ts'
-import { StringConverter } from '../../../src/convert/string-converter.ts'
-import { getLogger } from '../../../src/logging.ts'
+import type { SourceTask } from '../../../src/connectors/plugin.ts'
 import { metrics as M } from '../../../src/metrics/definitions.ts'
-import type { TaskMetricsRecorder } from '../../../src/metrics/recorder.ts'
 import { createWorkerMetrics } from '../../../src/metrics/worker-metrics.ts'
 import { type OutgoingRecord, RecordProducer, type TaskProducer } from '../../../src/produce/record-producer.ts'
 import type { SourceRecord } from '../../../src/record/source-record.ts'
-import { type ConnectorSettings, connectorSettings } from '../../../src/runtime/connector-config.ts'
 import { WorkerSourceTask } from '../../../src/runtime/worker-source-task.ts'
 import type { OffsetWriter } from '../../../src/storage/backing-stores.ts'
-import { buildTransformChain } from '../../../src/transform/transformation.ts'
 import { seriesKey, seriesMap } from '../metrics/scrape.ts'
+import { ScriptedSource, sleep, taskLoopOptions, taskSettings, until } from '../support/task-loop.ts'
 
 /** A source that starts when told to and, like the JDBC source, waits up to 20 ms per poll unless aborted. */
 class GatedSource implements SourceTask {
@@ -55,20 +51,6 @@ class GatedSource implements SourceTask {
 }
 
 const noop = () => {}
-const metrics: TaskMetricsRecorder = {
-  recordState: noop,
-  recordPoll: noop,
-  recordWrite: noop,
-  recordActiveCount: noop,
-  recordOffsetCommit: noop,
-  recordError: noop,
-  close: noop,
-}
-
-/** A connector's settings as parsed from its config, with the error handling a test needs. */
-function taskSettings(overrides: Partial<ConnectorSettings>): ConnectorSettings {
-  return { ...connectorSettings({ name: 'c', 'connector.class': 'test.Source' }), ...overrides }
-}
 
 const unreachableProducer: TaskProducer = {
   tooLarge: () => undefined,
@@ -78,33 +60,11 @@ const unreachableProducer: TaskProducer = {
 }
 
 function workerTask(source: SourceTask, states: string[]): WorkerSourceTask {
-  const settings = taskSettings({ retryTimeoutMs: 0, toleranceAll: false, logErrors: false })
-  return new WorkerSourceTask({
-    connector: 'c',
-    taskId: 0,
-    task: source,
-    config: {},
-    settings,
-    keyConverter: new StringConverter(),
-    valueConverter: new StringConverter(),
-    transforms: buildTransformChain({}, []),
-    producer: unreachableProducer, // the source returns no records
-    offsets: { write: async () => {} },
-    context: {
-      offsetReader: { offsets: async (partitions) => partitions.map(() => null) },
-      pipeline: { rowsRead: noop, pendingRows: noop, pollError: noop },
-    },
-    metrics,
-    log: getLogger('test.worker-source-task'),
-    offsetFlushIntervalMs: 60_000,
-    offsetFlushTimeoutMs: 1000,
-    paused: false,
-    onStatus: (state) => states.push(state),
-    onTopic: async () => {},
-  })
+  // The source returns no records: the producer is never reached.
+  return new WorkerSourceTask(
+    taskLoopOptions({ task: source, producer: unreachableProducer, onStatus: (state) => states.push(state) }),
+  )
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 test('paused and resumed while starting: polls get a live signal and wait as usual', async () => {
   const source = new GatedSource()
@@ -177,30 +137,14 @@ async function skipOversizedRecords(logErrors: boolean) {
     topic: 't',
     value: 'x'.repeat(100),
   })
-  const settings = taskSettings({ retryTimeoutMs: 0, toleranceAll: true, logErrors })
-  const task = new WorkerSourceTask({
-    connector: 'c',
-    taskId: 0,
-    task: new OnceSource([record(1), record(2)]),
-    config: {},
-    settings,
-    keyConverter: new StringConverter(),
-    valueConverter: new StringConverter(),
-    transforms: buildTransformChain({}, []),
-    producer,
-    offsets: { write: async () => {} },
-    context: {
-      offsetReader: { offsets: async (partitions) => partitions.map(() => null) },
-      pipeline: { rowsRead: noop, pendingRows: noop, pollError: noop },
-    },
-    metrics: metrics.task('c', 0),
-    log: getLogger('test.worker-source-task'),
-    offsetFlushIntervalMs: 60_000,
-    offsetFlushTimeoutMs: 1000,
-    paused: false,
-    onStatus: noop,
-    onTopic: async () => {},
-  })
+  const task = new WorkerSourceTask(
+    taskLoopOptions({
+      task: new OnceSource([record(1), record(2)]),
+      producer,
+      settings: taskSettings({ retryTimeoutMs: 0, toleranceAll: true, logErrors }),
+      metrics: metrics.task('c', 0),
+    }),
+  )
   try {
     await task.start()
     await sleep(100)
@@ -226,25 +170,6 @@ test('without errors.log.enable nothing is logged, so total_errors_logged stays 
   assert.equal(get(M.totalErrorsLogged.name), 0)
 })
 
-/** A source that hands out the batches pushed to it, one per poll, and records what its commit hook receives. */
-class ScriptedSource implements SourceTask {
-  readonly batches: SourceRecord[][] = []
-  readonly commits: CommittedOffsets[] = []
-  failCommitHook = false
-  async start(): Promise<void> {}
-  async poll(): Promise<SourceRecord[]> {
-    const batch = this.batches.shift()
-    if (batch) return batch
-    await sleep(2)
-    return []
-  }
-  async commit(committed: CommittedOffsets): Promise<void> {
-    this.commits.push(committed)
-    if (this.failCommitHook) throw new Error('hook failed')
-  }
-  async stop(): Promise<void> {}
-}
-
 /** A producer whose sends Kafka "acknowledges" only when the test says so, and an offsets store that can fail. */
 function scriptedTask(source: ScriptedSource) {
   const sends: { size: number; ack: () => void }[] = []
@@ -263,37 +188,11 @@ function scriptedTask(source: ScriptedSource) {
       if (store.failing) throw new Error('offsets topic unavailable')
     },
   }
-  const settings = taskSettings({ retryTimeoutMs: 0, toleranceAll: false, logErrors: false })
   const states: string[] = []
-  const task = new WorkerSourceTask({
-    connector: 'c',
-    taskId: 0,
-    task: source,
-    config: {},
-    settings,
-    keyConverter: new StringConverter(),
-    valueConverter: new StringConverter(),
-    transforms: buildTransformChain({}, []),
-    producer,
-    offsets,
-    context: {
-      offsetReader: { offsets: async (partitions) => partitions.map(() => null) },
-      pipeline: { rowsRead: noop, pendingRows: noop, pollError: noop },
-    },
-    metrics,
-    log: getLogger('test.worker-source-task'),
-    offsetFlushIntervalMs: 60_000,
-    offsetFlushTimeoutMs: 1000,
-    paused: false,
-    onStatus: (state) => states.push(state),
-    onTopic: async () => {},
-  })
+  const task = new WorkerSourceTask(
+    taskLoopOptions({ task: source, producer, offsets, onStatus: (state) => states.push(state) }),
+  )
   return { task, sends, writes, store, states }
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1000 && !condition(); i++) await sleep(2)
-  assert.ok(condition(), `never happened: ${what}`)
 }
 
 const A = { table: 'a' }
