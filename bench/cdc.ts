@@ -14,8 +14,8 @@
 //   npm run bench:cdc                          20k-row snapshot, 20k changes per streaming run, 1k and 5k changes/s
 //   npm run bench:cdc -- --rows 1000000 --rates 1000,5000 --seconds 30
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises'
-import { loadavg, tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
+import { loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { parseArgs, promisify } from 'node:util'
@@ -23,13 +23,12 @@ import pg from 'pg'
 import { V8_FLAGS } from '../src/cli/v8-flags.ts'
 import { startApacheConnect } from '../src/local/apache-connect.ts'
 import { type Supervised, startProcess } from '../src/local/child-process.ts'
-import { startLocalKafka } from '../src/local/kafka.ts'
-import { DEBEZIUM_POSTGRES_BUNDLE, ensureJars, ensureKafkaJars } from '../src/local/kafka-jars.ts'
+import { DEBEZIUM_POSTGRES_BUNDLE, ensureJars } from '../src/local/kafka-jars.ts'
 import { freePort } from '../src/local/ports.ts'
-import { startLocalPostgres } from '../src/local/postgres.ts'
 import { consoleProgress, silentProgress } from '../src/local/progress.ts'
 import { isolatedWorkerProperties } from '../src/runtime/worker-settings.ts'
 import { brokerIngestRate } from './broker-ingest.ts'
+import { startBenchStack } from './local-stack.ts'
 
 const run = promisify(execFile)
 const DEBEZIUM_CLASS = 'io.debezium.connector.postgresql.PostgresConnector'
@@ -529,34 +528,23 @@ const loadAtStart = loadavg()[0]
 
 async function main(): Promise<void> {
   const progress = consoleProgress()
-  const dir = await mkdtemp(join(tmpdir(), 'flowscope-bench-cdc-'))
-  await chmod(dir, 0o755)
-  const postgres = await startLocalPostgres({ dataDir: join(dir, 'pg'), port: await freePort(), seed: false, progress })
-  const jars = await ensureKafkaJars(progress)
+  const bench = await startBenchStack('cdc', progress)
   await ensureJars(progress, DEBEZIUM_POSTGRES_BUNDLE)
-  const kafka = await startLocalKafka({
-    dataDir: join(dir, 'kafka'),
-    jars,
-    port: await freePort(),
-    controllerPort: await freePort(),
-    metricsPort: null,
-    heapMb: 1024,
-    progress: silentProgress,
-  })
-  const client = new pg.Client({ connectionString: postgres.url })
+  const dir = bench.dir
+  const client = new pg.Client({ connectionString: bench.pgUrl })
   client.on('error', (e) => console.error('bench: Postgres connection error:', e.message))
   await client.connect()
   const pool = await Promise.all(
     Array.from({ length: GENERATOR_CONNECTIONS }, async () => {
-      const c = new pg.Client({ connectionString: postgres.url })
+      const c = new pg.Client({ connectionString: bench.pgUrl })
       await c.connect()
       return c
     }),
   )
   const stack: Stack = {
-    pgUrl: postgres.url,
-    bootstrap: kafka.bootstrapServers,
-    kafkaClasspath: jars.classpath,
+    pgUrl: bench.pgUrl,
+    bootstrap: bench.bootstrap,
+    kafkaClasspath: bench.kafkaClasspath,
     client,
   }
   const results: PeerResult[] = []
@@ -587,9 +575,7 @@ async function main(): Promise<void> {
     )
   } finally {
     for (const c of [client, ...pool]) await c.end().catch(() => {})
-    await kafka.stop()
-    await postgres.stop()
-    await rm(dir, { recursive: true, force: true })
+    await bench.stop()
   }
   report(results, limits)
 }

@@ -7,25 +7,20 @@
 //   npm run bench:jdbc                       100k + 1M rows incrementing, 1M rows bulk (one full pass)
 //   npm run bench:jdbc -- --rows 200000 --modes incrementing
 import { execFile } from 'node:child_process'
-import { chmod, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { parseArgs, promisify } from 'node:util'
 import pg from 'pg'
 import { builtinPlugins } from '../src/cli/plugins.ts'
 import { V8_FLAGS } from '../src/cli/v8-flags.ts'
 import { loadWorkerConfig } from '../src/config/worker-config.ts'
 import { JsonConverter } from '../src/convert/json-converter.ts'
-import { startLocalKafka } from '../src/local/kafka.ts'
-import { ensureKafkaJars } from '../src/local/kafka-jars.ts'
 import { freePort } from '../src/local/ports.ts'
-import { startLocalPostgres } from '../src/local/postgres.ts'
-import { consoleProgress, silentProgress } from '../src/local/progress.ts'
+import { consoleProgress } from '../src/local/progress.ts'
 import { setLoggerLevel } from '../src/logging.ts'
 import { startWorker } from '../src/runtime/worker-process.ts'
 import { isolatedWorkerProperties, workerSettingsFrom } from '../src/runtime/worker-settings.ts'
 import { brokerIngestRate } from './broker-ingest.ts'
 import { childSettings, reportToParent, runBenchChild } from './child.ts'
+import { startBenchStack } from './local-stack.ts'
 
 const run = promisify(execFile)
 const TARGET_RATIO = 0.7
@@ -154,20 +149,9 @@ async function main(): Promise<void> {
   const badMode = modes.find((m) => m !== 'incrementing' && m !== 'bulk')
   if (badMode !== undefined) usageError(`--modes: ${badMode} is not one of incrementing, bulk`)
   const progress = consoleProgress()
-  const dir = await mkdtemp(join(tmpdir(), 'flowscope-bench-'))
-  await chmod(dir, 0o755)
-  const postgres = await startLocalPostgres({ dataDir: join(dir, 'pg'), port: await freePort(), seed: false, progress })
-  const jars = await ensureKafkaJars(progress)
-  const kafka = await startLocalKafka({
-    dataDir: join(dir, 'kafka'),
-    jars,
-    port: await freePort(),
-    controllerPort: await freePort(),
-    metricsPort: null,
-    heapMb: 1024,
-    progress: silentProgress,
-  })
-  const client = new pg.Client({ connectionString: postgres.url })
+  const bench = await startBenchStack('jdbc', progress)
+  const dir = bench.dir
+  const client = new pg.Client({ connectionString: bench.pgUrl })
   client.on('error', (e) => console.error('bench: Postgres connection error:', e.message))
   await client.connect()
   const rows: { label: string; result: ChildResult; limit: number; copyRate: number; producerRate: number }[] = []
@@ -185,7 +169,7 @@ async function main(): Promise<void> {
       done()
 
       // Limit 1: Postgres' own COPY of the same rows (psql, output discarded).
-      const u = new URL(postgres.url)
+      const u = new URL(bench.pgUrl)
       const copyStarted = performance.now()
       await run(
         'psql',
@@ -205,7 +189,7 @@ async function main(): Promise<void> {
           env: { ...process.env, PGPASSWORD: 'postgres' },
         },
       ).catch(async () =>
-        run('sh', ['-c', `psql "${postgres.url}" -c "\\copy (SELECT * FROM ${table}) TO '/dev/null'"`]),
+        run('sh', ['-c', `psql "${bench.pgUrl}" -c "\\copy (SELECT * FROM ${table}) TO '/dev/null'"`]),
       )
       const copyRate = size / ((performance.now() - copyStarted) / 1000)
 
@@ -219,7 +203,7 @@ async function main(): Promise<void> {
         update_date: sample.update_date as Date,
       })!.length
       const producerRate = await brokerIngestRate({
-        bootstrap: kafka.bootstrapServers,
+        bootstrap: bench.bootstrap,
         dir,
         recordBytes: recordSize,
         records: Math.max(size, 200_000),
@@ -236,8 +220,8 @@ async function main(): Promise<void> {
         const result = await runBenchChild<ChildResult>(
           new URL(import.meta.url).pathname,
           {
-            pg: postgres.url,
-            bootstrap: kafka.bootstrapServers,
+            pg: bench.pgUrl,
+            bootstrap: bench.bootstrap,
             table,
             rows: size,
             mode,
@@ -251,9 +235,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await client.end()
-    await kafka.stop()
-    await postgres.stop()
-    await rm(dir, { recursive: true, force: true })
+    await bench.stop()
   }
   console.log('\nflowscope JDBC source → Kafka (JsonConverter with schemas, acks=all, idempotent, connector defaults)')
   console.log(
