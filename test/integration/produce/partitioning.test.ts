@@ -71,3 +71,27 @@ for (const partitions of [3, 7]) {
     assert.ok(new Set(mine.values()).size === partitions, 'the keys spread over every partition')
   })
 }
+
+test('sends issued back to back to a topic that does not exist yet reach it in the order they were issued', async () => {
+  // The first send of a new topic waits for the broker to create it; the sends behind it must not overtake it.
+  for (let round = 0; round < 5; round++) {
+    const topic = uniqueName('ordering_new_topic')
+    const batches = Array.from({ length: 8 }, (_, b) =>
+      Array.from({ length: 40 }, (_, i) => ({ topic, key: Buffer.from('k'), value: Buffer.from(String(b * 40 + i)) })),
+    )
+    // As a task's loop issues them: each poll's send while the earlier ones are still in flight.
+    const sends: Promise<void>[] = []
+    for (const batch of batches) {
+      sends.push(producer.send(batch))
+      await new Promise((resolve) => setTimeout(resolve, 30))
+    }
+    await Promise.all(sends)
+    const { stdout } = await run('kcat', ['-b', bootstrap, '-C', '-t', topic, '-e', '-q', '-f', '%s\n'])
+    const values = stdout.split('\n').filter(Boolean).map(Number)
+    assert.deepEqual(
+      values,
+      Array.from({ length: 320 }, (_, i) => i),
+      `round ${round}: records out of the order they were sent in`,
+    )
+  }
+})
