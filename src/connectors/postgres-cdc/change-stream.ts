@@ -8,6 +8,7 @@ import type { Struct } from '../../record/schema.ts'
 import type { SourceOffset, SourceRecord } from '../../record/source-record.ts'
 import type { ChangeEventBuilder, Op } from './change-events.ts'
 import { type PostgresCdcConfig, tableCaptured } from './config.ts'
+import type { IncrementalSnapshot } from './incremental-snapshot.ts'
 import type { Lsn } from './lsn.ts'
 import { type MessageType, ResumeFilter, type StoredPosition, streamingOffset } from './offsets.ts'
 import type { PgOutputMessage, TupleValue } from './pgoutput.ts'
@@ -43,6 +44,8 @@ export class WalChangeProcessor {
   filteredEvents = 0
   committedTransactions = 0
   lastTransactionId: number | null = null
+  /** Signals and the incremental snapshot running alongside streaming (signal.data.collection set), else null. */
+  incremental: IncrementalSnapshot | null = null
 
   /** `catalog` gives the current ordinary connection (it is replaced when the task reconnects). */
   constructor(config: PostgresCdcConfig, events: ChangeEventBuilder, catalog: () => pg.Client, log: Logger) {
@@ -90,6 +93,7 @@ export class WalChangeProcessor {
           messageType: 'COMMIT',
           eventsAtLsn: 0,
         })
+        this.incremental?.decorate(this.#commitOffset)
         this.#commitOffsetSent = false
         this.#tx = null
         return
@@ -117,21 +121,21 @@ export class WalChangeProcessor {
       case 'delete':
         return this.#change(lsn, message.relationId, 'd', message.before, null, out)
       case 'truncate':
-        for (const id of message.relationIds) this.#change(lsn, id, 't', null, null, out)
+        for (const id of message.relationIds) await this.#change(lsn, id, 't', null, null, out)
         return
       default:
         return
     }
   }
 
-  #change(
+  async #change(
     lsn: Lsn,
     relationId: number,
     op: Op,
     before: TupleValue[] | null,
     after: TupleValue[] | null,
     out: SourceRecord[],
-  ): void {
+  ): Promise<void> {
     const config = this.#config
     const tx = this.#tx
     if (!tx || tx.skip || !this.#resume.change(lsn)) return
@@ -158,6 +162,14 @@ export class WalChangeProcessor {
       lsn,
       lastCommitLsn: this.#lastCommitLsn,
     }
+    const incremental = this.incremental
+    if (incremental) {
+      // A signal acts before its own record goes out (Debezium's order), whose offset then holds the new context.
+      if (op === 'c' && after && incremental.isSignal(model)) {
+        await incremental.signal(model, after, { lsn, lastCommitLsn: this.#lastCommitLsn, offset: { ...offset } }, out)
+      }
+      incremental.decorate(offset)
+    }
     if (op === 't') {
       out.push(this.#events.truncate(model, source, offset))
       this.#commitOffsetSent = true
@@ -171,7 +183,9 @@ export class WalChangeProcessor {
       tx.perTable.set(label, perTable)
       transaction = { id: `${tx.xid}:${lsn}`, total_order: tx.order, data_collection_order: perTable }
     }
-    for (const record of this.#events.change(model, op, before, after, source, offset, transaction)) {
+    const records = this.#events.change(model, op, before, after, source, offset, transaction)
+    incremental?.streamed(model, records)
+    for (const record of records) {
       record.sourceTime = {
         table: `${model.schema}.${model.table}`,
         basis: 'change',

@@ -85,7 +85,13 @@ const num = (value: unknown): number | null =>
 
 export function readStoredPosition(offset: SourceOffset): StoredPosition {
   const snapshot = offset[OffsetKeys.SNAPSHOT]
-  const running = snapshot !== undefined && snapshot !== null && snapshot !== false && snapshot !== 'false'
+  // An incremental snapshot's records run alongside streaming: their offsets resume streaming like any other.
+  const running =
+    snapshot !== undefined &&
+    snapshot !== null &&
+    snapshot !== false &&
+    snapshot !== 'false' &&
+    snapshot !== 'INCREMENTAL'
   const completed = offset[OffsetKeys.SNAPSHOT_COMPLETED] === true || offset[OffsetKeys.LAST_SNAPSHOT_RECORD] === true
   const lsnProc = num(offset[OffsetKeys.LSN_PROC])
   return {
@@ -105,7 +111,9 @@ export function readStoredPosition(offset: SourceOffset): StoredPosition {
  * it is in Kafka) or else lsn_proc. A snapshot offset confirms nothing: its changes are in no transaction.
  */
 export function confirmableLsn(offset: SourceOffset): Lsn | null {
-  if (offset[OffsetKeys.SNAPSHOT] !== undefined && offset[OffsetKeys.LAST_SNAPSHOT_RECORD] !== true) return null
+  const snapshot = offset[OffsetKeys.SNAPSHOT]
+  if (snapshot !== undefined && snapshot !== 'INCREMENTAL' && offset[OffsetKeys.LAST_SNAPSHOT_RECORD] !== true)
+    return null
   return num(offset[OffsetKeys.LSN_COMMIT]) ?? num(offset[OffsetKeys.LSN_PROC])
 }
 
