@@ -83,6 +83,8 @@ export class IncrementalSnapshot {
   /** A snapshot found running in the stored offset still has to read its next chunk once streaming starts. */
   #resumePending: boolean
   readonly #rowsRead = new Map<string, number>()
+  /** Chunks read by this task (the poll loop hands out what it has after each). */
+  chunksRead = 0
 
   constructor(
     config: PostgresCdcConfig,
@@ -329,6 +331,7 @@ export class IncrementalSnapshot {
   async #readChunk(): Promise<void> {
     this.#applyStops()
     if (!this.context.running) return
+    this.chunksRead++
     const signalOpenedAt = new Date()
     this.context.chunkId = randomUUID()
     this.context.windowOpen = false

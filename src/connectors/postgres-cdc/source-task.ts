@@ -204,7 +204,9 @@ export class PostgresCdcSourceTask implements SourceTask {
     if (this.#incremental?.resumePending) await this.#incremental.resume()
     await stream.waitForMessages(config.pollIntervalMs, signal)
     const records: SourceRecord[] = []
-    while (records.length < config.maxBatchSize) {
+    // Each chunk read writes the watermarks of the next: hand a chunk's rows out rather than read on in this poll.
+    const chunks = this.#incremental?.chunksRead ?? 0
+    while (records.length < config.maxBatchSize && (this.#incremental?.chunksRead ?? 0) === chunks) {
       const messages = stream.take(config.maxBatchSize - records.length)
       if (messages.length === 0) break
       for (const { lsn, message } of messages) await changes.handle(lsn, message, records)
