@@ -197,9 +197,13 @@ export class CdcTaskMetrics {
     this.#now = now
   }
 
+  /** A snapshot starts (the initial one, or an incremental one later in the same task: Debezium resets the rest). */
   snapshotStarted(tables: readonly string[]): void {
     this.snapshotRunning = true
+    this.snapshotCompleted = false
+    this.snapshotAborted = false
     this.snapshotStartMs = this.#now()
+    this.snapshotEndMs = null
     this.totalTables = tables.length
     this.remainingTables = tables.length
     for (const table of tables) this.rowsScanned.set(table, { labels: { ...this.labels.snapshot, table }, rows: 0 })

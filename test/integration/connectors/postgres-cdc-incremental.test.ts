@@ -10,6 +10,7 @@ import { promisify } from 'node:util'
 import { Admin } from '@platformatic/kafka'
 import { deserializeKey } from '../../../src/connectors/postgres-cdc/java-serialized-key.ts'
 import { testStack, uniqueName } from '../../support/stack.ts'
+import { parseExposition } from '../../unit/metrics/scrape.ts'
 import {
   createConnector,
   eventually,
@@ -316,6 +317,24 @@ test('an execute-snapshot signal reads the table in chunks alongside streaming: 
     'one window per chunk and the last, empty read',
   )
   assert.equal(types.filter((t) => t === 'snapshot-window-close').length, rows / chunk + 1)
+
+  // Debezium's snapshot metrics cover the incremental snapshot: completed, one table, the rows its chunks read.
+  const metrics = parseExposition(await (await fetch(`${worker.url}/metrics`)).text())
+  const snapshotMetric = (metric: string, labels: Record<string, string> = {}) =>
+    metrics.find(
+      (s) =>
+        s.name === `debezium_metrics_${metric}` &&
+        Object.entries({ name: prefix, context: 'snapshot', ...labels }).every(([k, v]) => s.labels[k] === v),
+    )?.value
+  assert.equal(snapshotMetric('SnapshotCompleted'), 1)
+  assert.equal(snapshotMetric('SnapshotRunning'), 0)
+  assert.equal(snapshotMetric('TotalTableCount'), 1)
+  assert.equal(snapshotMetric('RemainingTableCount'), 0)
+  const scanned = snapshotMetric('RowsScanned', { table: `public.${table}` }) ?? 0
+  assert.ok(
+    scanned >= reads.length && scanned <= rows,
+    `RowsScanned ${scanned}: at least the ${reads.length} rows sent`,
+  )
 
   // Finished: the committed offset carries no incremental context any more.
   const committed = await commitByPausing(worker, name, (o) => typeof o.lsn_commit === 'number')
