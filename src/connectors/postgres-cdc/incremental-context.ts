@@ -2,7 +2,8 @@
 // every offset while the snapshot runs: the tables still to read (incremental_snapshot_collections, JSON), the key
 // of the last snapshot row handed out (incremental_snapshot_primary_key) and the table's largest key when its
 // reading began (incremental_snapshot_maximum_key), both Java-serialized; the requesting signal's id
-// (incremental_snapshot_correlation_id). Plus the open chunk's window: rows read between the watermarks, dropped
+// (incremental_snapshot_correlation_id). Debezium 3.6.1's collection entries carry id, additional condition and
+// surrogate key (later versions add a per-table correlation id, ignored on reading). Plus the open chunk's window: rows read between the watermarks, dropped
 // when a streamed change of the same key arrives while the window is open (DBLog's de-duplication).
 import type { SourceOffset } from '../../record/source-record.ts'
 import { deserializeKey, type JavaKeyValue, serializeKey } from './java-serialized-key.ts'
@@ -17,7 +18,6 @@ export const IncrementalOffsetKeys = {
 const COLLECTION_ID = 'incremental_snapshot_collections_id'
 const COLLECTION_CONDITION = 'incremental_snapshot_collections_additional_condition'
 const COLLECTION_SURROGATE_KEY = 'incremental_snapshot_collections_surrogate_key'
-const COLLECTION_CORRELATION_ID = 'incremental_snapshot_collections_correlation_id'
 
 export interface DataCollection {
   /** schema.table */
@@ -25,7 +25,6 @@ export interface DataCollection {
   /** The additional condition in parentheses, as Debezium's DataCollection gives it; null when none. */
   condition: string | null
   surrogateKey: string | null
-  correlationId: string | null
 }
 
 export type ChunkKey = JavaKeyValue[]
@@ -73,7 +72,6 @@ export class IncrementalSnapshotContext {
       id: String(e[COLLECTION_ID]),
       condition: e[COLLECTION_CONDITION] || null,
       surrogateKey: e[COLLECTION_SURROGATE_KEY] || null,
-      correlationId: e[COLLECTION_CORRELATION_ID] ?? null,
     }))
     const key = (field: string): ChunkKey | null => {
       const hex = offset[field]
@@ -103,7 +101,6 @@ export class IncrementalSnapshotContext {
         [COLLECTION_ID]: c.id,
         [COLLECTION_CONDITION]: c.condition,
         [COLLECTION_SURROGATE_KEY]: c.surrogateKey,
-        [COLLECTION_CORRELATION_ID]: c.correlationId,
       })),
     )
     offset[IncrementalOffsetKeys.CORRELATION_ID] = this.correlationId

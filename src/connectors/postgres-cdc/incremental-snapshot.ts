@@ -171,7 +171,6 @@ export class IncrementalSnapshot {
               id: tableId,
               condition: filter === '' ? null : `(${filter})`,
               surrogateKey: signal.surrogateKey,
-              correlationId: signal.id,
             }
           })
           this.#log.info({ signal: signal.id, tables: ids }, 'incremental snapshot requested')
@@ -218,13 +217,14 @@ export class IncrementalSnapshot {
     for (const row of this.context.window.values() as IterableIterator<WindowRow>) {
       this.context.lastKeySent = row.key
       const timeMicros = BigInt(Date.now()) * 1000n
-      // Debezium: the streaming offset of the close watermark with the snapshot marked INCREMENTAL, at read time.
+      // Debezium: the streaming offset of the close watermark with the snapshot marked INCREMENTAL, at read time
+      // (3.6.1 writes snapshot_completed false there unless an initial snapshot ran in the same task).
       const offset: SourceOffset = {
         ...position.offset,
         [OffsetKeys.TS_USEC]: Number(timeMicros),
         [OffsetKeys.SNAPSHOT]: 'INCREMENTAL',
         [OffsetKeys.LAST_SNAPSHOT_RECORD]: false,
-        [OffsetKeys.SNAPSHOT_COMPLETED]: true,
+        [OffsetKeys.SNAPSHOT_COMPLETED]: false,
       }
       this.context.store(offset)
       const [record] = this.#events.change(

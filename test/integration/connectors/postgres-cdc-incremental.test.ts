@@ -388,7 +388,6 @@ test('a restart in the middle of an incremental snapshot goes on after the key s
       incremental_snapshot_collections_id: `public.${table}`,
       incremental_snapshot_collections_additional_condition: null,
       incremental_snapshot_collections_surrogate_key: null,
-      incremental_snapshot_collections_correlation_id: 'ad-hoc-resume',
     },
   ])
   assert.equal(offset.incremental_snapshot_correlation_id, 'ad-hoc-resume')
