@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import { messageOf } from '../../errors.ts'
 import type { Logger } from '../../logging.ts'
+import { isConnectionError } from '../../postgres/connection.ts'
 import type { SourceOffset, SourceRecord } from '../../record/source-record.ts'
 import type { ChangeEventBuilder } from './change-events.ts'
 import { isSignalTable, type PostgresCdcConfig } from './config.ts'
@@ -82,6 +83,8 @@ export class IncrementalSnapshot {
   #model: { id: string; model: TableModel; keyColumns: number[] } | null = null
   /** A snapshot found running in the stored offset still has to read its next chunk once streaming starts. */
   #resumePending: boolean
+  /** When a chunk read that lost its connection is tried again; null when none is due. */
+  #retryAt: number | null = null
   readonly #rowsRead = new Map<string, number>()
   /** Chunks read by this task (the poll loop hands out what it has after each). */
   chunksRead = 0
@@ -101,20 +104,53 @@ export class IncrementalSnapshot {
     this.#resumePending = this.context.running
   }
 
+  /** A chunk read is due outside a signal: after a restart mid-snapshot, or a retry after a lost connection. */
   get resumePending(): boolean {
-    return this.#resumePending
+    return this.#resumePending || (this.#retryAt !== null && Date.now() >= this.#retryAt)
   }
 
-  /** At streaming start after a restart mid-snapshot: read the chunk after the stored key (Debezium's init()). */
+  /** Reads the chunk after the stored (or last sent) key: at streaming start, Debezium's init(); or as a retry. */
   async resume(): Promise<void> {
-    this.#resumePending = false
-    if (!this.context.running) return
-    this.#log.info(
-      { tables: this.context.collections.map((c) => c.id) },
-      'incremental snapshot in progress: reading the chunk after the stored key',
-    )
-    this.#metrics?.snapshotStarted(this.context.collections.map((c) => c.id))
-    await this.#readChunk()
+    if (this.#resumePending) {
+      this.#resumePending = false
+      if (!this.context.running) return
+      this.#log.info(
+        { tables: this.context.collections.map((c) => c.id) },
+        'incremental snapshot in progress: reading the chunk after the stored key',
+      )
+      this.#metrics?.snapshotStarted(this.context.collections.map((c) => c.id))
+    }
+    this.#retryAt = null
+    await this.#nextChunk()
+  }
+
+  /**
+   * Reads the next chunk. A table that fails is skipped with a warning, as Debezium does; a lost connection is not
+   * the table's fault: the chunk is read again (from the last key sent) a second later, on a new connection.
+   */
+  async #nextChunk(): Promise<void> {
+    while (this.context.running) {
+      try {
+        await this.#readChunk()
+        return
+      } catch (error) {
+        await this.close()
+        // Debezium's revertChunk: the window is gone, the next read starts after the last row sent.
+        this.context.window.clear()
+        this.context.windowOpen = false
+        this.context.chunkEnd = this.context.lastKeySent
+        if (isConnectionError(error)) {
+          this.#log.warn({ err: messageOf(error) }, 'incremental snapshot lost its connection; reading the chunk again')
+          this.#retryAt = Date.now() + 1000
+          return
+        }
+        this.#log.warn(
+          { err: messageOf(error), table: this.context.current?.id },
+          'incremental snapshot failed for the table; skipping it and streaming on',
+        )
+        this.#nextCollection()
+      }
+    }
   }
 
   /** Adds the running snapshot's context to an offset produced now. */
@@ -152,7 +188,7 @@ export class IncrementalSnapshot {
         case 'window-close':
           if (!this.context.closeWindow(signal.id)) return
           this.#emitWindow(position, out)
-          await this.#readChunk()
+          await this.#nextChunk()
           return
         case 'stop-snapshot':
           this.#log.info(
@@ -177,22 +213,15 @@ export class IncrementalSnapshot {
           if (this.context.add(collections, signal.id)) {
             this.#rowsRead.clear()
             this.#metrics?.snapshotStarted(ids)
-            await this.#readChunk()
+            await this.#nextChunk()
           }
           return
         }
       }
     } catch (error) {
-      // Debezium skips the table on an error and keeps streaming; the reason goes to the log.
-      this.#log.warn(
-        { err: messageOf(error), table: this.context.current?.id },
-        'incremental snapshot failed for the table; skipping it and streaming on',
-      )
-      await this.close() // a broken connection is replaced at the next use
-      this.#nextCollection()
-      await this.#readChunk().catch((again: unknown) => {
-        this.#log.warn({ err: messageOf(again) }, 'incremental snapshot could not go on')
-      })
+      // Only looking up the requested tables gets here (chunk reads handle their errors): the signal is lost.
+      await this.close()
+      this.#log.warn({ err: messageOf(error), signal: signal.id }, 'the signal could not be processed')
     }
   }
 
@@ -249,7 +278,12 @@ export class IncrementalSnapshot {
   }
 
   async #connection(): Promise<pg.Client> {
-    if (!this.#client) this.#client = await connect(this.#config)
+    if (!this.#client) {
+      const client = await connect(this.#config)
+      // Named apart from the catalog connection, for whoever reads pg_stat_activity.
+      await client.query("SET application_name = 'flowscope-cdc-incremental'")
+      this.#client = client
+    }
     return this.#client
   }
 

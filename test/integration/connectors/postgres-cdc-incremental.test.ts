@@ -426,3 +426,88 @@ test('a restart in the middle of an incremental snapshot goes on after the key s
   const union = new Set([...readBefore, ...readAfter])
   assert.equal(union.size, rows)
 })
+
+test('additional conditions narrow the snapshot; stop-snapshot ends it before the next chunk; a lost connection is re-established', async () => {
+  assert.ok(worker)
+  const { table, signal, slot, prefix, name, topic } = await capture('cdc_incr_stop')
+  const rows = 400
+  await sql(`CREATE TABLE ${table} (id int PRIMARY KEY, v text NOT NULL)`)
+  await sql(`INSERT INTO ${table} SELECT g, 'row-' || g FROM generate_series(1, ${rows}) g`)
+  await createSignalTable(signal)
+  await sql(
+    `CREATE FUNCTION ${table}_slow() RETURNS trigger LANGUAGE plpgsql AS $$
+     BEGIN IF NEW.type = 'snapshot-window-close' THEN PERFORM pg_sleep(0.1); END IF; RETURN NEW; END $$`,
+  )
+  await sql(`CREATE TRIGGER slow BEFORE INSERT ON ${signal} FOR EACH ROW EXECUTE FUNCTION ${table}_slow()`)
+  await createConnector(worker.request, name, cdcConfig(prefix, table, slot, signal, 10))
+  await waitForState(worker.request, name, 'RUNNING')
+  await sql(`INSERT INTO ${signal} VALUES ('even-only', 'execute-snapshot', $1)`, [
+    JSON.stringify({
+      'data-collections': [`public.${table}`],
+      type: 'incremental',
+      'additional-conditions': [{ 'data-collection': `public.${table}`, filter: 'id % 2 = 0' }],
+    }),
+  ])
+  const closes = async () =>
+    (
+      (await sql(`SELECT count(*)::int AS n FROM ${signal} WHERE type = 'snapshot-window-close'`)).rows[0] as {
+        n: number
+      }
+    ).n
+  await eventually(
+    async () => ((await closes()) >= 3 ? true : undefined),
+    () => 'no chunk was read',
+    30_000,
+  )
+
+  // The snapshot's own connection is cut (it is waiting in the trigger of a close watermark, or between chunks).
+  const cut = await sql(
+    `SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity
+      WHERE application_name = 'flowscope-cdc-incremental' AND query LIKE $1`,
+    [`%${table}%`],
+  )
+  assert.equal(cut.rows.length, 1, 'the incremental snapshot has a connection of its own')
+  const afterCut = await closes()
+  await eventually(
+    async () => ((await closes()) >= afterCut + 3 ? true : undefined),
+    () => 'no chunk after the cut',
+    30_000,
+  )
+
+  await sql(`INSERT INTO ${signal} VALUES ('stop-it', 'stop-snapshot', $1)`, [
+    JSON.stringify({ 'data-collections': [`public.${table}`], type: 'incremental' }),
+  ])
+  // Stopped: no further watermark is written.
+  let settled = -1
+  await eventually(
+    async () => {
+      const n = await closes()
+      await new Promise((resolve) => setTimeout(resolve, 600))
+      if (n === (await closes())) settled = n
+      return settled >= 0 ? true : undefined
+    },
+    () => 'watermarks kept coming after stop-snapshot',
+    30_000,
+  )
+  const records = await readRecords(topic)
+  const reads = records.filter((r) => r.value?.payload.op === 'r').map(idOf)
+  assert.ok(reads.length > 0)
+  assert.ok(
+    reads.every((id) => id % 2 === 0),
+    'only rows of the additional condition',
+  )
+  assert.equal(new Set(reads).size, reads.length, 'no row read twice, the cut chunk included')
+  assert.deepEqual(
+    reads,
+    Array.from({ length: reads.length }, (_, i) => 2 * (i + 1)),
+    'even keys in order from the start, none skipped at the cut',
+  )
+  assert.ok(reads.length < rows / 2, `stopped before the end (${reads.length} of ${rows / 2} read)`)
+  const metrics = parseExposition(await (await fetch(`${worker.url}/metrics`)).text())
+  const aborted = metrics.find(
+    (s) => s.name === 'debezium_metrics_SnapshotAborted' && s.labels.name === prefix && s.labels.context === 'snapshot',
+  )?.value
+  assert.equal(aborted, 1, 'a stopped incremental snapshot is reported aborted, as Debezium does')
+  const committed = await commitByPausing(worker, name, (o) => typeof o.lsn_commit === 'number')
+  assert.equal(committed.offset.incremental_snapshot_collections, undefined, 'no context once stopped')
+})
