@@ -101,12 +101,16 @@ export const cdcMetrics = defineMetricComponent({
       'messages',
       'max.queue.size minus the WAL messages buffered and not yet polled (0 when full). Absent until streaming starts.',
     ),
-    snapshotRunning: snapshot('SnapshotRunning', 'boolean', '1 while the snapshot runs.'),
+    snapshotRunning: snapshot(
+      'SnapshotRunning',
+      'boolean',
+      '1 while the snapshot runs: the initial one, or an incremental one started through the signalling table.',
+    ),
     snapshotCompleted: snapshot('SnapshotCompleted', 'boolean', '1 once this task finished a snapshot.'),
     snapshotAborted: snapshot(
       'SnapshotAborted',
       'boolean',
-      '1 when the snapshot stopped before reading every table: the task was stopped or failed during it.',
+      '1 when the snapshot stopped before reading every table: the task was stopped or failed during it, or a stop-snapshot signal ended an incremental one.',
     ),
     snapshotDuration: snapshot(
       'SnapshotDurationInSeconds',
