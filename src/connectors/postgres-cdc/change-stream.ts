@@ -142,6 +142,8 @@ export class WalChangeProcessor {
     this.#eventsAtLsn = lsn === this.#lastLsn ? this.#eventsAtLsn + 1 : 1
     this.#lastLsn = lsn
     const model = this.#relations.get(relationId)
+    // Even when truncate events are skipped (the default), the rows an incremental snapshot read before are gone.
+    if (model && op === 't') this.incremental?.truncated(model)
     if (!model || config.skippedOperations.has(op)) {
       this.filteredEvents++
       return

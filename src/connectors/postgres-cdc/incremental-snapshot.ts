@@ -233,6 +233,16 @@ export class IncrementalSnapshot {
       if (r.key !== null && r.key !== undefined) this.context.deduplicate(table, eventKeyOf(r.key))
   }
 
+  /**
+   * A TRUNCATE of the table inside the window empties the chunk: its rows were read before and would otherwise come
+   * back after the truncate event. (Debezium de-duplicates by key only, and a truncate has none.)
+   */
+  truncated(model: TableModel): void {
+    if (this.context.windowOpen && this.context.current?.id === `${model.schema}.${model.table}`) {
+      this.context.window.clear()
+    }
+  }
+
   async close(): Promise<void> {
     await closeQuietly(this.#client)
     this.#client = null

@@ -511,3 +511,54 @@ test('additional conditions narrow the snapshot; stop-snapshot ends it before th
   const committed = await commitByPausing(worker, name, (o) => typeof o.lsn_commit === 'number')
   assert.equal(committed.offset.incremental_snapshot_collections, undefined, 'no context once stopped')
 })
+
+test('a TRUNCATE inside a chunk’s window empties the chunk: no row read before it comes back', async () => {
+  assert.ok(worker)
+  const { table, signal, slot, prefix, name, topic } = await capture('cdc_incr_truncate')
+  await sql(`CREATE TABLE ${table} (id int PRIMARY KEY, v text NOT NULL)`)
+  await sql(`INSERT INTO ${table} SELECT g, 'row-' || g FROM generate_series(1, 100) g`)
+  await createSignalTable(signal)
+  // In the transaction of the fourth close watermark (chunk 31..40 read, window open): TRUNCATE the table.
+  await sql(
+    `CREATE FUNCTION ${table}_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+     BEGIN
+       IF NEW.type = 'snapshot-window-close'
+          AND (SELECT count(*) FROM ${signal} WHERE type = 'snapshot-window-close') = 3 THEN
+         TRUNCATE ${table};
+       END IF;
+       RETURN NEW;
+     END $$`,
+  )
+  await sql(
+    `CREATE TRIGGER truncate_in_window BEFORE INSERT ON ${signal} FOR EACH ROW EXECUTE FUNCTION ${table}_truncate()`,
+  )
+  await createConnector(worker.request, name, cdcConfig(prefix, table, slot, signal, 10))
+  await waitForState(worker.request, name, 'RUNNING')
+  await sql(`INSERT INTO ${signal} VALUES ('t-1', 'execute-snapshot', $1)`, [
+    JSON.stringify({ 'data-collections': [`public.${table}`] }),
+  ])
+  // Done when the snapshot wrote its last watermarks: the empty table ends it.
+  await eventually(
+    async () => {
+      const r = await sql(`SELECT count(*)::int AS n FROM ${signal} WHERE type = 'snapshot-window-close'`)
+      return (r.rows[0] as { n: number }).n >= 5 ? true : undefined
+    },
+    () => 'the snapshot did not go on after the truncate',
+    30_000,
+  )
+  let reads: number[] = []
+  await eventually(
+    async () => {
+      reads = (await readRecords(topic)).filter((r) => r.value?.payload.op === 'r').map(idOf)
+      return reads.length >= 30 ? true : undefined
+    },
+    () => `reads: ${JSON.stringify(reads)}`,
+  )
+  await new Promise((resolve) => setTimeout(resolve, 1000))
+  reads = (await readRecords(topic)).filter((r) => r.value?.payload.op === 'r').map(idOf)
+  assert.deepEqual(
+    reads,
+    Array.from({ length: 30 }, (_, i) => i + 1),
+    'the three chunks before the truncate, none of the chunk read before it, nothing after',
+  )
+})
