@@ -408,7 +408,12 @@ export class IncrementalSnapshot {
         this.#nextCollection()
         continue
       }
-      for (const row of rows) this.context.window.set(eventKeyOf(this.#events.key(current.model, row.values)), row)
+      for (const row of rows) {
+        // A table without an event key (a surrogate key over a keyless table) cannot be de-duplicated: rows are kept
+        // apart by their chunk key.
+        const eventKey = this.#events.key(current.model, row.values)
+        this.context.window.set(eventKey === null ? `chunk:${JSON.stringify(row.key)}` : eventKeyOf(eventKey), row)
+      }
       this.context.chunkEnd = rows[rows.length - 1].key
       break
     }

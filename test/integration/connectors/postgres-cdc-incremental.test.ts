@@ -562,3 +562,31 @@ test('a TRUNCATE inside a chunk’s window empties the chunk: no row read before
     'the three chunks before the truncate, none of the chunk read before it, nothing after',
   )
 })
+
+test('a surrogate key chunks a table that has no primary key', async () => {
+  assert.ok(worker)
+  const { table, signal, slot, prefix, name, topic } = await capture('cdc_incr_surrogate')
+  await sql(`CREATE TABLE ${table} (n int NOT NULL, v text NOT NULL)`)
+  await sql(`ALTER TABLE ${table} REPLICA IDENTITY FULL`)
+  await sql(`INSERT INTO ${table} SELECT g, 'row-' || g FROM generate_series(1, 25) g`)
+  await createSignalTable(signal)
+  await createConnector(worker.request, name, cdcConfig(prefix, table, slot, signal, 10))
+  await waitForState(worker.request, name, 'RUNNING')
+  await sql(`INSERT INTO ${signal} VALUES ('s-1', 'execute-snapshot', $1)`, [
+    JSON.stringify({ 'data-collections': [`public.${table}`], 'surrogate-key': 'n' }),
+  ])
+  let reads: (number | undefined)[] = []
+  await eventually(
+    async () => {
+      const records = await readRecords(topic)
+      reads = records.filter((r) => r.value?.payload.op === 'r').map((r) => r.value?.payload.after?.n as number)
+      return reads.length >= 25 ? true : undefined
+    },
+    () => `reads: ${JSON.stringify(reads)}`,
+  )
+  assert.deepEqual(
+    reads,
+    Array.from({ length: 25 }, (_, i) => i + 1),
+    'every row once, in surrogate key order',
+  )
+})
