@@ -3,6 +3,7 @@
 // de-duplication, and the chunk bounds.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { parsePostgresCdcConfig, tableCaptured } from '../../../../src/connectors/postgres-cdc/config.ts'
 import { IncrementalSnapshotContext } from '../../../../src/connectors/postgres-cdc/incremental-context.ts'
 import { keyBound, keyBoundParams } from '../../../../src/connectors/postgres-cdc/incremental-snapshot.ts'
 import { deserializeKey, serializeKey } from '../../../../src/connectors/postgres-cdc/java-serialized-key.ts'
@@ -204,4 +205,25 @@ test("chunk bounds are Debezium's expanded comparisons, one parameter per placeh
     ]),
     ['1', '1', 'x'],
   )
+})
+
+test('signal.data.collection: schema.table (a database prefix ignored); anything else is refused naming the key', () => {
+  const base = { 'topic.prefix': 'p', 'database.hostname': 'h', 'database.user': 'u', 'database.dbname': 'd' }
+  const ok = parsePostgresCdcConfig({ ...base, 'signal.data.collection': 'mydb.public.debezium_signal' })
+  assert.deepEqual(ok.config?.signalTable, { schema: 'public', table: 'debezium_signal' })
+  assert.equal(ok.config?.incrementalSnapshotChunkSize, 1024)
+  assert.equal(parsePostgresCdcConfig(base).config?.signalTable, null)
+  const bad = parsePostgresCdcConfig({ ...base, 'signal.data.collection': 'debezium_signal' })
+  assert.match(bad.errors.get('signal.data.collection')?.join() ?? '', /schema\.table/)
+  const chunk = parsePostgresCdcConfig({ ...base, 'incremental.snapshot.chunk.size': '0' })
+  assert.ok(chunk.errors.has('incremental.snapshot.chunk.size'))
+  // The signalling table is captured whatever the include list says.
+  const config = parsePostgresCdcConfig({
+    ...base,
+    'table.include.list': 'public.orders',
+    'signal.data.collection': 'public.debezium_signal',
+  }).config
+  assert.ok(config)
+  assert.equal(tableCaptured(config, 'public', 'debezium_signal'), true)
+  assert.equal(tableCaptured(config, 'public', 'other'), false)
 })
