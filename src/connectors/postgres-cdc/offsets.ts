@@ -108,7 +108,8 @@ export function readStoredPosition(offset: SourceOffset): StoredPosition {
 
 /**
  * The LSN a committed offset lets the slot confirm: as Debezium's commitOffset, lsn_commit (every transaction up to
- * it is in Kafka) or else lsn_proc. A snapshot offset confirms nothing: its changes are in no transaction.
+ * it is in Kafka) or else lsn_proc. An initial snapshot's offset confirms nothing: its changes are in no transaction.
+ * An incremental snapshot's reads carry the stream's position (at their close watermark) and confirm like it.
  */
 export function confirmableLsn(offset: SourceOffset): Lsn | null {
   const snapshot = offset[OffsetKeys.SNAPSHOT]
