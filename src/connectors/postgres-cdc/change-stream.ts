@@ -9,6 +9,7 @@ import type { Struct } from '../../record/schema.ts'
 import type { SourceOffset, SourceRecord } from '../../record/source-record.ts'
 import type { ChangeEventBuilder, Op } from './change-events.ts'
 import { type PostgresCdcConfig, tableCaptured } from './config.ts'
+import type { IncrementalSnapshot } from './incremental-snapshot.ts'
 import type { Lsn } from './lsn.ts'
 import { type MessageType, ResumeFilter, type StoredPosition, sourcePartition, streamingOffset } from './offsets.ts'
 import type { PgOutputMessage, TupleValue } from './pgoutput.ts'
@@ -52,6 +53,8 @@ export class WalChangeProcessor {
   filteredEvents = 0
   committedTransactions = 0
   lastTransactionId: number | null = null
+  /** Signals and the incremental snapshot running alongside streaming (signal.data.collection set), else null. */
+  incremental: IncrementalSnapshot | null = null
 
   /** `catalog` gives the current ordinary connection (it is replaced when the task reconnects). */
   constructor(config: PostgresCdcConfig, events: ChangeEventBuilder, catalog: () => pg.Client, log: Logger) {
@@ -105,6 +108,7 @@ export class WalChangeProcessor {
           messageType: 'COMMIT',
           eventsAtLsn: 0,
         })
+        this.incremental?.decorate(this.#commitOffset)
         this.#commitOffsetSent = false
         if (config.provideTransactionMetadata && tx && !tx.skip) {
           // END carries the commit's offset (with the counters, as Debezium stores them before ending the context):
@@ -142,27 +146,29 @@ export class WalChangeProcessor {
       case 'delete':
         return this.#change(lsn, message.relationId, 'd', message.before, null, out)
       case 'truncate':
-        for (const id of message.relationIds) this.#change(lsn, id, 't', null, null, out)
+        for (const id of message.relationIds) await this.#change(lsn, id, 't', null, null, out)
         return
       default:
         return
     }
   }
 
-  #change(
+  async #change(
     lsn: Lsn,
     relationId: number,
     op: Op,
     before: TupleValue[] | null,
     after: TupleValue[] | null,
     out: SourceRecord[],
-  ): void {
+  ): Promise<void> {
     const config = this.#config
     const tx = this.#tx
     if (!tx || tx.skip || !this.#resume.change(lsn)) return
     this.#eventsAtLsn = lsn === this.#lastLsn ? this.#eventsAtLsn + 1 : 1
     this.#lastLsn = lsn
     const model = this.#relations.get(relationId)
+    // Even when truncate events are skipped (the default), the rows an incremental snapshot read before are gone.
+    if (model && op === 't') this.incremental?.truncated(model)
     if (!model || config.skippedOperations.has(op)) {
       this.filteredEvents++
       return
@@ -183,6 +189,14 @@ export class WalChangeProcessor {
       lsn,
       lastCommitLsn: this.#lastCommitLsn,
     }
+    const incremental = this.incremental
+    if (incremental) {
+      // A signal acts before its own record goes out (Debezium's order), whose offset then holds the new context.
+      if (op === 'c' && after && incremental.isSignal(model)) {
+        await incremental.signal(model, after, { lsn, lastCommitLsn: this.#lastCommitLsn, offset: { ...offset } }, out)
+      }
+      incremental.decorate(offset)
+    }
     if (op === 't') {
       const records = [this.#events.truncate(model, source, offset)]
       if (config.provideTransactionMetadata) this.#addTransactionMetadata(records, model, lsn)
@@ -192,6 +206,7 @@ export class WalChangeProcessor {
     }
     const records = this.#events.change(model, op, before, after, source, offset, null)
     if (config.provideTransactionMetadata) this.#addTransactionMetadata(records, model, lsn)
+    incremental?.streamed(model, records)
     for (const record of records) {
       record.sourceTime = {
         table: `${model.schema}.${model.table}`,

@@ -83,7 +83,20 @@ const messageKeyColumns: Validator = (value) => {
 }
 
 const NOT_CAPTURED = 'flowscope reads tables through pgoutput only'
-const NO_SCHEMA_HISTORY = 'no schema history or signalling is kept yet'
+
+/** `schema.table` or `db.schema.table` (Debezium's TableId for PostgreSQL); null when unset. */
+export function parseSignalDataCollection(text: string | null): { schema: string; table: string } | null {
+  const parts = (text ?? '').trim().split('.')
+  if (parts.length < 2 || parts.length > 3 || parts.some((p) => p === '')) return null
+  return { schema: parts[parts.length - 2], table: parts[parts.length - 1] }
+}
+
+const signalDataCollection: Validator = (value) => {
+  if (typeof value !== 'string' || value.trim() === '') return undefined
+  return parseSignalDataCollection(value) === null
+    ? `Expected the signalling table as schema.table, got "${value}"`
+    : undefined
+}
 
 const KEYS = keyTable({
   // ---- connection ----
@@ -335,6 +348,21 @@ const KEYS = keyTable({
     default: '__debezium_unavailable_value',
     documentation: 'Stands for an unchanged TOASTed value the WAL does not carry (REPLICA IDENTITY other than FULL).',
   },
+  'signal.data.collection': {
+    type: ConfigTypes.STRING,
+    default: null,
+    documentation:
+      'The signalling table, schema.table (a database prefix db.schema.table is accepted and ignored): columns ' +
+      '(id varchar, type varchar, data varchar). An inserted execute-snapshot row starts an incremental snapshot, a ' +
+      'stop-snapshot row stops it; the connector writes its window watermarks there. Captured (and its changes sent) even when the include lists leave it out, as Debezium does; never read by the initial snapshot.',
+    validator: signalDataCollection,
+  },
+  'incremental.snapshot.chunk.size': {
+    type: ConfigTypes.INT,
+    default: 1024,
+    documentation: 'Rows an incremental snapshot reads per chunk (one watermark window).',
+    validator: atLeast(1),
+  },
   // ---- Debezium keys accepted but not acted on ----
   'snapshot.isolation.mode': {
     type: ConfigTypes.STRING,
@@ -359,18 +387,6 @@ const KEYS = keyTable({
     default: null,
     documentation: 'Per-table SELECT for the snapshot.',
     notActedOn: 'the snapshot reads whole tables',
-  },
-  'signal.data.collection': {
-    type: ConfigTypes.STRING,
-    default: null,
-    documentation: 'The signalling table.',
-    notActedOn: NO_SCHEMA_HISTORY,
-  },
-  'incremental.snapshot.chunk.size': {
-    type: ConfigTypes.INT,
-    default: 1024,
-    documentation: 'Rows per incremental snapshot chunk.',
-    notActedOn: 'incremental snapshots are not implemented yet',
   },
   'hstore.handling.mode': {
     type: ConfigTypes.STRING,
@@ -533,6 +549,9 @@ export interface PostgresCdcConfig {
   intervalMode: IntervalMode
   moneyFractionDigits: number
   unavailableValuePlaceholder: string
+  /** signal.data.collection; null when unset (no signals, no incremental snapshots). */
+  signalTable: { schema: string; table: string } | null
+  incrementalSnapshotChunkSize: number
 }
 
 /** Debezium's lists are anchored, case-insensitive regular expressions. */
@@ -631,6 +650,8 @@ export function parsePostgresCdcConfig(raw: RawConfig): ParsedPostgresCdcConfig 
     intervalMode: v['interval.handling.mode'] as IntervalMode,
     moneyFractionDigits: v['money.fraction.digits'],
     unavailableValuePlaceholder: v['unavailable.value.placeholder'],
+    signalTable: parseSignalDataCollection(v['signal.data.collection']),
+    incrementalSnapshotChunkSize: v['incremental.snapshot.chunk.size'],
   }
   return { config, errors }
 }
@@ -642,8 +663,12 @@ export function requirePostgresCdcConfig(raw: RawConfig): PostgresCdcConfig {
   throw new FlowscopeError(ErrorCodes.INVALID_CONFIG, `Invalid PostgreSQL CDC configuration: ${lines.join('; ')}`)
 }
 
-/** Whether `schema.table` is captured under the include/exclude lists. */
+/**
+ * Whether `schema.table` is captured under the include/exclude lists. The signalling table always is (Debezium adds
+ * it to the table filter): its changes carry the signals.
+ */
 export function tableCaptured(config: PostgresCdcConfig, schema: string, table: string): boolean {
+  if (isSignalTable(config, schema, table)) return true
   if (schema === 'pg_catalog' || schema === 'information_schema') return false
   if (config.schemaInclude.length > 0 && !config.schemaInclude.some((r) => r.test(schema))) return false
   if (config.schemaExclude.some((r) => r.test(schema))) return false
@@ -651,6 +676,10 @@ export function tableCaptured(config: PostgresCdcConfig, schema: string, table: 
   if (config.tableInclude.length > 0 && !config.tableInclude.some((r) => r.test(full))) return false
   if (config.tableExclude.some((r) => r.test(full))) return false
   return true
+}
+
+export function isSignalTable(config: PostgresCdcConfig, schema: string, table: string): boolean {
+  return config.signalTable !== null && config.signalTable.schema === schema && config.signalTable.table === table
 }
 
 /** Whether column `schema.table.column` goes into events. */

@@ -101,12 +101,16 @@ export const cdcMetrics = defineMetricComponent({
       'messages',
       'max.queue.size minus the WAL messages buffered and not yet polled (0 when full). Absent until streaming starts.',
     ),
-    snapshotRunning: snapshot('SnapshotRunning', 'boolean', '1 while the snapshot runs.'),
+    snapshotRunning: snapshot(
+      'SnapshotRunning',
+      'boolean',
+      '1 while the snapshot runs: the initial one, or an incremental one started through the signalling table.',
+    ),
     snapshotCompleted: snapshot('SnapshotCompleted', 'boolean', '1 once this task finished a snapshot.'),
     snapshotAborted: snapshot(
       'SnapshotAborted',
       'boolean',
-      '1 when the snapshot stopped before reading every table: the task was stopped or failed during it.',
+      '1 when the snapshot stopped before reading every table: the task was stopped or failed during it, or a stop-snapshot signal ended an incremental one.',
     ),
     snapshotDuration: snapshot(
       'SnapshotDurationInSeconds',
@@ -197,9 +201,13 @@ export class CdcTaskMetrics {
     this.#now = now
   }
 
+  /** A snapshot starts (the initial one, or an incremental one later in the same task: Debezium resets the rest). */
   snapshotStarted(tables: readonly string[]): void {
     this.snapshotRunning = true
+    this.snapshotCompleted = false
+    this.snapshotAborted = false
     this.snapshotStartMs = this.#now()
+    this.snapshotEndMs = null
     this.totalTables = tables.length
     this.remainingTables = tables.length
     for (const table of tables) this.rowsScanned.set(table, { labels: { ...this.labels.snapshot, table }, rows: 0 })

@@ -88,7 +88,13 @@ const num = (value: unknown): number | null =>
 
 export function readStoredPosition(offset: SourceOffset): StoredPosition {
   const snapshot = offset[OffsetKeys.SNAPSHOT]
-  const running = snapshot !== undefined && snapshot !== null && snapshot !== false && snapshot !== 'false'
+  // An incremental snapshot's records run alongside streaming: their offsets resume streaming like any other.
+  const running =
+    snapshot !== undefined &&
+    snapshot !== null &&
+    snapshot !== false &&
+    snapshot !== 'false' &&
+    snapshot !== 'INCREMENTAL'
   const completed = offset[OffsetKeys.SNAPSHOT_COMPLETED] === true || offset[OffsetKeys.LAST_SNAPSHOT_RECORD] === true
   const lsnProc = num(offset[OffsetKeys.LSN_PROC])
   return {
@@ -106,10 +112,13 @@ export function readStoredPosition(offset: SourceOffset): StoredPosition {
 
 /**
  * The LSN a committed offset lets the slot confirm: as Debezium's commitOffset, lsn_commit (every transaction up to
- * it is in Kafka) or else lsn_proc. A snapshot offset confirms nothing: its changes are in no transaction.
+ * it is in Kafka) or else lsn_proc. An initial snapshot's offset confirms nothing: its changes are in no transaction.
+ * An incremental snapshot's reads carry the stream's position (at their close watermark) and confirm like it.
  */
 export function confirmableLsn(offset: SourceOffset): Lsn | null {
-  if (offset[OffsetKeys.SNAPSHOT] !== undefined && offset[OffsetKeys.LAST_SNAPSHOT_RECORD] !== true) return null
+  const snapshot = offset[OffsetKeys.SNAPSHOT]
+  if (snapshot !== undefined && snapshot !== 'INCREMENTAL' && offset[OffsetKeys.LAST_SNAPSHOT_RECORD] !== true)
+    return null
   return num(offset[OffsetKeys.LSN_COMMIT]) ?? num(offset[OffsetKeys.LSN_PROC])
 }
 

@@ -116,8 +116,9 @@ export function sourceStruct(p: SourcePosition): Struct {
     ts_ns: p.timeMicros * 1000n,
     schema: p.schema,
     table: p.table,
-    txId: p.txId,
-    lsn: p.lsn,
+    // Incremental snapshot reads leave them out (Debezium's PostgresSourceInfoStructMaker); sequence keeps the lsn.
+    txId: p.snapshot === 'incremental' ? null : p.txId,
+    lsn: p.snapshot === 'incremental' ? null : p.lsn,
     xmin: null,
     origin: null,
     origin_lsn: null,

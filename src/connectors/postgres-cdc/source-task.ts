@@ -12,8 +12,9 @@ import { connectorConfigDef } from '../../runtime/connector-config.ts'
 import type { CommittedOffsets, SourceTask, SourceTaskContext } from '../plugin.ts'
 import { ChangeEventBuilder } from './change-events.ts'
 import { WalChangeProcessor } from './change-stream.ts'
-import { ignoredKeys, type PostgresCdcConfig, requirePostgresCdcConfig } from './config.ts'
+import { ignoredKeys, isSignalTable, type PostgresCdcConfig, requirePostgresCdcConfig } from './config.ts'
 import { closeQuietly, connect } from './connections.ts'
+import { IncrementalSnapshot } from './incremental-snapshot.ts'
 import { type Lsn, parseLsn } from './lsn.ts'
 import { CdcMetrics, type CdcTaskMetrics, type ChangeOp, cdcMetricsOn } from './metrics.ts'
 import { confirmableLsn, readStoredPosition, type StoredPosition, sourcePartition } from './offsets.ts'
@@ -58,6 +59,7 @@ export class PostgresCdcSourceTask implements SourceTask {
   #failureSeen: ReplicationStream | null = null
   #cdcMetrics: CdcMetrics | null = null
   #metrics: CdcTaskMetrics | null = null
+  #incremental: IncrementalSnapshot | null = null
 
   async start(raw: RawConfig, context: SourceTaskContext): Promise<void> {
     const config = requirePostgresCdcConfig(raw)
@@ -73,6 +75,10 @@ export class PostgresCdcSourceTask implements SourceTask {
     if (ignored.length > 0) context.log.warn({ keys: ignored }, 'config keys accepted but not acted on by flowscope')
     const [stored] = await context.offsetReader.offsets([this.#partition])
     const position = stored ? readStoredPosition(stored) : null
+    if (config.signalTable) {
+      this.#incremental = new IncrementalSnapshot(config, this.#events, context.log, this.#metrics, stored ?? null)
+      this.#changes.incremental = this.#incremental
+    }
     try {
       this.#catalog = await connect(config)
       await ensurePublication(this.#catalog, config)
@@ -118,7 +124,10 @@ export class PostgresCdcSourceTask implements SourceTask {
         // position, which would send those changes a second time (e.g. after an initial snapshot that emitted nothing
         // and so left no offset to resume from).
         if (slot.exists && lsn > this.#startLsn) this.#startLsn = lsn
-        const tables = await capturedTables(this.#catalog, config)
+        // The signalling table's rows are signals, not data: Debezium's snapshot leaves them out.
+        const tables = (await capturedTables(this.#catalog, config)).filter(
+          (t) => !isSignalTable(config, t.schema, t.table),
+        )
         this.#snapshotClient = await connect(config)
         this.#snapshot = new SnapshotReader(this.#snapshotClient, config, this.#events, tables, lsn)
         await this.#snapshot.begin(snapshotName)
@@ -191,9 +200,13 @@ export class PostgresCdcSourceTask implements SourceTask {
       await sleep(Math.min(config.pollIntervalMs, 1000), signal)
       return []
     }
+    // A snapshot found running in the stored offset reads its next chunk once streaming runs (Debezium's init()).
+    if (this.#incremental?.resumePending) await this.#incremental.resume()
     await stream.waitForMessages(config.pollIntervalMs, signal)
     const records: SourceRecord[] = []
-    while (records.length < config.maxBatchSize) {
+    // Each chunk read writes the watermarks of the next: hand a chunk's rows out rather than read on in this poll.
+    const chunks = this.#incremental?.chunksRead ?? 0
+    while (records.length < config.maxBatchSize && (this.#incremental?.chunksRead ?? 0) === chunks) {
       const messages = stream.take(config.maxBatchSize - records.length)
       if (messages.length === 0) break
       for (const { lsn, message } of messages) await changes.handle(lsn, message, records)
@@ -362,6 +375,7 @@ export class PostgresCdcSourceTask implements SourceTask {
     if (this.#metrics && this.#context) this.#cdcMetrics?.taskStopped(this.#context.connectorName, this.#metrics)
     await this.#snapshot?.abort()
     await closeQuietly(this.#snapshotClient)
+    await this.#incremental?.close()
     await this.#stream?.close()
     const config = this.#config
     if (config?.slotDropOnStop && this.#catalog) await this.#dropSlot(this.#catalog, config.slotName)
