@@ -58,6 +58,8 @@ export class RecordProducer implements TaskProducer {
   /** Requests handed to the client whose produce request is not written yet, in order (queue time). */
   readonly #unwritten: { queuedAt: number; written: boolean }[] = []
   readonly #unwatch: (() => void)[] = []
+  /** Settles once the last request was handed to the client (#issue). */
+  #issued: Promise<unknown> = Promise.resolve()
   /** The open transaction of a transactional producer; undefined between transactions. */
   #transaction: Awaited<ReturnType<Producer['beginTransaction']>> | undefined
 
@@ -87,6 +89,8 @@ export class RecordProducer implements TaskProducer {
       autocreateTopics: this.#autocreate,
       ...retryPolicy(options),
       timeout: Number(options.overrides['request.timeout.ms'] ?? 30_000),
+      // Java's metadata.max.age.ms (5 min); the client's own default refetches every topic's metadata every 5 s.
+      metadataMaxAge: Number(options.overrides['metadata.max.age.ms'] ?? 300_000),
       // A transactional producer asks for its id's producer with "none yet" (-1/-1), as Java's does; the client's
       // default 0/0 names a producer that is not the id's current one, and the coordinator answers PRODUCER_FENCED.
       ...(options.transactionalId === undefined
@@ -144,7 +148,7 @@ export class RecordProducer implements TaskProducer {
     const started = performance.now()
     this.#metrics.requestsInFlight(1)
     try {
-      await (this.#transaction ?? this.#producer).send({
+      await this.#issue(records, () => ({
         messages: records.map((r) => ({
           topic: r.topic,
           key: r.key ?? undefined,
@@ -161,7 +165,7 @@ export class RecordProducer implements TaskProducer {
         })),
         acks: -1,
         autocreateTopics: this.#autocreate,
-      })
+      }))
     } catch (error) {
       for (const [topic, n] of countBy(records, (r) => r.topic)) this.#metrics.recordErrors(n, topic)
       throw error
@@ -182,6 +186,28 @@ export class RecordProducer implements TaskProducer {
       perTopic.set(r.topic, t)
     }
     for (const [topic, t] of perTopic) this.#metrics.recordSend(topic, t.n, t.bytes, latency)
+  }
+
+  /**
+   * Hands a request to the client only after every earlier request was handed over, and only once the client holds
+   * fresh metadata for all of its topics, so the client writes it at once. Without this a request to a topic whose
+   * metadata the client must fetch first (a new topic; any topic every metadata.max.age.ms) waited while a later
+   * request to topics it knew went out ahead — records of one partition out of order. A transactional producer also
+   * adds each new partition to its transaction before writing: there the next request waits for the previous one
+   * to finish.
+   */
+  #issue(records: OutgoingRecord[], request: () => Parameters<Producer['send']>[0]): Promise<unknown> {
+    const topics = [...new Set(records.map((r) => r.topic))]
+    const handedOver = this.#issued.then(async () => {
+      await this.#producer.metadata({ topics, autocreateTopics: this.#autocreate })
+      // Wrapped, so that handing over does not wait for the acknowledgement.
+      return { sent: (this.#transaction ?? this.#producer).send(request()) }
+    })
+    this.#issued = handedOver.then(
+      ({ sent }) => (this.#transaction ? sent.catch(() => {}) : undefined),
+      () => {},
+    )
+    return handedOver.then(({ sent }) => sent)
   }
 
   /** Opens a transaction (a transactional producer only); the first one also fences older producers of its id. */

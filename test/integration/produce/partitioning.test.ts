@@ -72,13 +72,20 @@ for (const partitions of [3, 7]) {
   })
 }
 
-test('sends issued back to back to a topic that does not exist yet reach it in the order they were issued', async () => {
+test('sends issued back to back to topics that do not exist yet reach them in the order they were issued', async () => {
   // The first send of a new topic waits for the broker to create it; the sends behind it must not overtake it.
   for (let round = 0; round < 5; round++) {
     const topic = uniqueName('ordering_new_topic')
-    const batches = Array.from({ length: 8 }, (_, b) =>
-      Array.from({ length: 40 }, (_, i) => ({ topic, key: Buffer.from('k'), value: Buffer.from(String(b * 40 + i)) })),
-    )
+    // Every other poll writes a topic new to the producer too: its send waits for that topic's metadata, and the
+    // next send, to topics the producer knows, must still not go out before it.
+    const batches = Array.from({ length: 8 }, (_, b) => [
+      ...(b % 2 === 0 ? [{ topic: `${topic}_side_${b}`, key: null, value: Buffer.from('side') }] : []),
+      ...Array.from({ length: 40 }, (_, i) => ({
+        topic,
+        key: Buffer.from('k'),
+        value: Buffer.from(String(b * 40 + i)),
+      })),
+    ])
     // As a task's loop issues them: each poll's send while the earlier ones are still in flight.
     const sends: Promise<void>[] = []
     for (const batch of batches) {
