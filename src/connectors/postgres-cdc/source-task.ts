@@ -18,6 +18,7 @@ import { type Lsn, parseLsn } from './lsn.ts'
 import { CdcMetrics, type CdcTaskMetrics, type ChangeOp, cdcMetricsOn } from './metrics.ts'
 import { confirmableLsn, readStoredPosition, type StoredPosition, sourcePartition } from './offsets.ts'
 import { capturedTables, ensurePublication, slotState } from './publication.ts'
+import { PublicationWatch } from './publication-watch.ts'
 import { ReplicationStream } from './replication-stream.ts'
 import { SnapshotReader } from './snapshot.ts'
 
@@ -51,6 +52,7 @@ export class PostgresCdcSourceTask implements SourceTask {
   /** The last offset handed to the runtime: a reconnect resumes after it. */
   #lastOffset: SourceOffset | null = null
   #changes: WalChangeProcessor | null = null
+  #publicationWatch: PublicationWatch | null = null
   #stopped = false
   #reconnectAt = 0
   #reconnectDelayMs = 0
@@ -76,6 +78,11 @@ export class PostgresCdcSourceTask implements SourceTask {
     try {
       this.#catalog = await connect(config)
       await ensurePublication(this.#catalog, config)
+      this.#publicationWatch = await PublicationWatch.start(
+        this.#catalog,
+        config.publicationName,
+        await capturedTables(this.#catalog, config),
+      )
       const slot = await slotState(this.#catalog, config.slotName)
       if (slot.exists && slot.plugin !== 'pgoutput') {
         throw new Error(`Replication slot ${config.slotName} uses the ${slot.plugin} plugin; flowscope needs pgoutput`)
@@ -191,6 +198,7 @@ export class PostgresCdcSourceTask implements SourceTask {
       await sleep(Math.min(config.pollIntervalMs, 1000), signal)
       return []
     }
+    await this.#publicationWatch?.verify(this.#catalog as pg.Client)
     await stream.waitForMessages(config.pollIntervalMs, signal)
     const records: SourceRecord[] = []
     while (records.length < config.maxBatchSize) {
