@@ -1,17 +1,21 @@
 // The PostgreSQL CDC connector under faults and bad input, against real Postgres and Kafka: a publication dropped or
 // altered behind its back, a user without REPLICATION, wal_level not logical, a table without a primary key, a
-// value it cannot represent; Postgres restarted under a running task.
+// value it cannot represent; a worker process killed with SIGKILL mid-stream and mid-snapshot; Postgres restarted
+// under a running task.
 import assert from 'node:assert/strict'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
+import { V8_FLAGS } from '../../../src/cli/v8-flags.ts'
 import type { SourceTaskContext } from '../../../src/connectors/plugin.ts'
 import { postgresCdcPlugin } from '../../../src/connectors/postgres-cdc/index.ts'
 import { freePort } from '../../../src/local/ports.ts'
 import { type LocalPostgres, startLocalPostgres } from '../../../src/local/postgres.ts'
 import { silentProgress } from '../../../src/local/progress.ts'
 import { getLogger } from '../../../src/logging.ts'
+import { httpRequester } from '../../support/rest-contract.ts'
 import { testStack, uniqueName } from '../../support/stack.ts'
 import {
   createConnector,
@@ -30,6 +34,7 @@ import {
   readChanges,
   rowId,
   sqlOn,
+  storedOffset,
   waitForRowIds,
   waitForSlot,
 } from './postgres-cdc-support.ts'
@@ -55,6 +60,7 @@ const shared = () => testStack().postgresUrl
 let ownDir: string | undefined
 let ownPort = 0
 let ownPostgres: LocalPostgres | undefined
+let child: ChildProcess | undefined
 
 async function dedicatedPostgres(settings: Record<string, string> = {}): Promise<LocalPostgres> {
   if (!ownDir) {
@@ -97,6 +103,7 @@ before(async () => {
 })
 
 after(async () => {
+  child?.kill('SIGKILL')
   await worker?.worker.stop()
   await ownPostgres?.stop().catch(() => {})
   if (ownDir) await rm(ownDir, { recursive: true, force: true }).catch(() => {})
@@ -280,4 +287,154 @@ test('Postgres restarted under a streaming task: it reconnects and continues, no
   await server.stop()
 })
 
+/** `flowscope worker` in a process of its own (as in test/integration/worker/crash.test.ts). */
+async function startWorkerProcess(groupId: string, port: number): Promise<ChildProcess> {
+  const main = new URL('../../../src/cli/main.ts', import.meta.url).pathname
+  const process_ = spawn(process.execPath, [...V8_FLAGS, main, 'worker'], {
+    env: {
+      ...process.env,
+      CONNECT_BOOTSTRAP_SERVERS: testStack().bootstrapServers,
+      CONNECT_GROUP_ID: groupId,
+      CONNECT_CONFIG_STORAGE_TOPIC: `${groupId}-configs`,
+      CONNECT_OFFSET_STORAGE_TOPIC: `${groupId}-offsets`,
+      CONNECT_STATUS_STORAGE_TOPIC: `${groupId}-status`,
+      CONNECT_CONFIG_STORAGE_REPLICATION_FACTOR: '1',
+      CONNECT_OFFSET_STORAGE_REPLICATION_FACTOR: '1',
+      CONNECT_STATUS_STORAGE_REPLICATION_FACTOR: '1',
+      CONNECT_OFFSET_FLUSH_INTERVAL_MS: '300',
+      CONNECT_LISTENERS: `http://127.0.0.1:${port}`,
+      FLOWSCOPE_LOG_LEVEL: process.env.CRASH_LOG ?? 'WARN',
+    },
+    stdio: ['ignore', process.env.CRASH_LOG ? 'inherit' : 'ignore', 'inherit'],
+  })
+  const request = httpRequester(`http://127.0.0.1:${port}`)
+  await eventually(
+    async () => {
+      if (process_.exitCode !== null) assert.fail(`the worker process exited with ${process_.exitCode}`)
+      return (await request('GET', '/').catch(() => undefined))?.status === 200 ? true : undefined
+    },
+    () => 'the worker process never answered GET /',
+    30_000,
+  )
+  return process_
+}
+
+function killHard(running: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    running.once('exit', () => resolve())
+    running.kill('SIGKILL')
+  })
+}
+
+/** The connector's committed offsets, as the worker's REST API reads them from its offsets topic. */
+async function committedOffsets(
+  request: ReturnType<typeof httpRequester>,
+  name: string,
+): Promise<{ offset: Record<string, unknown> }[]> {
+  const response = await request('GET', path(name, '/offsets'))
+  return response.status === 200 ? (response.body as { offsets: { offset: Record<string, unknown> }[] }).offsets : []
+}
+
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i)
+
+test('SIGKILL of the worker process mid-stream: every committed row in Kafka, repeats only after the committed offset', async () => {
+  const groupId = uniqueName('cdccrash')
+  const port = await freePort()
+  const request = httpRequester(`http://127.0.0.1:${port}`)
+  const { table, slot, prefix, name, topic } = capture('cdc_crashstream')
+  await sql(`CREATE TABLE ${table} (id int PRIMARY KEY, v text)`)
+  child = await startWorkerProcess(groupId, port)
+  await createConnector(request, name, cdcConfig(shared(), prefix, table, slot, { 'snapshot.mode': 'no_data' }))
+  await waitForState(request, name, 'RUNNING')
+  await waitForSlot(shared(), slot)
+
+  // Transactions of 10 rows keep committing while the worker dies mid-poll and mid-send, and while it is down.
+  const total = 6000
+  let next = 1
+  const writer = (async () => {
+    while (next <= total) {
+      await sql(`INSERT INTO ${table} SELECT g, 'x' FROM generate_series($1::int, $1::int + 9) g`, [next])
+      next += 10
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  })()
+  const offsetsTopic = `${groupId}-offsets`
+  await eventually(
+    async () => (next > 500 && (await committedOffsets(request, name)).length > 0 ? true : undefined),
+    () => 'no offset committed while rows were written',
+  )
+  await killHard(child)
+  const writtenAtKill = next - 1
+  const committed = await storedOffset(offsetsTopic, name)
+  assert.ok(committed, 'an offset was committed before the kill')
+  const lsnProc = committed.lsn_proc as number
+  const beforeRestart = await readChanges(topic)
+  assertNoDuplicates(beforeRestart.map(rowId), 'one worker, no restart yet: nothing twice')
+
+  child = await startWorkerProcess(groupId, port)
+  await writer
+  assert.ok(writtenAtKill < total, `rows were still being written when the worker died (${writtenAtKill})`)
+  const records = await waitForRowIds(topic, range(1, total), 90_000)
+  assert.equal((await statusOf(request, name)).tasks[0].state, 'RUNNING')
+  const copies = new Map<number, number[]>()
+  for (const r of records) {
+    const id = rowId(r) as number
+    copies.set(id, [...(copies.get(id) ?? []), r.source?.lsn as number])
+  }
+  const repeated = [...copies.entries()].filter(([, lsns]) => lsns.length > 1)
+  // A change the committed offset covers (at or before lsn_proc: one row per LSN here) is never sent again.
+  for (const [id, lsns] of repeated) {
+    assert.ok(
+      lsns.every((lsn) => lsn > lsnProc),
+      `row ${id} repeated although the committed offset (lsn_proc ${lsnProc}) covers it: ${lsns}`,
+    )
+    assert.equal(lsns.length, 2, `row ${id} more than twice`)
+  }
+  console.log(
+    `CDC crash mid-stream: ${total} rows, ${writtenAtKill} written and ${beforeRestart.length} in Kafka at the kill, ${repeated.length} sent twice (all after the committed offset)`,
+  )
+  await killHard(child)
+  child = undefined
+})
+
+test('SIGKILL of the worker process mid-snapshot: the snapshot starts over, every row in Kafka, rows written meanwhile too', async () => {
+  const groupId = uniqueName('cdccrashsnap')
+  const port = await freePort()
+  const request = httpRequester(`http://127.0.0.1:${port}`)
+  const { table, slot, prefix, name, topic } = capture('cdc_crashsnap')
+  const rows = 20_000
+  await sql(`CREATE TABLE ${table} (id int PRIMARY KEY, v text)`)
+  await sql(`INSERT INTO ${table} SELECT g, 'x' FROM generate_series(1, ${rows}) g`)
+  child = await startWorkerProcess(groupId, port)
+  await createConnector(
+    request,
+    name,
+    cdcConfig(shared(), prefix, table, slot, { 'snapshot.fetch.size': '100', 'max.batch.size': '100' }),
+  )
+  const offsetsTopic = `${groupId}-offsets`
+  // A snapshot offset committed (the snapshot under way), then rows written once the slot exists.
+  await eventually(
+    async () => ((await committedOffsets(request, name))[0]?.offset.snapshot === 'INITIAL' ? true : undefined),
+    () => 'no snapshot offset committed',
+  )
+  await sql(`INSERT INTO ${table} SELECT g, 'y' FROM generate_series(${rows + 1}, ${rows + 100}) g`)
+  await killHard(child)
+  const committed = await storedOffset(offsetsTopic, name)
+  assert.equal(committed?.snapshot_completed, false, `killed mid-snapshot: ${JSON.stringify(committed)}`)
+  const beforeRestart = await readChanges(topic)
+  assert.ok(beforeRestart.length < rows, `killed mid-snapshot (${beforeRestart.length} of ${rows} rows in Kafka)`)
+
+  child = await startWorkerProcess(groupId, port)
+  const records = await waitForRowIds(topic, range(1, rows + 100), 120_000)
+  assert.equal((await statusOf(request, name)).tasks[0].state, 'RUNNING')
+  // The interrupted snapshot starts over (as Debezium's does): what the first one sent comes again, nothing else.
+  const afterRestart = records.slice(beforeRestart.length)
+  assertNoDuplicates(afterRestart.map(rowId), 'the new snapshot and the stream after it send each row once')
+  assert.equal(afterRestart.filter((r) => r.source?.snapshot === 'first').length, 1)
+  assert.equal(afterRestart.filter((r) => r.source?.snapshot === 'last').length, 1)
+  console.log(
+    `CDC crash mid-snapshot: ${rows} rows + 100 written during it, ${beforeRestart.length} in Kafka at the kill, ${records.length} records in all`,
+  )
+  await killHard(child)
+  child = undefined
+})
