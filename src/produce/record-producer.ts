@@ -15,6 +15,22 @@ import {
 } from './request-size.ts'
 import { DEFAULT_BUFFER_MEMORY_BYTES, SendBuffer } from './send-buffer.ts'
 
+/** Kafka's producer defaults: a send is retried for delivery.timeout.ms (2 min), retry.backoff.ms apart. */
+const DELIVERY_TIMEOUT_MS = 120_000
+const RETRY_BACKOFF_MS = 250
+
+/**
+ * Retries of a produce request when `retries` is not set: as many as fit in delivery.timeout.ms, so a broker restart
+ * or a leader change shorter than that delays records instead of failing every source task (Kafka's producer
+ * retries until that timeout; a count of 10 gave up after 2.5 s). A broker that accepts connections but does not
+ * answer makes each attempt last up to request.timeout.ms, so the count bounds attempts, not time.
+ */
+function defaultRetries(overrides: Record<string, string>): number {
+  const delivery = Number(overrides['delivery.timeout.ms'] ?? DELIVERY_TIMEOUT_MS)
+  const backoff = Number(overrides['retry.backoff.ms'] ?? RETRY_BACKOFF_MS)
+  return Math.max(1, Math.ceil(delivery / Math.max(1, backoff)))
+}
+
 export interface OutgoingRecord {
   topic: string
   partition?: number
@@ -77,8 +93,8 @@ export class RecordProducer implements TaskProducer {
       acks: -1,
       compression: compression as CompressionAlgorithmValue,
       autocreateTopics: this.#autocreate,
-      retries: Number(options.overrides.retries ?? 10),
-      retryDelay: Number(options.overrides['retry.backoff.ms'] ?? 250),
+      retries: Number(options.overrides.retries ?? defaultRetries(options.overrides)),
+      retryDelay: Number(options.overrides['retry.backoff.ms'] ?? RETRY_BACKOFF_MS),
       timeout: Number(options.overrides['request.timeout.ms'] ?? 30_000),
     })
     // The client retries a failed produce request itself (`retries`, `retry.backoff.ms`) and says so with this event;

@@ -1,7 +1,7 @@
 // The PostgreSQL CDC connector under faults and bad input, against real Postgres and Kafka: a publication dropped or
 // altered behind its back, a user without REPLICATION, wal_level not logical, a table without a primary key, a
-// value it cannot represent; a worker process killed with SIGKILL mid-stream and mid-snapshot; Postgres restarted
-// under a running task.
+// value it cannot represent; a worker process killed with SIGKILL mid-stream and mid-snapshot; Postgres and the
+// broker restarted under a running task.
 import assert from 'node:assert/strict'
 import { type ChildProcess, spawn } from 'node:child_process'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
@@ -11,6 +11,8 @@ import { after, before, test } from 'node:test'
 import { V8_FLAGS } from '../../../src/cli/v8-flags.ts'
 import type { SourceTaskContext } from '../../../src/connectors/plugin.ts'
 import { postgresCdcPlugin } from '../../../src/connectors/postgres-cdc/index.ts'
+import { type LocalKafka, startLocalKafka } from '../../../src/local/kafka.ts'
+import { ensureKafkaJars } from '../../../src/local/kafka-jars.ts'
 import { freePort } from '../../../src/local/ports.ts'
 import { type LocalPostgres, startLocalPostgres } from '../../../src/local/postgres.ts'
 import { silentProgress } from '../../../src/local/progress.ts'
@@ -285,6 +287,43 @@ test('Postgres restarted under a streaming task: it reconnects and continues, no
   assert.equal((await statusOf(worker.request, name)).tasks[0].state, 'RUNNING')
   assert.equal((await worker.request('DELETE', path(name))).status, 204)
   await server.stop()
+})
+
+test('the broker restarted under a streaming task: it continues once Kafka is back, nothing lost', async () => {
+  // A broker of this test's own (the shared one serves the other test files): stopped, then started on its data.
+  const jars = await ensureKafkaJars(silentProgress)
+  const dir = await mkdtemp(join(tmpdir(), 'flowscope-cdc-broker-'))
+  const ports = { port: await freePort(), controllerPort: await freePort() }
+  const startBroker = () =>
+    startLocalKafka({ dataDir: dir, jars, ...ports, metricsPort: null, heapMb: 384, progress: silentProgress })
+  let kafka: LocalKafka | undefined = await startBroker()
+  const bootstrap = kafka.bootstrapServers
+  const own = await startTestWorker(
+    await workerIdentity('cdcbroker', { 'bootstrap.servers': bootstrap, 'offset.flush.interval.ms': '300' }),
+  )
+  try {
+    const { table, slot, prefix, name, topic } = capture('cdc_brokerrestart')
+    await sql(`CREATE TABLE ${table} (id int PRIMARY KEY)`)
+    await createConnector(own.request, name, cdcConfig(shared(), prefix, table, slot, { 'snapshot.mode': 'no_data' }))
+    await waitForState(own.request, name, 'RUNNING')
+    await waitForSlot(shared(), slot)
+    await sql(`INSERT INTO ${table} SELECT g FROM generate_series(1, 20) g`)
+    await waitForRowIds(topic, range(1, 20), 30_000, bootstrap)
+
+    await kafka.stop()
+    kafka = undefined
+    // Written while Kafka is down: polled by the task, whose produce requests are retried until the broker is back.
+    for (let id = 21; id <= 40; id++) await sql(`INSERT INTO ${table} VALUES (${id})`)
+    await new Promise((resolve) => setTimeout(resolve, 3000))
+    kafka = await startBroker()
+    await waitForRowIds(topic, range(1, 40), 60_000, bootstrap)
+    assert.equal((await statusOf(own.request, name)).tasks[0].state, 'RUNNING')
+    assert.equal((await own.request('DELETE', path(name))).status, 204)
+  } finally {
+    await own.worker.stop()
+    await kafka?.stop()
+    await rm(dir, { recursive: true, force: true }).catch(() => {})
+  }
 })
 
 /** `flowscope worker` in a process of its own (as in test/integration/worker/crash.test.ts). */
