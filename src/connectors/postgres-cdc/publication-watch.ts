@@ -22,6 +22,21 @@ async function publishedTables(client: pg.Client, publication: string): Promise<
   return new Set((r.rows as { schemaname: string; tablename: string }[]).map((t) => `${t.schemaname}.${t.tablename}`))
 }
 
+/** Which of the `schema.table` names still name a table. */
+async function stillExisting(client: pg.Client, names: string[]): Promise<string[]> {
+  if (names.length === 0) return []
+  const parts = names.map((n) => {
+    const dot = n.indexOf('.')
+    return [n.slice(0, dot), n.slice(dot + 1)]
+  })
+  const r = await client.query(
+    `SELECT s || '.' || t AS name FROM unnest($1::text[], $2::text[]) AS x(s, t)
+      WHERE to_regclass(quote_ident(s) || '.' || quote_ident(t)) IS NOT NULL`,
+    [parts.map((p) => p[0]), parts.map((p) => p[1])],
+  )
+  return (r.rows as { name: string }[]).map((row) => row.name)
+}
+
 export class PublicationWatch {
   readonly #publication: string
   /** Captured tables that were in the publication when streaming started. */
@@ -50,8 +65,16 @@ export class PublicationWatch {
     if (Date.now() < this.#nextCheckAt) return
     this.#nextCheckAt = Date.now() + PUBLICATION_CHECK_INTERVAL_MS
     let published: Set<string> | null
+    let removed: string[] = []
     try {
-      published = await publishedTables(client, this.#publication)
+      const tables = await publishedTables(client, this.#publication)
+      published = tables
+      // A dropped (or renamed) table leaves the publication with it: that is not the publication's doing.
+      if (tables)
+        removed = await stillExisting(
+          client,
+          this.#watched.filter((t) => !tables.has(t)),
+        )
     } catch (error) {
       if (isConnectionError(error)) return
       throw error
@@ -64,7 +87,6 @@ export class PublicationWatch {
           'filtered/all_tables creates it again) and take a new snapshot to recover them.',
       )
     }
-    const removed = this.#watched.filter((t) => !published.has(t))
     if (removed.length > 0) {
       throw new FlowscopeError(
         ErrorCodes.CONNECT,
