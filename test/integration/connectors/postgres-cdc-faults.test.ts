@@ -288,7 +288,12 @@ test('Postgres restarted under a streaming task: it reconnects and continues, no
   await sqlOn(server.url, `INSERT INTO ${table} SELECT g FROM generate_series(1, 20) g`)
   await waitForRowIds(topic, range(1, 20))
 
-  await server.stop()
+  // A fast shutdown ends once every walsender exits, which waits for the client's flush or write position.
+  const stopped = await Promise.race([
+    server.stop().then(() => true),
+    new Promise<false>((resolve) => setTimeout(() => resolve(false), 20_000).unref()),
+  ])
+  assert.ok(stopped, 'PostgreSQL did not shut down within 20 s while the task was connected')
   await new Promise((resolve) => setTimeout(resolve, 1500))
   assert.equal((await statusOf(worker.request, name)).tasks[0].state, 'RUNNING', 'reconnecting, not failed')
   server = await dedicatedPostgres()
