@@ -109,9 +109,9 @@ export interface SourceConnectorPlugin {
   createConnector(): SourceConnector
   createTask(): SourceTask
   /**
-   * Connector `config` was deleted and its instance and tasks stopped, on the worker that ran it: what the connector
-   * holds outside Kafka and would go on holding unseen (e.g. a replication slot retaining WAL) is released or kept in
-   * sight. An error it throws is logged; the deletion stands.
+   * Connector `config` was deleted (called on the worker that handled the deletion, once the connector's instance
+   * and tasks there stopped): what the connector holds outside Kafka and would go on holding unseen (e.g. a
+   * replication slot retaining WAL) is released or kept in sight. An error it throws is logged; the deletion stands.
    */
   connectorDeleted?(config: RawConfig, context: DeletedConnectorContext): Promise<void>
 }

@@ -1,7 +1,7 @@
 // A deleted connector's replication slot. Like Debezium, flowscope does not drop it (only slot.drop.on.stop does):
 // Connect keeps a deleted connector's offsets, and one re-created under the same name resumes from them and the
 // slot. But nobody reads the slot any more while it retains WAL, and with the connector its flowscope_replication_slot_*
-// series would vanish — the silent WAL growth that fills a database's disk. So the worker that ran the connector
+// series would vanish — the silent WAL growth that fills a database's disk. So the worker that handles the deletion
 // says so (a WARN naming the slot and how to drop it) and keeps reporting the slot under the deleted connector's
 // name, which ReplicationSlotInactive and ReplicationSlotWalRetentionHigh alert on, until the slot is dropped or a
 // connector reads it again.
