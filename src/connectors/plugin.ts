@@ -88,6 +88,14 @@ export interface SourceTask {
   stop(): Promise<void>
 }
 
+/** What a plugin gets when one of its connectors was deleted. */
+export interface DeletedConnectorContext {
+  readonly connectorName: string
+  readonly log: Logger
+  /** The worker's registry for the plugin's own metric component; absent outside a worker. */
+  readonly metrics?: MetricsHost
+}
+
 export interface SourceConnectorPlugin {
   /** Fully qualified class name shown by the REST API. */
   readonly className: string
@@ -100,4 +108,10 @@ export interface SourceConnectorPlugin {
   validate?(config: RawConfig): Promise<Map<string, string[]>>
   createConnector(): SourceConnector
   createTask(): SourceTask
+  /**
+   * Connector `config` was deleted (called on the worker that handled the deletion, once the connector's instance
+   * and tasks there stopped): what the connector holds outside Kafka and would go on holding unseen (e.g. a
+   * replication slot retaining WAL) is released or kept in sight. An error it throws is logged; the deletion stands.
+   */
+  connectorDeleted?(config: RawConfig, context: DeletedConnectorContext): Promise<void>
 }

@@ -15,6 +15,8 @@ export interface LocalPostgresOptions {
   password?: string
   /** Create the seed's users table with sample rows on first start (default true). */
   seed?: boolean
+  /** Server settings (`-c key=value`) given after, and so overriding, the ones above (e.g. a test's wal_level). */
+  settings?: Readonly<Record<string, string>>
   progress: Progress
 }
 
@@ -105,6 +107,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
       'max_wal_senders=10',
       '-c',
       'max_replication_slots=10',
+      ...Object.entries(options.settings ?? {}).flatMap(([key, value]) => ['-c', `${key}=${value}`]),
     ],
     onLog: (line) => {
       logs.push(line)

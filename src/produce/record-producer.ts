@@ -16,6 +16,22 @@ import {
 } from './request-size.ts'
 import { DEFAULT_BUFFER_MEMORY_BYTES, SendBuffer } from './send-buffer.ts'
 
+/** Kafka's producer defaults: a send is retried for delivery.timeout.ms (2 min), retry.backoff.ms apart. */
+const DELIVERY_TIMEOUT_MS = 120_000
+const RETRY_BACKOFF_MS = 250
+
+/**
+ * Retries of a produce request when `retries` is not set: as many as fit in delivery.timeout.ms, so a broker restart
+ * or a leader change shorter than that delays records instead of failing every source task (Kafka's producer
+ * retries until that timeout; a count of 10 gave up after 2.5 s). A broker that accepts connections but does not
+ * answer makes each attempt last up to request.timeout.ms, so the count bounds attempts, not time.
+ */
+function defaultRetries(overrides: Record<string, string>): number {
+  const delivery = Number(overrides['delivery.timeout.ms'] ?? DELIVERY_TIMEOUT_MS)
+  const backoff = Number(overrides['retry.backoff.ms'] ?? RETRY_BACKOFF_MS)
+  return Math.max(1, Math.ceil(delivery / Math.max(1, backoff)))
+}
+
 export interface OutgoingRecord {
   topic: string
   partition?: number
@@ -253,8 +269,7 @@ export class RecordProducer implements TaskProducer {
  * How the client retries. A transactional producer meets CONCURRENT_TRANSACTIONS on the first partition of each new
  * transaction while the broker still writes the previous one's markers; Java's producer retries that after 20 ms
  * (TransactionManager's ADD_PARTITIONS_RETRY_BACKOFF_MS), not after retry.backoff.ms — at 250 ms every transaction
- * cost ~85 ms more. Its first start on a new cluster also waits for the transaction coordinator to load, so it gets
- * more attempts.
+ * cost ~85 ms more.
  */
 function retryPolicy(options: RecordProducerOptions): {
   retries: number
@@ -262,11 +277,11 @@ function retryPolicy(options: RecordProducerOptions): {
     | number
     | ((client: unknown, operation: string, attempt: number, retries: number, error: unknown) => number)
 } {
-  const backoffMs = Number(options.overrides['retry.backoff.ms'] ?? 250)
-  const retries = Number(options.overrides.retries ?? 10)
+  const backoffMs = Number(options.overrides['retry.backoff.ms'] ?? RETRY_BACKOFF_MS)
+  const retries = Number(options.overrides.retries ?? defaultRetries(options.overrides))
   if (options.transactionalId === undefined) return { retries, retryDelay: backoffMs }
   return {
-    retries: Math.max(retries, 60),
+    retries,
     retryDelay: (_client, _operation, _attempt, _retries, error) =>
       hasApiError(error, 'CONCURRENT_TRANSACTIONS') ? 20 : backoffMs,
   }

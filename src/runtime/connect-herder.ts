@@ -257,9 +257,9 @@ export class ConnectHerder implements Herder {
 
   deleteConnector(name: string): Promise<void> {
     return this.#serial(async () => {
-      this.connectorConfig(name)
+      const config = this.connectorConfig(name)
       const taskCount = this.#o.configs.taskConfigs(name).length
-      await this.#worker.removeConnector(name)
+      await this.#worker.removeConnector(name, config)
       await this.#o.configs.removeConnector(name)
       await this.#o.statuses.removeConnector(name, taskCount)
       await this.#o.configs.readToEnd()

@@ -54,8 +54,11 @@ export interface Worker {
   stopConnector(name: string, markStopped: boolean): Promise<void>
   /** Records the connector as STOPPED (its target state). */
   connectorStopped(name: string): Promise<void>
-  /** Stops the connector and forgets it (its metrics go too): the connector was deleted. */
-  removeConnector(name: string): Promise<void>
+  /**
+   * Stops the connector and forgets it (its metrics go too): the connector, whose config was `config`, was deleted;
+   * its plugin hears of it (connectorDeleted).
+   */
+  removeConnector(name: string, config?: Record<string, string>): Promise<void>
   startTask(
     id: ConnectorTaskId,
     connectorConfig: Record<string, string>,
@@ -214,10 +217,21 @@ export class ConnectWorker implements Worker {
     await this.#setConnectorState(name, 'STOPPED')
   }
 
-  async removeConnector(name: string): Promise<void> {
+  async removeConnector(name: string, config?: Record<string, string>): Promise<void> {
     await this.stopConnector(name, false)
     this.#running.get(name)?.metrics.close()
     this.#running.delete(name)
+    const plugin = config ? this.#o.plugins.find(config['connector.class'] ?? '') : undefined
+    if (!config || !plugin?.connectorDeleted) return
+    try {
+      await plugin.connectorDeleted(config, {
+        connectorName: name,
+        log: getLogger(`flowscope.connector.${name}`),
+        ...(this.#o.metrics.plugins ? { metrics: this.#o.metrics.plugins } : {}),
+      })
+    } catch (error) {
+      log.warn({ err: error, connector: name }, 'releasing what the deleted connector held failed')
+    }
   }
 
   async startTask(

@@ -1,12 +1,13 @@
 // One change in, Debezium's records out: key and envelope (before/after/source/op/ts_*/transaction) on
 // <prefix>.<schema>.<table>, the tombstone after a delete, the delete + tombstone + create of a key change,
 // truncate events, and heartbeats on __debezium-heartbeat.<prefix>.
+import { messageOf } from '../../errors.ts'
 import type { Schema, Struct } from '../../record/schema.ts'
 import type { SourceOffset, SourcePartition, SourceRecord } from '../../record/source-record.ts'
 import type { PostgresCdcConfig } from './config.ts'
 import { type TupleValue, UNCHANGED_TOAST } from './pgoutput.ts'
 import { processingTime, type SourcePosition, sourceStruct } from './source-info.ts'
-import type { TableModel } from './tables.ts'
+import type { TableColumn, TableModel } from './tables.ts'
 
 export type Op = 'c' | 'u' | 'd' | 'r' | 't'
 
@@ -41,6 +42,15 @@ function fallback(schema: Schema): unknown {
   }
 }
 
+/** A column's value in its Debezium representation; a value it has none for fails naming table and column. */
+function convertColumn(model: TableModel, column: TableColumn, raw: string): unknown {
+  try {
+    return column.mapping.convert(raw)
+  } catch (error) {
+    throw new Error(`Column ${model.schema}.${model.table}.${column.name}: ${messageOf(error)}`, { cause: error })
+  }
+}
+
 function unavailable(schema: Schema, placeholder: string): unknown {
   if (schema.type === 'string') return placeholder
   if (schema.type === 'bytes' && schema.name === undefined) return Buffer.from(placeholder)
@@ -70,7 +80,7 @@ export class ChangeEventBuilder {
       if (raw === UNCHANGED_TOAST)
         out[column.name] = unavailable(field.schema, this.#config.unavailableValuePlaceholder)
       else if (raw === null || raw === undefined) out[column.name] = fallback(field.schema)
-      else out[column.name] = column.mapping.convert(raw)
+      else out[column.name] = convertColumn(model, column, raw)
     })
     return out
   }
@@ -84,7 +94,7 @@ export class ChangeEventBuilder {
       out[fields[k].name] =
         raw === null || raw === undefined || raw === UNCHANGED_TOAST
           ? fallback(fields[k].schema)
-          : model.columns[columnIndex].mapping.convert(raw)
+          : convertColumn(model, model.columns[columnIndex], raw)
     })
     return out
   }

@@ -2,6 +2,7 @@
 // names (Debezium's class name as an alias), config definition, database-backed validation, connector and task.
 import type { SourceConnectorPlugin } from '../../connectors/plugin.ts'
 import { FLOWSCOPE_VERSION } from '../../version.ts'
+import { watchAbandonedSlot } from './abandoned-slot.ts'
 import { postgresCdcConfigDef } from './config.ts'
 import { PostgresCdcSourceConnector } from './source-connector.ts'
 import { PostgresCdcSourceTask } from './source-task.ts'
@@ -16,6 +17,7 @@ export const postgresCdcPlugin: SourceConnectorPlugin = {
   validate: (config) => validatePostgresCdc(config),
   createConnector: () => new PostgresCdcSourceConnector(),
   createTask: () => new PostgresCdcSourceTask(),
+  connectorDeleted: (config, context) => watchAbandonedSlot(config, context),
 }
 
 export { PostgresCdcSourceConnector } from './source-connector.ts'

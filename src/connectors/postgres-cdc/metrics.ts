@@ -362,6 +362,11 @@ export class CdcMetrics {
     return slot
   }
 
+  /** Whether `slot` is what connector `name`'s slot series report (a connector started since replaces it). */
+  isWatching(name: string, slot: SlotMetrics): boolean {
+    return this.#slots.get(name) === slot
+  }
+
   /** The connector stopped (deleted, reconfigured, worker shutdown): its slot series go, and a stopped task's. */
   connectorStopped(name: string, slot: SlotMetrics): void {
     if (this.#slots.get(name) !== slot) return

@@ -12,6 +12,19 @@ import { decodePgOutput, type PgOutputMessage } from './pgoutput.ts'
 /** Microseconds between the Unix epoch and PostgreSQL's (2000-01-01). */
 const PG_EPOCH_MS = 946_684_800_000
 
+/** SQLSTATE insufficient_privilege: "permission denied to start WAL sender" for a user without REPLICATION. */
+const INSUFFICIENT_PRIVILEGE = '42501'
+
+/** The server's refusal of a replication connection, with the cause to fix when it is the missing attribute. */
+function explainRefusal(error: unknown, user: string): unknown {
+  if ((error as { code?: string } | null)?.code !== INSUFFICIENT_PRIVILEGE) return error
+  return new Error(
+    `User ${user} may not open a replication connection (${(error as Error).message}): it needs the REPLICATION ` +
+      `attribute (ALTER ROLE ${user} WITH REPLICATION) or another database.user`,
+    { cause: error },
+  )
+}
+
 export interface WalMessage {
   /** Where the message starts in the WAL (XLogData dataStart): a change's LSN, a commit's end LSN. */
   lsn: Lsn
@@ -60,7 +73,7 @@ export class ReplicationStream {
     } catch (error) {
       stream.#closed = true
       await client.end().catch(() => {})
-      throw error
+      throw explainRefusal(error, settings.user)
     }
     return stream
   }
@@ -90,7 +103,7 @@ export class ReplicationStream {
       (error: unknown) => this.#fail(error),
     )
     if (statusIntervalMs > 0) {
-      this.#statusTimer = setInterval(() => this.#sendStatus(false), statusIntervalMs)
+      this.#statusTimer = setInterval(() => this.#sendStatus(), statusIntervalMs)
       this.#statusTimer.unref()
     }
   }
@@ -149,7 +162,7 @@ export class ReplicationStream {
   confirm(lsn: Lsn): void {
     if (lsn <= this.#confirmed) return
     this.#confirmed = lsn
-    this.#sendStatus(false)
+    this.#sendStatus()
   }
 
   async close(): Promise<void> {
@@ -159,7 +172,7 @@ export class ReplicationStream {
     this.#waiter?.()
     if (this.#streaming && !this.#failure) {
       // A last report so the server records the final confirmed position before the connection goes.
-      this.#sendStatus(false)
+      this.#sendStatus()
     }
     await this.#client.end().catch(() => {})
   }
@@ -190,21 +203,24 @@ export class ReplicationStream {
     } else if (kind === 0x6b /* k: primary keepalive */) {
       const walEnd = readLsn(chunk, 1)
       if (walEnd > this.#received) this.#received = walEnd
+      // A reply the server asks for reports no flush position (the slot keeps the one confirmed before): at shutdown
+      // a walsender exits only once the client's flush (or, when invalid, write) position reaches all it sent — with
+      // the confirmed position there, a fast shutdown of PostgreSQL would wait for Kafka commits that never come.
       if (chunk[17] === 1) this.#sendStatus(false)
     }
   }
 
-  /** Standby Status Update: written = received, flushed = applied = confirmed. */
-  #sendStatus(replyRequested: boolean): void {
+  /** Standby Status Update: written = received, flushed = applied = confirmed (or invalid, 0: not reported). */
+  #sendStatus(reportFlush = true): void {
     // Status updates are CopyData: only valid once START_REPLICATION switched the connection to copy mode.
     if (!this.#streaming || this.#failure) return
     const message = Buffer.alloc(34)
     message[0] = 0x72 // r
     writeLsn(message, 1, Math.max(this.#received, this.#confirmed))
-    writeLsn(message, 9, this.#confirmed)
-    writeLsn(message, 17, this.#confirmed)
+    writeLsn(message, 9, reportFlush ? this.#confirmed : 0)
+    writeLsn(message, 17, reportFlush ? this.#confirmed : 0)
     message.writeBigInt64BE(BigInt(Date.now() - PG_EPOCH_MS) * 1000n, 25)
-    message[33] = replyRequested ? 1 : 0
+    message[33] = 0 // no reply requested
     try {
       this.#connection().sendCopyFromChunk(message)
     } catch (error) {

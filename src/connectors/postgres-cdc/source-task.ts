@@ -19,6 +19,7 @@ import { type Lsn, parseLsn } from './lsn.ts'
 import { CdcMetrics, type CdcTaskMetrics, type ChangeOp, cdcMetricsOn } from './metrics.ts'
 import { confirmableLsn, readStoredPosition, type StoredPosition, sourcePartition } from './offsets.ts'
 import { capturedTables, ensurePublication, slotState } from './publication.ts'
+import { PublicationWatch } from './publication-watch.ts'
 import { ReplicationStream } from './replication-stream.ts'
 import { SnapshotReader } from './snapshot.ts'
 
@@ -52,6 +53,7 @@ export class PostgresCdcSourceTask implements SourceTask {
   /** The last offset handed to the runtime: a reconnect resumes after it. */
   #lastOffset: SourceOffset | null = null
   #changes: WalChangeProcessor | null = null
+  #publicationWatch: PublicationWatch | null = null
   #stopped = false
   #reconnectAt = 0
   #reconnectDelayMs = 0
@@ -82,6 +84,11 @@ export class PostgresCdcSourceTask implements SourceTask {
     try {
       this.#catalog = await connect(config)
       await ensurePublication(this.#catalog, config)
+      this.#publicationWatch = await PublicationWatch.start(
+        this.#catalog,
+        config.publicationName,
+        await capturedTables(this.#catalog, config),
+      )
       const slot = await slotState(this.#catalog, config.slotName)
       if (slot.exists && slot.plugin !== 'pgoutput') {
         throw new Error(`Replication slot ${config.slotName} uses the ${slot.plugin} plugin; flowscope needs pgoutput`)
@@ -200,6 +207,7 @@ export class PostgresCdcSourceTask implements SourceTask {
       await sleep(Math.min(config.pollIntervalMs, 1000), signal)
       return []
     }
+    await this.#publicationWatch?.verify(this.#catalog as pg.Client)
     // A snapshot found running in the stored offset reads its next chunk once streaming runs (Debezium's init()).
     if (this.#incremental?.resumePending) await this.#incremental.resume()
     await stream.waitForMessages(config.pollIntervalMs, signal)

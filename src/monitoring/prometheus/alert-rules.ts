@@ -292,7 +292,7 @@ function cdcGroup(o: Required<AlertRuleOptions>): AlertGroup {
         inactiveFor,
         `max by (${SLOT}) (${CDC.slotActive.name}) == 0`,
         'Nobody reads replication slot {{ $labels.slot }}',
-        `Replication slot {{ $labels.slot }} of CDC connector {{ $labels.connector }} has had no replication connection for ${spoken(inactiveFor)}: no changes are streamed and the server retains WAL for it. Check the connector's task status (failed, paused, reconnecting — the worker log says why) and that Postgres accepts its replication connection.`,
+        `Replication slot {{ $labels.slot }} of CDC connector {{ $labels.connector }} has had no replication connection for ${spoken(inactiveFor)}: no changes are streamed and the server retains WAL for it. Check the connector's task status (failed, paused, reconnecting — the worker log says why) and that Postgres accepts its replication connection. A deleted connector's slot is reported until it is dropped: if no connector is to resume from it, SELECT pg_drop_replication_slot('{{ $labels.slot }}').`,
       ),
       rule(
         'CdcStreamingLagHigh',

@@ -1,7 +1,7 @@
 // The CDC connector's metrics on a real worker's /metrics, against the test stack's Postgres and Kafka: Debezium's
 // snapshot figures after a snapshot of two tables, the streaming counts after known changes (and nothing made up
 // before the first one), the slot's WAL figures from pg_replication_slots moving back when offsets are committed,
-// and every series gone when the connector is deleted.
+// a deleted connector's slot still reported (it retains WAL) until it is dropped, and then every series gone.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { SLOT_POLL_INTERVAL_MS } from '../../../src/connectors/postgres-cdc/slot-monitor.ts'
@@ -203,20 +203,29 @@ test('snapshot and streaming metrics as Debezium names them; slot WAL figures; g
     4 * SLOT_POLL_INTERVAL_MS,
   )
 
-  // ---- deleted: no series of it remain ----
+  // ---- deleted: its task's series go; its slot, which stays and retains WAL, is still reported until dropped ----
   assert.equal((await running.request('DELETE', path(name))).status, 204)
-  await eventually(
-    async () => {
-      const left = (await scrape(running)).filter((s) => s.labels.name === prefix || s.labels.connector === name)
-      return left.filter(
-        (s) =>
-          s.name.startsWith('debezium_') ||
+  const cdcSeries = async () =>
+    (await scrape(running)).filter(
+      (s) =>
+        (s.labels.name === prefix || s.labels.connector === name) &&
+        (s.name.startsWith('debezium_') ||
           s.name.startsWith('flowscope_replication_slot_') ||
-          s.name.startsWith('flowscope_cdc_'),
-      ).length === 0
-        ? true
-        : undefined
-    },
-    () => 'CDC series of the deleted connector remain',
+          s.name.startsWith('flowscope_cdc_')),
+    )
+  await waitForValue(running, 'flowscope_replication_slot_active', slotLabels, (v) => v === 0)
+  const abandoned = await cdcSeries()
+  assert.deepEqual(
+    abandoned.filter((s) => s.name.startsWith('debezium_')),
+    [],
+    'no task figures of a deleted connector',
+  )
+  assert.ok((seriesValue(abandoned, 'flowscope_replication_slot_retained_wal_bytes', slotLabels) ?? 0) > 0)
+  await sql('SELECT pg_drop_replication_slot($1)', [slot])
+  await eventually(
+    async () => ((await cdcSeries()).length === 0 ? true : undefined),
+    async () =>
+      `CDC series of the deleted connector remain after its slot was dropped: ${JSON.stringify(await cdcSeries())}`,
+    3 * SLOT_POLL_INTERVAL_MS,
   )
 })

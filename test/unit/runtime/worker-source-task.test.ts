@@ -50,8 +50,6 @@ class GatedSource implements SourceTask {
   async stop(): Promise<void> {}
 }
 
-const noop = () => {}
-
 const unreachableProducer: TaskProducer = {
   tooLarge: () => undefined,
   send: async () => {

@@ -54,7 +54,7 @@ const plugin: SourceConnectorPlugin = {
   createTask: () => new RowsTask(),
 }
 
-function harness() {
+function harness(used: SourceConnectorPlugin = plugin) {
   const stores = memoryStores()
   const sent: OutgoingRecord[] = []
   const producer: TaskProducer = {
@@ -71,7 +71,7 @@ function harness() {
   }
   const worker = new ConnectWorker({
     workerId: 'host-a:8083',
-    plugins: new PluginRegistry([plugin]),
+    plugins: new PluginRegistry([used]),
     offsets: stores.offsets,
     statuses: stores.statuses,
     producer,
@@ -153,6 +153,32 @@ test('pause and resume reach the running tasks; stop records STOPPED; removal fo
   assert.equal(stores.statuses.connector('c')?.state, 'STOPPED')
   await worker.removeConnector('c')
   await assert.rejects(worker.connectorTaskConfigs('c'), /Connector c does not run on worker host-a:8083/)
+})
+
+test("a deleted connector's plugin hears of it, with its config, once its instance stopped; a failing hook does not undo the removal", async () => {
+  const events: string[] = []
+  const deleting: SourceConnectorPlugin = {
+    ...plugin,
+    createConnector: () => ({
+      start: async () => {},
+      taskConfigs: async () => [{ table: 'table0' }],
+      stop: async () => {
+        events.push('connector stopped')
+      },
+    }),
+    connectorDeleted: async (config, context) => {
+      events.push(`deleted ${context.connectorName} (${config['connector.class']})`)
+      if (context.connectorName === 'failing') throw new Error('database unreachable')
+    },
+  }
+  const { worker } = harness(deleting)
+  await worker.startConnector('c', connectorConfig, 'STARTED', () => {})
+  await worker.removeConnector('c', connectorConfig)
+  assert.deepEqual(events, ['connector stopped', `deleted c (${CLASS})`])
+  await worker.startConnector('failing', connectorConfig, 'STARTED', () => {})
+  await worker.removeConnector('failing', connectorConfig)
+  assert.equal(worker.isRunning('failing'), false)
+  await assert.rejects(worker.connectorTaskConfigs('failing'), /does not run/)
 })
 
 test('a connector whose class has no plugin is FAILED, naming the class; a STOPPED one does not start', async () => {
