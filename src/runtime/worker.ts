@@ -299,7 +299,8 @@ export class ConnectWorker implements Worker {
       return
     }
     for (const task of running?.tasks.values() ?? []) task.resume()
-    await this.#setConnectorState(name, 'RUNNING')
+    // Only the worker running the connector's instance records its state (its tasks may run on other workers).
+    if (running?.instance) await this.#setConnectorState(name, 'RUNNING')
   }
 
   async stop(): Promise<void> {
