@@ -79,6 +79,9 @@ type Restart = { includeTasks: boolean; onlyFailed: boolean }
 
 const log = getLogger('flowscope.runtime.herder')
 
+/** How long a request waits for a rebalance to finish before it is answered 409 (Connect's rebalance.timeout.ms). */
+const ASSIGNMENT_WAIT_MS = 60_000
+
 export class ConnectHerder implements Herder, RebalanceListener {
   readonly #o: ConnectHerderOptions
   readonly #worker: Worker
@@ -110,6 +113,9 @@ export class ConnectHerder implements Herder, RebalanceListener {
   /** Restart requests read while this member had no assignment: acted on once it has one. */
   readonly #pendingRestarts = new Map<string, Restart>()
   #rebalanceStartedAt: number | undefined
+  /** Pending from revocation (or start) until the next assignment has started: requests wait on it. */
+  #assignedGate: Promise<void>
+  #openAssignedGate: () => void = () => {}
   #leaderUrl: string | null = null
 
   constructor(options: ConnectHerderOptions) {
@@ -125,7 +131,14 @@ export class ConnectHerder implements Herder, RebalanceListener {
         resolve()
       }
     })
+    this.#assignedGate = this.#closedGate()
     if (options.group) options.configs.onChange = (change) => this.#onConfigChange(change)
+  }
+
+  #closedGate(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#openAssignedGate = resolve
+    })
   }
 
   /** The membership this herder asks for a new assignment when the set of connectors or tasks changes. */
@@ -176,6 +189,7 @@ export class ConnectHerder implements Herder, RebalanceListener {
       this.#rebalanceStartedAt = performance.now()
       this.#o.metrics.recordRebalanceStart?.()
       this.#groupAssignment = null
+      this.#assignedGate = this.#closedGate()
       await this.#worker.stop()
       this.#applied.clear()
     })
@@ -226,6 +240,7 @@ export class ConnectHerder implements Herder, RebalanceListener {
         'assignment started',
       )
       this.#markStarted()
+      this.#openAssignedGate()
       for (const [name, request] of this.#pendingRestarts) await this.#executeRestart(name, request)
       this.#pendingRestarts.clear()
       if (this.#assignmentChangeOffset > assignment.configOffset) {
@@ -370,12 +385,12 @@ export class ConnectHerder implements Herder, RebalanceListener {
 
   // ---- changes -------------------------------------------------------------------------------------------------
 
-  putConnectorConfig(
+  async putConnectorConfig(
     name: string,
     config: Record<string, string>,
     options: { allowReplace: boolean; initialState?: InitialState },
   ): Promise<{ created: boolean; info: ConnectorInfo }> {
-    this.#requireLeader()
+    await this.#leaderOnly()
     return this.#serial(async () => {
       const withName = { ...config }
       if (withName.name !== undefined && withName.name !== name) {
@@ -403,7 +418,7 @@ export class ConnectHerder implements Herder, RebalanceListener {
   }
 
   async patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo> {
-    this.#requireLeader()
+    await this.#leaderOnly()
     const current = this.connectorConfig(name)
     for (const [key, value] of Object.entries(patch)) {
       if (value === null) delete current[key]
@@ -413,8 +428,8 @@ export class ConnectHerder implements Herder, RebalanceListener {
     return info
   }
 
-  deleteConnector(name: string): Promise<void> {
-    this.#requireLeader()
+  async deleteConnector(name: string): Promise<void> {
+    await this.#leaderOnly()
     return this.#serial(async () => {
       this.connectorConfig(name)
       const taskCount = this.#o.configs.taskConfigs(name).length
@@ -426,8 +441,8 @@ export class ConnectHerder implements Herder, RebalanceListener {
     })
   }
 
-  pauseConnector(name: string): Promise<void> {
-    this.#requireLeader()
+  async pauseConnector(name: string): Promise<void> {
+    await this.#leaderOnly()
     return this.#serial(async () => {
       // Connect's message (AbstractHerder).
       if (!this.#o.configs.connectorConfig(name)) throw notFound(`Unknown connector ${name}`)
@@ -445,8 +460,8 @@ export class ConnectHerder implements Herder, RebalanceListener {
     })
   }
 
-  resumeConnector(name: string): Promise<void> {
-    this.#requireLeader()
+  async resumeConnector(name: string): Promise<void> {
+    await this.#leaderOnly()
     return this.#serial(async () => {
       // Connect's message (AbstractHerder).
       if (!this.#o.configs.connectorConfig(name)) throw notFound(`Unknown connector ${name}`)
@@ -462,8 +477,8 @@ export class ConnectHerder implements Herder, RebalanceListener {
     })
   }
 
-  stopConnector(name: string): Promise<void> {
-    this.#requireLeader()
+  async stopConnector(name: string): Promise<void> {
+    await this.#leaderOnly()
     return this.#serial(async () => {
       // Connect's message (DistributedHerder).
       if (!this.#o.configs.connectorConfig(name)) throw notFound(`Unknown connector ${name}`)
@@ -483,8 +498,9 @@ export class ConnectHerder implements Herder, RebalanceListener {
     if (!this.#o.configs.connectorConfig(name)) throw notFound(`Unknown connector: ${name}`)
     const status = this.connectorStatus(name)
     if (!request.includeTasks && !request.onlyFailed) {
+      await this.#whenAssigned()
       // As Connect: the connector's own worker restarts it; the leader points a request elsewhere to that worker.
-      if (!this.#assignment().connectors.has(name)) {
+      if (this.#o.group && !this.#assignment().connectors.has(name)) {
         throw this.#elsewhere(`connector ${name}`, (a) => a.connectors.includes(name))
       }
       await this.#serial(async () => {
@@ -493,7 +509,7 @@ export class ConnectHerder implements Herder, RebalanceListener {
       })
       return null
     }
-    this.#requireLeader('Only the leader can process restart requests.')
+    await this.#leaderOnly('Only the leader can process restart requests.')
     const restartConnector = !request.onlyFailed || status.connector.state === 'FAILED'
     const tasks = request.includeTasks
       ? status.tasks.filter((t) => !request.onlyFailed || t.state === 'FAILED').map((t) => t.id)
@@ -525,7 +541,13 @@ export class ConnectHerder implements Herder, RebalanceListener {
     if (!Number.isInteger(task) || task < 0 || task >= this.#o.configs.taskConfigs(name).length) {
       throw notFound(`Unknown task: ${name}-${task}`)
     }
-    if (!assignedTasks(this.#assignment(), name).includes(task)) {
+    return this.#restartTaskWhereItRuns(name, task)
+  }
+
+  /** The task's own worker restarts it; the leader points a request elsewhere to that worker. */
+  async #restartTaskWhereItRuns(name: string, task: number): Promise<void> {
+    await this.#whenAssigned()
+    if (this.#o.group && !assignedTasks(this.#assignment(), name).includes(task)) {
       throw this.#elsewhere(`task ${name}-${task}`, (a) => a.tasks.some((t) => t.connector === name && t.task === task))
     }
     return this.#serial(() => this.#restartTask(name, task))
@@ -553,8 +575,8 @@ export class ConnectHerder implements Herder, RebalanceListener {
     return this.#o.offsets.all(name)
   }
 
-  alterConnectorOffsets(name: string, offsets: ConnectorOffset[]): Promise<string> {
-    this.#requireLeader()
+  async alterConnectorOffsets(name: string, offsets: ConnectorOffset[]): Promise<string> {
+    await this.#leaderOnly()
     return this.#serial(async () => {
       this.#assertStopped(name)
       for (const [i, entry] of offsets.entries()) {
@@ -576,8 +598,8 @@ export class ConnectHerder implements Herder, RebalanceListener {
     })
   }
 
-  resetConnectorOffsets(name: string): Promise<string> {
-    this.#requireLeader()
+  async resetConnectorOffsets(name: string): Promise<string> {
+    await this.#leaderOnly()
     return this.#serial(async () => {
       this.#assertStopped(name)
       await this.#o.offsets.readToEnd()
@@ -592,15 +614,34 @@ export class ConnectHerder implements Herder, RebalanceListener {
 
   // ---- internals -------------------------------------------------------------------------------------------------
 
-  /** In a group only the leader changes configs (Connect's NotLeaderException): others forward the request to it. */
-  #requireLeader(message = 'Cannot complete request because this worker is not the leader of its group'): void {
+  /**
+   * In a group only the leader changes configs (Connect's NotLeaderException): others forward the request to it.
+   * Mid-rebalance the request waits for the next assignment, as Connect's herder thread makes it wait.
+   */
+  async #leaderOnly(
+    message = 'Cannot complete request because this worker is not the leader of its group',
+  ): Promise<void> {
+    await this.#whenAssigned()
     if (this.isLeader()) return
     throw new RequestTargetError(message, this.#leaderUrl)
   }
 
+  /** In a group: resolves once this member holds an assignment (at most a rebalance timeout later). */
+  async #whenAssigned(): Promise<void> {
+    if (!this.#o.group || this.#groupAssignment) return
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ASSIGNMENT_WAIT_MS)
+    })
+    try {
+      await Promise.race([this.#assignedGate, timeout])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
   /** Connect's NotAssignedException (the leader knows who runs it) or NotLeaderException (ask the leader). */
   #elsewhere(what: string, runs: (assignment: ConnectAssignment) => boolean): RequestTargetError {
-    if (!this.#o.group) return new RequestTargetError(`Cannot restart ${what}: it does not run`, null)
     if (!this.isLeader())
       return new RequestTargetError('Only the leader can process restart requests.', this.#leaderUrl)
     const owner = [...this.#leaderView.values()].find((member) => runs(member.assignment))

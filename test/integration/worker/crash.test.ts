@@ -2,12 +2,11 @@
 // ever committed for records Kafka acknowledged, so the restarted worker resumes at or before the crash point. Rows
 // after the last commit may come twice (at-least-once, as in Kafka Connect); none may be missing.
 import assert from 'node:assert/strict'
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { after, test } from 'node:test'
-import { V8_FLAGS } from '../../../src/cli/v8-flags.ts'
 import { freePort } from '../../../src/local/ports.ts'
 import { httpRequester } from '../../support/rest-contract.ts'
-import { testStack, uniqueName } from '../../support/stack.ts'
+import { uniqueName } from '../../support/stack.ts'
 import {
   createConnector,
   createTable,
@@ -16,7 +15,9 @@ import {
   idsInTopic,
   insertRows,
   jdbcConfig,
+  killHard,
   sql,
+  startWorkerProcess,
   statusOf,
   waitForIds,
   waitForState,
@@ -29,46 +30,6 @@ after(async () => {
   child?.kill('SIGKILL')
   for (const table of tables) await sql(`DROP TABLE IF EXISTS ${table}`)
 })
-
-/** `flowscope worker` in a process of its own, configured through CONNECT_* variables as a container would be. */
-async function startWorkerProcess(groupId: string, port: number): Promise<ChildProcess> {
-  const main = new URL('../../../src/cli/main.ts', import.meta.url).pathname
-  const worker = spawn(process.execPath, [...V8_FLAGS, main, 'worker'], {
-    env: {
-      ...process.env,
-      CONNECT_BOOTSTRAP_SERVERS: testStack().bootstrapServers,
-      CONNECT_GROUP_ID: groupId,
-      CONNECT_CONFIG_STORAGE_TOPIC: `${groupId}-configs`,
-      CONNECT_OFFSET_STORAGE_TOPIC: `${groupId}-offsets`,
-      CONNECT_STATUS_STORAGE_TOPIC: `${groupId}-status`,
-      CONNECT_CONFIG_STORAGE_REPLICATION_FACTOR: '1',
-      CONNECT_OFFSET_STORAGE_REPLICATION_FACTOR: '1',
-      CONNECT_STATUS_STORAGE_REPLICATION_FACTOR: '1',
-      CONNECT_OFFSET_FLUSH_INTERVAL_MS: '300',
-      CONNECT_LISTENERS: `http://127.0.0.1:${port}`,
-      // CRASH_LOG=INFO shows the worker's own logs when this test needs debugging.
-      FLOWSCOPE_LOG_LEVEL: process.env.CRASH_LOG ?? 'WARN',
-    },
-    stdio: ['ignore', process.env.CRASH_LOG ? 'inherit' : 'ignore', 'inherit'],
-  })
-  const request = httpRequester(`http://127.0.0.1:${port}`)
-  await eventually(
-    async () => {
-      if (worker.exitCode !== null) assert.fail(`the worker process exited with ${worker.exitCode}`)
-      return (await request('GET', '/').catch(() => undefined))?.status === 200 ? true : undefined
-    },
-    () => 'the worker process never answered GET /',
-    30_000,
-  )
-  return worker
-}
-
-function killHard(worker: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    worker.once('exit', () => resolve())
-    worker.kill('SIGKILL')
-  })
-}
 
 test('SIGKILL mid-stream, then a restart: every row reaches Kafka, only rows after the last commit may repeat', async () => {
   const groupId = uniqueName('crash')
