@@ -113,8 +113,12 @@ export class ConnectHerder implements Herder, RebalanceListener {
   /** Restart requests read while this member had no assignment: acted on once it has one. */
   readonly #pendingRestarts = new Map<string, Restart>()
   #rebalanceStartedAt: number | undefined
-  /** Pending from revocation (or start) until the next assignment has started: requests wait on it. */
+  /**
+   * Closed from the moment a rebalance is due (requested, or revocation) until the next assignment has started:
+   * requests wait on it, as Connect's herder thread rebalances before it serves them.
+   */
   #assignedGate: Promise<void>
+  #gateOpen = false
   #openAssignedGate: () => void = () => {}
   #leaderUrl: string | null = null
 
@@ -136,9 +140,19 @@ export class ConnectHerder implements Herder, RebalanceListener {
   }
 
   #closedGate(): Promise<void> {
+    this.#gateOpen = false
     return new Promise<void>((resolve) => {
-      this.#openAssignedGate = resolve
+      this.#openAssignedGate = () => {
+        this.#gateOpen = true
+        resolve()
+      }
     })
+  }
+
+  /** A new assignment is needed: requests wait for it, and the membership rejoins. */
+  #rebalance(reason: string): void {
+    if (this.#gateOpen) this.#assignedGate = this.#closedGate()
+    this.#group?.requestRejoin(reason)
   }
 
   /** The membership this herder asks for a new assignment when the set of connectors or tasks changes. */
@@ -189,7 +203,7 @@ export class ConnectHerder implements Herder, RebalanceListener {
       this.#rebalanceStartedAt = performance.now()
       this.#o.metrics.recordRebalanceStart?.()
       this.#groupAssignment = null
-      this.#assignedGate = this.#closedGate()
+      if (this.#gateOpen) this.#assignedGate = this.#closedGate()
       await this.#worker.stop()
       this.#applied.clear()
     })
@@ -208,7 +222,7 @@ export class ConnectHerder implements Herder, RebalanceListener {
       if (assignment.error !== NO_ERROR) {
         log.info({ generation }, "the leader's config view was behind a member's: reading to the end and rejoining")
         await this.#o.configs.readToEnd()
-        this.#group?.requestRejoin('config offset mismatch')
+        this.#rebalance('config offset mismatch')
         return
       }
       for (let attempt = 0; this.#o.configs.offset < assignment.configOffset; attempt++) {
@@ -217,7 +231,7 @@ export class ConnectHerder implements Herder, RebalanceListener {
             { generation, at: String(this.#o.configs.offset), needed: String(assignment.configOffset) },
             'could not read the config topic up to the assignment; rejoining',
           )
-          this.#group?.requestRejoin('config topic behind the assignment')
+          this.#rebalance('config topic behind the assignment')
           return
         }
         await this.#o.configs.readToEnd()
@@ -240,12 +254,13 @@ export class ConnectHerder implements Herder, RebalanceListener {
         'assignment started',
       )
       this.#markStarted()
-      this.#openAssignedGate()
+      if (this.#assignmentChangeOffset > assignment.configOffset) {
+        this.#rebalance('connectors or tasks changed since the assignment')
+      } else {
+        this.#openAssignedGate()
+      }
       for (const [name, request] of this.#pendingRestarts) await this.#executeRestart(name, request)
       this.#pendingRestarts.clear()
-      if (this.#assignmentChangeOffset > assignment.configOffset) {
-        this.#group?.requestRejoin('connectors or tasks changed since the assignment')
-      }
     })
   }
 
@@ -628,13 +643,18 @@ export class ConnectHerder implements Herder, RebalanceListener {
 
   /** In a group: resolves once this member holds an assignment (at most a rebalance timeout later). */
   async #whenAssigned(): Promise<void> {
-    if (!this.#o.group || this.#groupAssignment) return
+    if (!this.#o.group || this.#gateOpen) return
     let timer: NodeJS.Timeout | undefined
+    let timedOut = false
     const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ASSIGNMENT_WAIT_MS)
+      timer = setTimeout(() => {
+        timedOut = true
+        resolve()
+      }, ASSIGNMENT_WAIT_MS)
     })
     try {
-      await Promise.race([this.#assignedGate, timeout])
+      // The gate may close again before this wakes (another rebalance became due): wait for that one too.
+      while (!this.#gateOpen && !timedOut) await Promise.race([this.#assignedGate, timeout])
     } finally {
       clearTimeout(timer)
     }
@@ -655,7 +675,7 @@ export class ConnectHerder implements Herder, RebalanceListener {
       // Which connectors or tasks exist changed: every worker's assignment may change (Connect rebalances).
       if (offset > this.#assignmentChangeOffset) this.#assignmentChangeOffset = offset
       const current = this.#groupAssignment
-      if (current && offset > current.configOffset) this.#group?.requestRejoin(`connector ${change.name} changed`)
+      if (current && offset > current.configOffset) this.#rebalance(`connector ${change.name} changed`)
       return
     }
     if (change.kind === 'restart') {
@@ -817,6 +837,9 @@ export class ConnectHerder implements Herder, RebalanceListener {
   async #startTask(name: string, task: number): Promise<void> {
     const connectorConfig = this.#o.configs.connectorConfig(name) ?? {}
     const taskConfig = this.#o.configs.taskConfigs(name)[task]
+    // Assigned from an older view (the config topic has moved on, e.g. the connector was stopped): the rebalance
+    // that change causes assigns what exists now.
+    if (!taskConfig) return
     await this.#worker.startTask(
       { connector: name, task },
       connectorConfig,
