@@ -58,7 +58,7 @@ export interface ConnectHerderOptions {
   statuses: StatusBackingStore
   /** Runs what this herder assigns to it; its id is this herder's worker id. */
   worker: Worker
-  metrics: Pick<WorkerMetricsRecorder, 'recordRebalance'> & { recordRebalanceStart?(): void }
+  metrics: Pick<WorkerMetricsRecorder, 'recordRebalance' | 'recordRebalanceStart' | 'recordAssignment'>
   /** The Kafka cluster's id (GET / answers it), asked once at start. */
   clusterId(): Promise<string>
   topicTrackingEnabled: boolean
@@ -243,6 +243,7 @@ export class ConnectHerder implements Herder, RebalanceListener {
         if (!assigned.connectors.has(connector)) await this.#startTask(connector, task)
       }
       this.#o.metrics.recordRebalance(performance.now() - startedAt, generation)
+      this.#o.metrics.recordAssignment?.(assigned.connectors.size, assigned.tasks.length)
       this.#rebalanceStartedAt = undefined
       log.info(
         {

@@ -111,6 +111,20 @@ test('three workers, one group: work spread, requests to any worker, a SIGKILLed
   console.log('placement:', JSON.stringify(Object.fromEntries(spread)))
   assert.deepEqual([...spread.keys()].sort(), [...ids].sort(), 'every worker runs something')
   for (const [worker, work] of spread) assert.equal(work.length, 2, `${worker} runs ${work}`)
+  // Each in-process worker's /metrics: what it was assigned, the generation, the rebalances it completed.
+  for (const w of [w1, w2]) {
+    const text = (await w.request('GET', '/metrics')).text
+    const value = (name: string) => {
+      const match = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)
+      assert.ok(match, `${name} missing from ${w.url}/metrics`)
+      return Number(match[1])
+    }
+    assert.equal(value('kafka_connect_connect_coordinator_metrics_assigned_connectors'), 1)
+    assert.equal(value('kafka_connect_connect_coordinator_metrics_assigned_tasks'), 1)
+    assert.ok(value('kafka_connect_connect_worker_rebalance_metrics_epoch') >= 3, 'three members joined')
+    assert.ok(value('kafka_connect_connect_worker_rebalance_metrics_completed_rebalances_total') >= 2)
+    assert.equal(value('kafka_connect_connect_worker_rebalance_metrics_rebalancing'), 0)
+  }
 
   // A task restart sent to a worker that does not run the task: forwarded to the leader, then to the task's worker.
   const task0 = all[0].tasks[0]
