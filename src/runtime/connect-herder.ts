@@ -121,6 +121,7 @@ export class ConnectHerder implements Herder, RebalanceListener {
   #gateOpen = false
   #openAssignedGate: () => void = () => {}
   #leaderUrl: string | null = null
+  #stopping = false
 
   constructor(options: ConnectHerderOptions) {
     this.#o = options
@@ -174,9 +175,15 @@ export class ConnectHerder implements Herder, RebalanceListener {
     this.#markStarted()
   }
 
-  /** Graceful shutdown: every task stops polling, flushes, commits offsets. */
+  /**
+   * Graceful shutdown: every task stops polling, flushes, commits offsets. In a group this runs before the worker
+   * leaves (as Connect's herder halts before its member stops), and no assignment starts work afterwards, so the
+   * workers taking over never run a task this one still runs.
+   */
   async stop(): Promise<void> {
+    this.#stopping = true
     await this.#worker.stop()
+    if (this.#o.group) await this.#serial(() => this.#worker.stop())
   }
 
   // ---- group membership (RebalanceListener) ----------------------------------------------------------------------
@@ -215,6 +222,7 @@ export class ConnectHerder implements Herder, RebalanceListener {
    */
   assigned(assignment: ConnectAssignment, generation: number, memberId: string): Promise<void> {
     return this.#serial(async () => {
+      if (this.#stopping) return
       const startedAt = this.#rebalanceStartedAt ?? performance.now()
       this.#memberId = memberId
       if (assignment.leader !== memberId) this.#leaderView.clear()

@@ -136,15 +136,21 @@ class Membership implements GroupMembership {
   async leave(): Promise<void> {
     if (this.#left) return this.#loop
     this.#left = true
-    clearTimeout(this.#heartbeatTimer)
+    this.#stopHeartbeats()
     this.#wake()
+    const memberId = this.#memberId
+    // A JoinGroup may be waiting for the rest of the group (up to rebalance.timeout.ms) and a broker answers one
+    // connection's requests in order: that connection is dropped, and LeaveGroup goes on a fresh one.
+    await this.#dropConnection()
     await this.#loop?.catch(() => {})
-    if (this.#connection && this.#memberId) {
+    if (!memberId) return
+    const connection = await this.#coordinator().catch(() => undefined)
+    if (connection) {
       await leaveGroupV5.api
-        .async(this.#connection, this.#o.groupId, [{ memberId: this.#memberId, reason: 'worker stopping' }])
+        .async(connection, this.#o.groupId, [{ memberId: this.#memberId || memberId, reason: 'worker stopping' }])
         .catch((error) => log.debug({ err: error }, 'leaving the group failed'))
     }
-    await this.#connection?.close().catch(() => {})
+    await this.#dropConnection()
   }
 
   /** Join, sync, apply; then wait until a rejoin is needed. Runs until leave(). */

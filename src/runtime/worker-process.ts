@@ -190,10 +190,10 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
     metrics,
     stop() {
       stopping ??= (async () => {
-        // Leaving first ends the membership loop (no rebalance restarts work while it stops); leaving rather than
-        // timing out hands this worker's connectors and tasks to the others at once.
-        await membership?.leave().catch((e) => log.warn({ err: e }, 'leaving the worker group failed'))
+        // Work stops first (no later assignment restarts it), then the worker leaves its group: leaving rather than
+        // timing out hands its connectors and tasks to the others at once, and none of them runs here any more.
         await herder.stop()
+        await membership?.leave().catch((e) => log.warn({ err: e }, 'leaving the worker group failed'))
         await rest.close()
         await Promise.allSettled(logs.map((l) => l.stop()))
         await Promise.allSettled([producer.close(), internalProducer.close(), admin.close()])
