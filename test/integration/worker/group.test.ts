@@ -202,6 +202,48 @@ test('three workers, one group: work spread, requests to any worker, a SIGKILLed
   for (const [i, topic] of topics.entries()) await waitForIds(topic, inserted[i], 60_000)
 })
 
+test('a worker stopped cleanly mid-stream hands its work over: no row missing and none written twice', async () => {
+  const [w1, w2] = inProcess
+  assert.ok(w1 && w2, 'the first test started the group')
+  const names = ((await w1.request('GET', '/connectors')).body as string[]).sort()
+  const before = await statuses(w1.request, names)
+  const leaving = placement(before).get(w2.worker.workerId) ?? []
+  assert.ok(leaving.length > 0, `the worker to stop runs something: ${JSON.stringify(before)}`)
+  const sources = tables.slice(0, names.length)
+  const topics = sources.map((table) => `${table}-${table}`)
+  const inserted = sources.map(() => [] as number[])
+  let writing = true
+  const writer = (async () => {
+    while (writing) {
+      for (const [i, table] of sources.entries()) inserted[i].push(...(await insertRows(table, 5)))
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  })()
+  await new Promise((resolve) => setTimeout(resolve, 1_000))
+  const stoppedAt = performance.now()
+  await w2.worker.stop()
+  inProcess.splice(inProcess.indexOf(w2), 1)
+  let all: StatusBody[] = []
+  await eventually(
+    async () => {
+      all = await statuses(w1.request, names)
+      return allRunning(all) && !placement(all).has(w2.worker.workerId) ? true : undefined
+    },
+    () => `${leaving} not RUNNING elsewhere: ${JSON.stringify(all)}`,
+    30_000,
+  )
+  console.log(
+    `${leaving.join(', ')} RUNNING elsewhere ${(performance.now() - stoppedAt).toFixed(0)} ms after a clean stop`,
+  )
+  writing = false
+  await writer
+  for (const [i, topic] of topics.entries()) {
+    const got = await waitForIds(topic, inserted[i], 60_000)
+    // Every task stopped (here and by the rebalance) committed exactly what Kafka acknowledged.
+    assert.deepEqual(duplicates(got.filter((id) => inserted[i].includes(id))), [], `${topic}: rows written twice`)
+  }
+})
+
 test('a second group on the same broker sees none of the first one and takes none of its work', async () => {
   const [w1] = inProcess
   assert.ok(w1, 'the first test started the group')
