@@ -220,9 +220,9 @@ export class ConnectHerder implements Herder, RebalanceListener {
    * Starts exactly what the assignment holds, once the config view has read up to the assignment's config offset
    * (Connect: no worker runs on a view older than the one the leader assigned from).
    */
-  assigned(assignment: ConnectAssignment, generation: number, memberId: string): Promise<void> {
+  assigned(assignment: ConnectAssignment, generation: number, memberId: string): Promise<boolean> {
     return this.#serial(async () => {
-      if (this.#stopping) return
+      if (this.#stopping) return false
       const startedAt = this.#rebalanceStartedAt ?? performance.now()
       this.#memberId = memberId
       if (assignment.leader !== memberId) this.#leaderView.clear()
@@ -231,7 +231,7 @@ export class ConnectHerder implements Herder, RebalanceListener {
         log.info({ generation }, "the leader's config view was behind a member's: reading to the end and rejoining")
         await this.#o.configs.readToEnd()
         this.#rebalance('config offset mismatch')
-        return
+        return false
       }
       for (let attempt = 0; this.#o.configs.offset < assignment.configOffset; attempt++) {
         if (attempt === 3) {
@@ -240,7 +240,7 @@ export class ConnectHerder implements Herder, RebalanceListener {
             'could not read the config topic up to the assignment; rejoining',
           )
           this.#rebalance('config topic behind the assignment')
-          return
+          return false
         }
         await this.#o.configs.readToEnd()
       }
@@ -270,6 +270,7 @@ export class ConnectHerder implements Herder, RebalanceListener {
       }
       for (const [name, request] of this.#pendingRestarts) await this.#executeRestart(name, request)
       this.#pendingRestarts.clear()
+      return true
     })
   }
 

@@ -23,7 +23,7 @@ export const CONFIG_MISMATCH = 1
 
 export interface WorkerState {
   url: string
-  /** Offset of the last config-topic record this worker has read (-1: none). */
+  /** How far this worker has read the config topic: one past the last record's offset (-1: nothing read). */
   configOffset: bigint
   /** v1+: the member's assignment before this rebalance (null when it has none). */
   allocation?: ConnectAssignment | null

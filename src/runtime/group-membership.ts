@@ -25,14 +25,17 @@ const GROUP_KEY_TYPE = 0 // FindCoordinatorKeyTypes.GROUP
 
 /** What the membership asks of the herder. */
 export interface RebalanceListener {
-  /** Offset of the last config-topic record read: sent as this member's metadata at every join. */
+  /** How far the config topic has been read (one past the last record): this member's metadata at every join. */
   configOffset(): bigint
   /** As the leader: every member's assignment, from the leader's config view read to its end. */
   performAssignment(leaderId: string, members: MemberState[]): Promise<Map<string, ConnectAssignment>>
   /** Eager: stop every connector and task before rejoining. */
   revoked(): Promise<void>
-  /** The assignment of generation `generation` for member `memberId`: start exactly what it holds. */
-  assigned(assignment: ConnectAssignment, generation: number, memberId: string): Promise<void>
+  /**
+   * The assignment of generation `generation` for member `memberId`: start exactly what it holds. False when it
+   * could not be applied (the listener has asked to rejoin).
+   */
+  assigned(assignment: ConnectAssignment, generation: number, memberId: string): Promise<boolean>
 }
 
 export interface GroupMembershipOptions {
@@ -170,9 +173,11 @@ class Membership implements GroupMembership {
         const { assignment, generation } = await this.#joinAndSync()
         this.#rejoinNeeded = false
         this.#startHeartbeats()
-        await this.#o.listener.assigned(assignment, generation, this.#memberId)
-        if (first) this.#joined?.resolve()
-        first = false
+        const applied = await this.#o.listener.assigned(assignment, generation, this.#memberId)
+        if (applied && first) {
+          this.#joined?.resolve()
+          first = false
+        }
       } catch (error) {
         if (this.#left) break
         if (first && (Date.now() > startDeadline || error instanceof FlowscopeError)) {

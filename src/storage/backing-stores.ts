@@ -28,7 +28,7 @@ export interface ConfigBackingStore {
   connectorConfig(name: string): Record<string, string> | undefined
   taskConfigs(name: string): Record<string, string>[]
   targetState(name: string): TargetState
-  /** Offset of the last config-topic record read (-1: none): an assignment's config offset is compared with it. */
+  /** One past the last config-topic record read (-1: none): an assignment's config offset is compared with it. */
   readonly offset: bigint
   /** `targetState` is written first when given (a new connector), so it never starts in the wrong state. */
   putConnectorConfig(name: string, config: Record<string, string>, targetState?: TargetState): Promise<void>

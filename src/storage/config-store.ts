@@ -24,14 +24,17 @@ export class ConfigStore implements ConfigBackingStore {
     this.#log = log
   }
 
-  /** Offset of the last config-topic record applied (-1: none): how far this view has read (Connect's offset). */
+  /**
+   * How far this view has read: one past the offset of the last record applied, -1 before any (Connect's
+   * ClusterConfigState offset, which a group's members compare in their metadata and assignments).
+   */
   get offset(): bigint {
     return this.#offset
   }
 
   /** Applies one record of the config topic (called by the KafkaLog for every record, own writes included). */
   apply(key: string | null, value: Buffer | null, offset?: bigint): void {
-    if (offset !== undefined && offset > this.#offset) this.#offset = offset
+    if (offset !== undefined && offset + 1n > this.#offset) this.#offset = offset + 1n
     if (!key) return
     const body = value ? (JSON.parse(value.toString('utf8')) as Record<string, unknown>) : null
     if (key.startsWith('connector-')) {
