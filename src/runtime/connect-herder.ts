@@ -211,7 +211,7 @@ export class ConnectHerder implements Herder, RebalanceListener {
       this.#o.metrics.recordRebalanceStart?.()
       this.#groupAssignment = null
       if (this.#gateOpen) this.#assignedGate = this.#closedGate()
-      await this.#worker.stop()
+      await this.#worker.release()
       this.#applied.clear()
     })
   }

@@ -8,7 +8,7 @@ import type { Converter } from '../convert/converter.ts'
 import { createConverter } from '../convert/converters.ts'
 import { traceOf } from '../errors.ts'
 import { getLogger } from '../logging.ts'
-import type { ConnectorMetricsRecorder, WorkerMetricsRecorder } from '../metrics/recorder.ts'
+import type { ConnectorMetricsRecorder, TaskMetricsRecorder, WorkerMetricsRecorder } from '../metrics/recorder.ts'
 import type { TaskProducer } from '../produce/record-producer.ts'
 import type { OffsetBackingStore, StatusBackingStore } from '../storage/backing-stores.ts'
 import type { TopicCreator } from '../storage/topic-admin.ts'
@@ -74,6 +74,11 @@ export interface Worker {
   setTargetState(name: string, target: 'PAUSED' | 'STARTED'): Promise<void>
   /** Graceful shutdown: every task stops polling, flushes, commits offsets. */
   stop(): Promise<void>
+  /**
+   * Stops every connector and task as stop() does and forgets them, their metrics included: a rebalance took them
+   * away, and this worker reports only what it runs.
+   */
+  release(): Promise<void>
 }
 
 export interface ConnectWorkerOptions {
@@ -100,6 +105,8 @@ interface RunningConnector {
   instance: SourceConnector | null
   tasks: Map<number, WorkerSourceTask>
   metrics: ConnectorMetricsRecorder
+  /** Each running task's series: closed when the task stops for good, so no stale task is reported. */
+  taskMetrics: Map<number, TaskMetricsRecorder>
 }
 
 const log = getLogger('flowscope.runtime.worker')
@@ -266,6 +273,7 @@ export class ConnectWorker implements Worker {
       await previous.stop()
     }
     running.tasks.set(taskId, worker)
+    running.taskMetrics.set(taskId, metrics)
     const ok = await worker.start()
     this.#o.metrics.recordTaskStartup(ok)
   }
@@ -288,6 +296,8 @@ export class ConnectWorker implements Worker {
     if (!running) return
     await Promise.allSettled([...running.tasks.values()].map((t) => t.stop()))
     running.tasks.clear()
+    for (const metrics of running.taskMetrics.values()) metrics.close()
+    running.taskMetrics.clear()
   }
 
   async setTargetState(name: string, target: 'PAUSED' | 'STARTED'): Promise<void> {
@@ -305,6 +315,10 @@ export class ConnectWorker implements Worker {
 
   async stop(): Promise<void> {
     await Promise.allSettled([...this.#running.keys()].map((name) => this.stopConnector(name, false)))
+  }
+
+  async release(): Promise<void> {
+    await Promise.allSettled([...this.#running.keys()].map((name) => this.removeConnector(name)))
   }
 
   // ---- internals -------------------------------------------------------------------------------------------------
@@ -329,6 +343,7 @@ export class ConnectWorker implements Worker {
         settings: connectorSettings(config),
         instance: null,
         tasks: new Map(),
+        taskMetrics: new Map(),
         metrics: this.#o.metrics.connector(name, {
           className: plugin.className,
           type: plugin.type,

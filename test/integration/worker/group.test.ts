@@ -124,6 +124,18 @@ test('three workers, one group: work spread, requests to any worker, a SIGKILLed
     assert.ok(value('kafka_connect_connect_worker_rebalance_metrics_epoch') >= 3, 'three members joined')
     assert.ok(value('kafka_connect_connect_worker_rebalance_metrics_completed_rebalances_total') >= 2)
     assert.equal(value('kafka_connect_connect_worker_rebalance_metrics_rebalancing'), 0)
+    // Per-connector and per-task series only for what this worker runs (none left over from earlier generations).
+    const mine = spread.get(w.worker.workerId) ?? []
+    const series = (name: string) =>
+      [...text.matchAll(new RegExp(`^${name}\\{[^}]*connector="([^"]+)"[^}]*\\} 1$`, 'gm'))].map((m) => m[1])
+    assert.deepEqual(
+      series('kafka_connect_connector_metrics'),
+      mine.filter((what) => names.includes(what)),
+    )
+    assert.deepEqual(
+      series('kafka_connect_connector_task_metrics_status'),
+      names.filter((name) => mine.includes(`${name}-0`)),
+    )
   }
 
   // A task restart sent to a worker that does not run the task: forwarded to the leader, then to the task's worker.

@@ -95,6 +95,10 @@ class RecordingWorker implements Worker {
   async stop(): Promise<void> {
     this.calls.push('stop')
   }
+  async release(): Promise<void> {
+    this.calls.push('release')
+    this.running.clear()
+  }
 }
 
 interface Harness {
@@ -408,7 +412,7 @@ test('in a group: revocation stops everything; an assignment the config view has
   const { herder, worker, stores, rejoins } = await groupHerder()
   await herder.assigned(assignment(stores, { connectors: ['a'] }), 1, 'member-1')
   await herder.revoked()
-  assert.equal(worker.calls.at(-1), 'stop')
+  assert.equal(worker.calls.at(-1), 'release')
   worker.calls.length = 0
   const ahead = await herder.assigned(
     assignment(stores, { connectors: ['b'], configOffset: stores.configs.offset + 5n }),
