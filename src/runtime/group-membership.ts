@@ -167,9 +167,10 @@ class Membership implements GroupMembership {
         })
         continue
       }
-      this.#stopHeartbeats()
       try {
+        // Heartbeats go on while the work stops (a slow task stop must not cost this member its session).
         if (!first) await this.#o.listener.revoked()
+        this.#stopHeartbeats()
         const { assignment, generation } = await this.#joinAndSync()
         this.#rejoinNeeded = false
         this.#startHeartbeats()
@@ -287,13 +288,15 @@ class Membership implements GroupMembership {
 
   async #heartbeat(): Promise<void> {
     const connection = this.#connection
-    if (this.#heartbeating || this.#left || this.#rejoinNeeded || !connection) return
+    if (this.#heartbeating || this.#left || !connection) return
     this.#heartbeating = true
     try {
       await heartbeatV4.api.async(connection, this.#o.groupId, this.#generationId, this.#memberId, null)
       this.#lastHeartbeatOk = Date.now()
     } catch (error) {
-      if (hasError(error, ['REBALANCE_IN_PROGRESS'])) {
+      if (this.#rejoinNeeded) {
+        // Already on its way back into the group: nothing to add.
+      } else if (hasError(error, ['REBALANCE_IN_PROGRESS'])) {
         this.requestRejoin('the group is rebalancing')
       } else if (hasError(error, MEMBERSHIP_LOST)) {
         log.warn({ groupId: this.#o.groupId }, 'group membership expired (session timeout?); joining again')
