@@ -322,7 +322,7 @@ export const metrics = {
     'gauge',
     [],
     'generation',
-    'The epoch or generation number of this worker (0 until the runtime reports one).',
+    "The epoch or generation number of this worker: its group's generation (0 before its first assignment).",
   ),
 
   // connect-coordinator-metrics (client_id: the worker's group membership)
