@@ -245,6 +245,7 @@ export class ConnectHerder implements Herder, RebalanceListener {
         await this.#o.configs.readToEnd()
       }
       this.#groupAssignment = assignment
+      this.#worker.setGeneration?.(generation)
       const assigned = this.#assignment()
       for (const name of assigned.connectors) await this.#startConnector(name)
       for (const { connector, task } of assigned.tasks) {

@@ -79,6 +79,8 @@ export interface Worker {
    * away, and this worker reports only what it runs.
    */
   release(): Promise<void>
+  /** The group generation the statuses this worker writes carry (Connect's status `generation`). */
+  setGeneration?(generation: number): void
 }
 
 export interface ConnectWorkerOptions {
@@ -115,6 +117,8 @@ export class ConnectWorker implements Worker {
   readonly #o: ConnectWorkerOptions
   readonly #running = new Map<string, RunningConnector>()
   readonly #createdTopics = new Set<string>()
+  /** The group generation of the current assignment (1 outside a group). */
+  #generation = 1
 
   constructor(options: ConnectWorkerOptions) {
     this.#o = options
@@ -122,6 +126,10 @@ export class ConnectWorker implements Worker {
 
   get workerId(): string {
     return this.#o.workerId
+  }
+
+  setGeneration(generation: number): void {
+    this.#generation = generation
   }
 
   async startConnector(
@@ -137,7 +145,7 @@ export class ConnectWorker implements Worker {
         state: 'FAILED',
         trace: `No connector plugin matches connector.class=${config['connector.class']}`,
         worker_id: this.#o.workerId,
-        generation: 1,
+        generation: this.#generation,
         version: null,
       })
       return false
@@ -383,7 +391,7 @@ export class ConnectWorker implements Worker {
         state,
         trace: error === undefined ? null : traceOf(error),
         worker_id: this.#o.workerId,
-        generation: 1,
+        generation: this.#generation,
         version: running?.plugin.version ?? null,
       })
       .catch((e) => log.error({ err: e, connector: name }, 'could not write connector status'))
@@ -395,7 +403,7 @@ export class ConnectWorker implements Worker {
         state,
         trace: error === undefined ? null : traceOf(error),
         worker_id: this.#o.workerId,
-        generation: 1,
+        generation: this.#generation,
         // As Connect 4.1: an unassigned task runs no plugin, so it has no version.
         version: state === 'UNASSIGNED' ? null : (this.#running.get(name)?.plugin.version ?? null),
       })

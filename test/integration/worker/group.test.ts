@@ -143,6 +143,13 @@ test('three workers, one group: work spread, requests to any worker, a SIGKILLed
   const bystander = [w1, w2].find((w) => w.worker.workerId !== task0.worker_id) ?? w1
   const restarted = await bystander.request('POST', path(names[0], '/tasks/0/restart'))
   assert.equal(restarted.status, 204, restarted.text)
+  // A connector restart likewise reaches the connector's worker; with includeTasks every worker restarts its part.
+  const connectorBystander = [w1, w2].find((w) => w.worker.workerId !== all[2].connector.worker_id) ?? w1
+  const plain = await connectorBystander.request('POST', path(names[2], '/restart'))
+  assert.equal(plain.status, 204, plain.text)
+  const withTasks = await follower.request('POST', path(names[2], '/restart?includeTasks=true'))
+  assert.equal(withTasks.status, 202, withTasks.text)
+  await waitForState(w1.request, names[2], 'RUNNING', 'RUNNING', 30_000)
   // Pause and resume through a follower reach the workers running the connector and its tasks.
   assert.equal((await follower.request('PUT', path(names[1], '/pause'))).status, 202)
   await waitForState(w1.request, names[1], 'PAUSED', 'PAUSED', 30_000)
