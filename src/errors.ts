@@ -75,3 +75,17 @@ export function traceOf(error: unknown): string {
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
+
+/**
+ * The request must be handled by another worker of the group (Connect's RequestTargetException: NotLeaderException,
+ * NotAssignedException): the REST layer forwards it to `forwardUrl`, or answers 409 when no target is known.
+ */
+export class RequestTargetError extends FlowscopeError {
+  readonly forwardUrl: string | null
+
+  constructor(message: string, forwardUrl: string | null) {
+    super(ErrorCodes.CONFLICT, message)
+    this.name = 'RequestTargetError'
+    this.forwardUrl = forwardUrl
+  }
+}

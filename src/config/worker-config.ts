@@ -86,9 +86,12 @@ const explained =
       : `Invalid value ${Array.isArray(value) ? value.join(',') : value} for configuration ${name}: ${why}`
   }
 
-/** Why group keys are not read: one worker per group.id, no rebalancing. */
-const NO_DISTRIBUTED_MODE =
-  'flowscope runs one worker per group.id with no rebalancing (distributed mode is issue #11), so it never reads this'
+/** Why the incremental cooperative rebalancing keys are not read: flowscope's group rebalances eagerly. */
+const EAGER_ONLY =
+  "flowscope's workers rebalance eagerly (Connect's `default` protocol): a departed worker's connectors and tasks are reassigned at the next rebalance, with no scheduled delay"
+/** Why the resynchronization keys are not read. */
+const NO_UNSYNC_BACKOFF =
+  "a worker behind its assignment's config offset reads the config topic to its end and rejoins at once; it never leaves the group to back off"
 
 /**
  * Every worker key flowscope knows, once: Connect's names, types and defaults (flowscope's where Connect has none),
@@ -328,7 +331,7 @@ const WORKER_KEYS = keyTable({
     default: 300000,
     validator: atLeast(0),
     importance: Importance.LOW,
-    notActedOn: NO_DISTRIBUTED_MODE,
+    notActedOn: EAGER_ONLY,
   },
   'connect.protocol': {
     type: ConfigTypes.STRING,
@@ -336,7 +339,8 @@ const WORKER_KEYS = keyTable({
     default: 'sessioned',
     validator: oneOf(['eager', 'compatible', 'sessioned'], true),
     importance: Importance.LOW,
-    notActedOn: NO_DISTRIBUTED_MODE,
+    notActedOn:
+      "flowscope offers only Connect's eager `default` protocol (as connect.protocol=eager); a group with Kafka Connect workers agrees on it",
   },
   'worker.sync.timeout.ms': {
     type: ConfigTypes.INT,
@@ -344,7 +348,7 @@ const WORKER_KEYS = keyTable({
       'When the worker is out of sync with other workers and needs to resynchronize configurations, wait up to this amount of time before giving up, leaving the group, and waiting a backoff period before rejoining.',
     default: 3000,
     validator: atLeast(0),
-    notActedOn: NO_DISTRIBUTED_MODE,
+    notActedOn: NO_UNSYNC_BACKOFF,
   },
   'worker.unsync.backoff.ms': {
     type: ConfigTypes.INT,
@@ -352,7 +356,7 @@ const WORKER_KEYS = keyTable({
       'When the worker is out of sync with other workers and fails to catch up within worker.sync.timeout.ms, leave the Connect cluster for this long before rejoining.',
     default: 300000,
     validator: atLeast(0),
-    notActedOn: NO_DISTRIBUTED_MODE,
+    notActedOn: NO_UNSYNC_BACKOFF,
   },
   'exactly.once.source.support': {
     type: ConfigTypes.STRING,

@@ -24,6 +24,7 @@ export interface MetricDefinition {
 export const MetricGroups = {
   worker: 'connect-worker-metrics',
   rebalance: 'connect-worker-rebalance-metrics',
+  coordinator: 'connect-coordinator-metrics',
   connector: 'connector-metrics',
   task: 'connector-task-metrics',
   sourceTask: 'source-task-metrics',
@@ -67,6 +68,7 @@ function flowscope(name: string, type: MetricType, labels: readonly string[], un
 
 const W = MetricGroups.worker
 const R = MetricGroups.rebalance
+const CG = MetricGroups.coordinator
 const TG = MetricGroups.task
 const SG = MetricGroups.sourceTask
 const EG = MetricGroups.taskError
@@ -74,6 +76,7 @@ const PG = MetricGroups.producer
 const PTG = MetricGroups.producerTopic
 const worker = 'connect-worker-metrics'
 const rebalance = 'connect-worker-rebalance-metrics'
+const coordinator = 'connect-coordinator-metrics'
 const task = 'connector-task-metrics'
 const source = 'source-task-metrics'
 const errors = 'task-error-metrics'
@@ -319,7 +322,27 @@ export const metrics = {
     'gauge',
     [],
     'generation',
-    'The epoch or generation number of this worker (0 until the runtime reports one).',
+    "The epoch or generation number of this worker: its group's generation (0 before its first assignment).",
+  ),
+
+  // connect-coordinator-metrics (client_id: the worker's group membership)
+  assignedConnectors: connect(
+    CG,
+    coordinator,
+    'assigned-connectors',
+    'gauge',
+    CLIENT,
+    'connectors',
+    'The number of connector instances currently assigned to this worker (absent before its first assignment).',
+  ),
+  assignedTasks: connect(
+    CG,
+    coordinator,
+    'assigned-tasks',
+    'gauge',
+    CLIENT,
+    'tasks',
+    'The number of tasks currently assigned to this worker (absent before its first assignment).',
   ),
 
   // connector-metrics

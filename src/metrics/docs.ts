@@ -8,6 +8,7 @@ import { metricComponents } from './documented-components.ts'
 const GROUP_TITLES: Record<string, string> = {
   [MetricGroups.worker]: 'Worker (`kafka.connect:type=connect-worker-metrics`)',
   [MetricGroups.rebalance]: 'Rebalance (`kafka.connect:type=connect-worker-rebalance-metrics`)',
+  [MetricGroups.coordinator]: 'Group membership (`kafka.connect:type=connect-coordinator-metrics`)',
   [MetricGroups.connector]: 'Connector (`kafka.connect:type=connector-metrics`)',
   [MetricGroups.task]: 'Connector task (`kafka.connect:type=connector-task-metrics`)',
   [MetricGroups.sourceTask]: 'Source task (`kafka.connect:type=source-task-metrics`)',

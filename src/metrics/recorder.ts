@@ -77,6 +77,8 @@ export interface WorkerMetricsRecorder {
   recordRebalanceStart?(): void
   /** A (re)assignment of connectors and tasks to this worker finished after `durationMs`; `epoch` = generation. */
   recordRebalance(durationMs: number, epoch?: number): void
+  /** The connectors and tasks this worker's group membership holds now (connect-coordinator-metrics). */
+  recordAssignment?(connectors: number, tasks: number): void
   readonly producer: ProducerMetricsRecorder
   /** Plugins' own metric components (e.g. the CDC connector's debezium_metrics_*), on the same /metrics. */
   readonly plugins?: MetricsHost

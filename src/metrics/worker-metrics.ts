@@ -44,6 +44,7 @@ export interface WorkerMetrics extends WorkerMetricsRecorder {
   recordRebalanceStart(): void
   readonly registry: prom.Registry
   /** Prometheus text by default; OpenMetrics when `accept` asks for application/openmetrics-text. */
+  recordAssignment(connectors: number, tasks: number): void
   render(accept?: string): Promise<{ contentType: string; body: string }>
   /** For @platformatic/kafka's `metrics` client option, so its own counters land in the same registry. */
   readonly kafkaClientMetrics: { registry: prom.Registry; client: typeof prom }
@@ -473,6 +474,9 @@ class WorkerMetricsImpl implements WorkerMetrics {
   #rebalancing = false
   #lastRebalanceMs: number | null = null
   #epoch = 0
+  /** What the group assigned this worker; null until its first assignment (no value is reported before). */
+  #assigned: { connectors: number; tasks: number } | null = null
+  readonly #coordinatorLabels: Labels
   #renderQueue: Promise<unknown> = Promise.resolve()
 
   constructor(options: WorkerMetricsOptions) {
@@ -484,6 +488,7 @@ class WorkerMetricsImpl implements WorkerMetrics {
     this.#connectorStartups = new WindowedStat(this.#window)
     this.#taskStartups = new WindowedStat(this.#window)
     this.#rebalanceTime = new WindowedStat(this.#window)
+    this.#coordinatorLabels = { client_id: options.clientId }
     this.producer = new ProducerSeries(options.producerClientId ?? options.clientId, this.#window, this.#now)
     this.#register(options)
     if (options.defaultMetrics !== false && this.registry.getSingleMetric('process_cpu_seconds_total') === undefined) {
@@ -555,6 +560,10 @@ class WorkerMetricsImpl implements WorkerMetrics {
     this.#lastRebalanceMs = now
     this.#rebalanceTime.record(Math.max(0, durationMs), now)
     if (epoch !== undefined) this.#epoch = epoch
+  }
+
+  recordAssignment(connectors: number, tasks: number): void {
+    this.#assigned = { connectors, tasks }
   }
 
   render(accept?: string): Promise<{ contentType: string; body: string }> {
@@ -702,6 +711,14 @@ class WorkerMetricsImpl implements WorkerMetrics {
       this.#lastRebalanceMs === null ? Number.POSITIVE_INFINITY : Math.max(0, now - this.#lastRebalanceMs),
     )
     this.#worker(M.epoch, () => this.#epoch)
+
+    // connect-coordinator-metrics
+    this.#define(M.assignedConnectors, (emit) => {
+      if (this.#assigned) emit(this.#coordinatorLabels, this.#assigned.connectors)
+    })
+    this.#define(M.assignedTasks, (emit) => {
+      if (this.#assigned) emit(this.#coordinatorLabels, this.#assigned.tasks)
+    })
 
     // connector-metrics
     this.#perConnector(M.connectorStatus, (c) => c.statusLabels)

@@ -1,7 +1,7 @@
 // The worker's REST API (Kafka Connect's paths, status codes and JSON entities) on Fastify, over the Herder.
 // In: HTTP requests; out: Connect entities, or `{"error_code", "message"}` for every failure, Fastify's own included.
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
-import { badRequest, ErrorCodes, FlowscopeError, messageOf } from '../errors.ts'
+import { badRequest, ErrorCodes, FlowscopeError, messageOf, RequestTargetError } from '../errors.ts'
 import { getLogger } from '../logging.ts'
 import type { Herder } from '../runtime/herder.ts'
 import {
@@ -11,6 +11,7 @@ import {
   toErrorBody,
   UNSUPPORTED_MEDIA_TYPE_MESSAGE,
 } from './errors.ts'
+import { forwardRequest } from './forward.ts'
 import { RouteTable } from './route-table.ts'
 import { connectorPluginRoutes } from './routes/connector-plugins.ts'
 import { connectorRoutes } from './routes/connectors.ts'
@@ -55,10 +56,16 @@ export function createRestServer(options: RestServerOptions): FastifyInstance {
   // topics, so none answers from half-read stores (e.g. an empty list).
   const startupWaitMs = options.startupWaitMs ?? STARTUP_WAIT_MS
   app.addHook('preHandler', async (request) => {
-    if (request.routeOptions.url?.startsWith('/connectors')) await waitForStartup(options.herder, startupWaitMs)
+    if (!request.routeOptions.url?.startsWith('/connectors')) return
+    await waitForStartup(options.herder, startupWaitMs)
+    // Reads answer from this worker's view once it has read the config topic to its end: a change just made
+    // through another worker of the group (e.g. the leader) is seen.
+    if (request.method === 'GET') await options.herder.catchUp?.()
   })
 
   app.setErrorHandler((error, request, reply) => {
+    // Another worker of the group must handle it (the leader, or the worker running the task): forwarded there.
+    if (error instanceof RequestTargetError) return forwardRequest(error, request, reply)
     const body = toErrorBody(error, options.maxBodyBytes)
     if (body.error_code >= 500) log.error({ err: error, method: request.method, url: request.url }, 'REST call failed')
     else log.debug({ method: request.method, url: request.url, status: body.error_code }, body.message)

@@ -1,6 +1,8 @@
 // Which connectors and tasks a worker runs (Connect's assignment: connector names and task ids). The herder starts
-// on its worker only what the assignment holds. Alone in its group (today's only mode) a worker is assigned every
-// connector and task of the config store; in a group of workers the leader's assignment will take its place.
+// on its worker only what the assignment holds. A herder outside a group (unit tests) is assigned every connector and
+// task of the config store; in a group of workers the leader computes every member's assignment (eagerAssignments)
+// and each member runs what it was handed.
+import { CONFIG_MISMATCH, type ConnectAssignment, NO_ERROR } from './connect-protocol.ts'
 import type { ConnectorTaskId } from './herder.ts'
 
 export interface Assignment {
@@ -19,7 +21,7 @@ export interface Assignor {
   assignment(workerId: string, configs: AssignableConfigs): Assignment
 }
 
-/** A worker alone in its group runs everything. */
+/** A worker alone (outside any group) runs everything. */
 export const assignEverything: Assignor = {
   assignment(_workerId, configs) {
     const names = configs.connectorNames()
@@ -36,4 +38,57 @@ export function assignedTasks(assignment: Assignment, connector: string): number
     .filter((id) => id.connector === connector)
     .map((id) => id.task)
     .sort((a, b) => a - b)
+}
+
+/** A group member as the leader sees it in JoinGroup: its id, REST URL and how far it has read the config topic. */
+export interface MemberState {
+  memberId: string
+  url: string
+  configOffset: bigint
+}
+
+const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+
+/**
+ * Connect's EagerAssignor: members sorted by id, connectors sorted by name dealt round-robin over them, then every
+ * connector's tasks (connectors by name, tasks by number) dealt on from the same position of the circle — so
+ * single-task connectors do not put every connector on even members and every task on odd ones. `leaderOffset` is
+ * how far the leader has read the config topic (after reading to its end); when a member has read further, the
+ * leader's view is stale and every member gets CONFIG_MISMATCH with no work (they read to the end and rejoin).
+ */
+export function eagerAssignments(
+  leaderId: string,
+  members: readonly MemberState[],
+  leaderOffset: bigint,
+  configs: AssignableConfigs,
+): Map<string, ConnectAssignment> {
+  const leader = members.find((m) => m.memberId === leaderId)
+  if (!leader) throw new Error(`the leader ${leaderId} is not among the group's members`)
+  const maxOffset = members.reduce((max, m) => (m.configOffset > max ? m.configOffset : max), leaderOffset)
+  const ids = members.map((m) => m.memberId).sort(byString)
+  const connectors = new Map<string, string[]>(ids.map((id) => [id, []]))
+  const tasks = new Map<string, ConnectorTaskId[]>(ids.map((id) => [id, []]))
+  const mismatch = maxOffset > leaderOffset
+  if (!mismatch) {
+    let next = 0
+    const names = [...configs.connectorNames()].sort(byString)
+    for (const name of names) connectors.get(ids[next++ % ids.length])?.push(name)
+    for (const name of names) {
+      const count = configs.taskConfigs(name).length
+      for (let task = 0; task < count; task++) tasks.get(ids[next++ % ids.length])?.push({ connector: name, task })
+    }
+  }
+  return new Map(
+    ids.map((id) => [
+      id,
+      {
+        error: mismatch ? CONFIG_MISMATCH : NO_ERROR,
+        leader: leaderId,
+        leaderUrl: leader.url,
+        configOffset: mismatch ? maxOffset : leaderOffset,
+        connectors: connectors.get(id) ?? [],
+        tasks: tasks.get(id) ?? [],
+      },
+    ]),
+  )
 }

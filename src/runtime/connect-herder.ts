@@ -1,19 +1,37 @@
 // The worker's herder (Connect's Herder): the control plane behind the REST API. It decides, the worker
 // (worker.ts) runs. Config changes are written to the config topic first and the in-memory view is read back from it
-// (so a restarted worker, or a later second worker of the same group.id, sees the same history); from that view and
-// the target states the herder decides what should run — connectors, their task configs, pause, resume, stop,
-// restart — and asks its worker to run the part assigned to it (today, alone in its group, everything).
+// (so a restarted worker, or any other worker of the same group.id, sees the same history); from that view and the
+// target states the herder decides what should run — connectors, their task configs, pause, resume, stop, restart —
+// and asks its worker to run the part assigned to it.
+// In a group of workers (Connect's DistributedHerder) the group's leader computes every member's assignment
+// (RebalanceListener below); config changes are made by the leader only (a follower's request is forwarded to it
+// through RequestTargetError), every worker acts on the config records for what it runs, and a change of which
+// connectors or tasks exist makes the worker ask for a new assignment.
 import { type ConfigInfos, type ConfigKeyInfo, configInfos, keyInfo } from '../config/config-def.ts'
 import { converterClassNames } from '../convert/converters.ts'
-import { badRequest, conflict, ErrorCodes, FlowscopeError, messageOf, notFound } from '../errors.ts'
+import { badRequest, conflict, ErrorCodes, FlowscopeError, messageOf, notFound, RequestTargetError } from '../errors.ts'
 import { getLogger } from '../logging.ts'
 import type { WorkerMetricsRecorder } from '../metrics/recorder.ts'
 import type { SourcePartition } from '../record/source-record.ts'
-import type { ConfigBackingStore, OffsetBackingStore, StatusBackingStore } from '../storage/backing-stores.ts'
+import type {
+  ConfigBackingStore,
+  ConfigChange,
+  OffsetBackingStore,
+  StatusBackingStore,
+} from '../storage/backing-stores.ts'
 import { pluginConfigDef, transformPlugins, transformsValidation } from '../transform/transform-config.ts'
-import { type Assignment, type Assignor, assignEverything, assignedTasks } from './assignment.ts'
+import {
+  type Assignment,
+  type Assignor,
+  assignEverything,
+  assignedTasks,
+  eagerAssignments,
+  type MemberState,
+} from './assignment.ts'
+import { type ConnectAssignment, NO_ERROR } from './connect-protocol.ts'
 import { connectorConfigDef } from './connector-config.ts'
 import { connectorConverter } from './connector-converters.ts'
+import type { RebalanceListener } from './group-membership.ts'
 import type {
   ConnectorInfo,
   ConnectorOffset,
@@ -40,18 +58,31 @@ export interface ConnectHerderOptions {
   statuses: StatusBackingStore
   /** Runs what this herder assigns to it; its id is this herder's worker id. */
   worker: Worker
-  metrics: Pick<WorkerMetricsRecorder, 'recordRebalance'>
+  metrics: Pick<WorkerMetricsRecorder, 'recordRebalance' | 'recordRebalanceStart' | 'recordAssignment'>
   /** The Kafka cluster's id (GET / answers it), asked once at start. */
   clusterId(): Promise<string>
   topicTrackingEnabled: boolean
   topicTrackingAllowReset: boolean
-  /** Which connectors and tasks the worker runs; every one of them when absent (a worker alone in its group). */
+  /** Outside a group: which connectors and tasks the worker runs; every one of them when absent. */
   assignor?: Assignor
+  /** A member of a group of workers: what runs here is what the group's leader assigns (see attachGroup). */
+  group?: boolean
 }
+
+/** What the herder needs of its group membership. */
+export interface GroupHandle {
+  requestRejoin(reason: string): void
+}
+
+/** Restart flags of POST /connectors/<name>/restart. */
+type Restart = { includeTasks: boolean; onlyFailed: boolean }
 
 const log = getLogger('flowscope.runtime.herder')
 
-export class ConnectHerder implements Herder {
+/** How long a request waits for a rebalance to finish before it is answered 409 (Connect's rebalance.timeout.ms). */
+const ASSIGNMENT_WAIT_MS = 60_000
+
+export class ConnectHerder implements Herder, RebalanceListener {
   readonly #o: ConnectHerderOptions
   readonly #worker: Worker
   readonly #assignor: Assignor
@@ -60,36 +91,198 @@ export class ConnectHerder implements Herder {
   #clusterId = ''
   #started = false
   /**
-   * Management calls run one at a time, like Connect's herder thread, and only once start() has finished: the REST
-   * API listens (answering /health "starting") while the internal topics are still being read.
+   * Management calls and rebalance steps run one at a time, like Connect's herder thread, and only once start() has
+   * read the cluster id; the REST API waits for whenStarted() (answering /health "starting" meanwhile).
    */
   #queue: Promise<unknown>
-  readonly #startedPromise: Promise<void>
   #openQueue: () => void = () => {}
+  readonly #startedPromise: Promise<void>
+  #markStarted: () => void = () => {}
+
+  // ---- in a group of workers ----
+  #group: GroupHandle | undefined
+  /** This member's assignment of the current generation; null before the first one and between revocation and the next. */
+  #groupAssignment: ConnectAssignment | null = null
+  #memberId = ''
+  /** As the leader: every member's URL and assignment, to forward a request to the worker running its target. */
+  #leaderView = new Map<string, { url: string; assignment: ConnectAssignment }>()
+  /** Offset of the newest config record that changes which connectors or tasks exist. */
+  #assignmentChangeOffset = -1n
+  /** Config and target state each connector instance here was started with: a record acted on is not acted on again. */
+  readonly #applied = new Map<string, { config: string; target: TargetState }>()
+  /** Restart requests read while this member had no assignment: acted on once it has one. */
+  readonly #pendingRestarts = new Map<string, Restart>()
+  #rebalanceStartedAt: number | undefined
+  /**
+   * Closed from the moment a rebalance is due (requested, or revocation) until the next assignment has started:
+   * requests wait on it, as Connect's herder thread rebalances before it serves them.
+   */
+  #assignedGate: Promise<void>
+  #gateOpen = false
+  #openAssignedGate: () => void = () => {}
+  #leaderUrl: string | null = null
+  #stopping = false
 
   constructor(options: ConnectHerderOptions) {
     this.#o = options
     this.#worker = options.worker
     this.#assignor = options.assignor ?? assignEverything
-    this.#startedPromise = new Promise<void>((resolve) => {
+    this.#queue = new Promise<void>((resolve) => {
       this.#openQueue = resolve
     })
-    this.#queue = this.#startedPromise
+    this.#startedPromise = new Promise<void>((resolve) => {
+      this.#markStarted = () => {
+        this.#started = true
+        resolve()
+      }
+    })
+    this.#assignedGate = this.#closedGate()
+    if (options.group) options.configs.onChange = (change) => this.#onConfigChange(change)
   }
 
+  #closedGate(): Promise<void> {
+    this.#gateOpen = false
+    return new Promise<void>((resolve) => {
+      this.#openAssignedGate = () => {
+        this.#gateOpen = true
+        resolve()
+      }
+    })
+  }
+
+  /** A new assignment is needed: requests wait for it, and the membership rejoins. */
+  #rebalance(reason: string): void {
+    if (this.#gateOpen) this.#assignedGate = this.#closedGate()
+    this.#group?.requestRejoin(reason)
+  }
+
+  /** The membership this herder asks for a new assignment when the set of connectors or tasks changes. */
+  attachGroup(group: GroupHandle): void {
+    this.#group = group
+  }
+
+  /** Outside a group: starts every connector and task. In a group: the first assignment starts the work. */
   async start(): Promise<void> {
     this.#clusterId = await this.#o.clusterId()
-    const started = performance.now()
-    // Management calls wait until this is done (see #queue), so none can start a connector this loop starts too.
-    for (const name of this.#assignment().connectors) await this.#startConnector(name)
-    this.#o.metrics.recordRebalance(performance.now() - started)
-    this.#started = true
     this.#openQueue()
+    if (this.#o.group) return
+    const started = performance.now()
+    // Management calls queue behind this, so none can start a connector this loop starts too.
+    await this.#serial(async () => {
+      for (const name of this.#assignment().connectors) await this.#startConnector(name)
+    })
+    this.#o.metrics.recordRebalance(performance.now() - started)
+    this.#markStarted()
   }
 
-  /** Graceful shutdown: every task stops polling, flushes, commits offsets. */
+  /**
+   * Graceful shutdown: every task stops polling, flushes, commits offsets. In a group this runs before the worker
+   * leaves (as Connect's herder halts before its member stops), and no assignment starts work afterwards, so the
+   * workers taking over never run a task this one still runs.
+   */
   async stop(): Promise<void> {
+    this.#stopping = true
     await this.#worker.stop()
+    if (this.#o.group) await this.#serial(() => this.#worker.stop())
+  }
+
+  // ---- group membership (RebalanceListener) ----------------------------------------------------------------------
+
+  configOffset(): bigint {
+    return this.#o.configs.offset
+  }
+
+  /** As the group's leader: Connect's eager round-robin over the config view read to its end. */
+  async performAssignment(leaderId: string, members: MemberState[]): Promise<Map<string, ConnectAssignment>> {
+    await this.#o.configs.readToEnd()
+    const assignments = eagerAssignments(leaderId, members, this.#o.configs.offset, this.#o.configs)
+    this.#leaderView = new Map()
+    for (const m of members) {
+      const assignment = assignments.get(m.memberId)
+      if (assignment) this.#leaderView.set(m.memberId, { url: m.url, assignment })
+    }
+    return assignments
+  }
+
+  /** Eager rebalance: every connector and task here stops (each task commits its acknowledged offsets) first. */
+  revoked(): Promise<void> {
+    return this.#serial(async () => {
+      this.#rebalanceStartedAt = performance.now()
+      this.#o.metrics.recordRebalanceStart?.()
+      this.#groupAssignment = null
+      if (this.#gateOpen) this.#assignedGate = this.#closedGate()
+      await this.#worker.release()
+      this.#applied.clear()
+    })
+  }
+
+  /**
+   * Starts exactly what the assignment holds, once the config view has read up to the assignment's config offset
+   * (Connect: no worker runs on a view older than the one the leader assigned from).
+   */
+  assigned(assignment: ConnectAssignment, generation: number, memberId: string): Promise<boolean> {
+    return this.#serial(async () => {
+      if (this.#stopping) return false
+      const startedAt = this.#rebalanceStartedAt ?? performance.now()
+      this.#memberId = memberId
+      if (assignment.leader !== memberId) this.#leaderView.clear()
+      this.#leaderUrl = assignment.leaderUrl
+      if (assignment.error !== NO_ERROR) {
+        log.info({ generation }, "the leader's config view was behind a member's: reading to the end and rejoining")
+        await this.#o.configs.readToEnd()
+        this.#rebalance('config offset mismatch')
+        return false
+      }
+      for (let attempt = 0; this.#o.configs.offset < assignment.configOffset; attempt++) {
+        if (attempt === 3) {
+          log.warn(
+            { generation, at: String(this.#o.configs.offset), needed: String(assignment.configOffset) },
+            'could not read the config topic up to the assignment; rejoining',
+          )
+          this.#rebalance('config topic behind the assignment')
+          return false
+        }
+        await this.#o.configs.readToEnd()
+      }
+      this.#groupAssignment = assignment
+      this.#worker.setGeneration?.(generation)
+      const assigned = this.#assignment()
+      for (const name of assigned.connectors) await this.#startConnector(name)
+      for (const { connector, task } of assigned.tasks) {
+        if (!assigned.connectors.has(connector)) await this.#startTask(connector, task)
+      }
+      this.#o.metrics.recordRebalance(performance.now() - startedAt, generation)
+      this.#o.metrics.recordAssignment?.(assigned.connectors.size, assigned.tasks.length)
+      this.#rebalanceStartedAt = undefined
+      log.info(
+        {
+          generation,
+          leader: assignment.leaderUrl,
+          connectors: [...assigned.connectors],
+          tasks: assigned.tasks.map((t) => `${t.connector}-${t.task}`),
+        },
+        'assignment started',
+      )
+      this.#markStarted()
+      if (this.#assignmentChangeOffset > assignment.configOffset) {
+        this.#rebalance('connectors or tasks changed since the assignment')
+      } else {
+        this.#openAssignedGate()
+      }
+      for (const [name, request] of this.#pendingRestarts) await this.#executeRestart(name, request)
+      this.#pendingRestarts.clear()
+      return true
+    })
+  }
+
+  /** Whether this worker leads its group (outside a group it handles every request itself). */
+  isLeader(): boolean {
+    return !this.#o.group || (this.#groupAssignment !== null && this.#groupAssignment.leader === this.#memberId)
+  }
+
+  /** The leader's REST URL as of the last assignment; null before the first one. */
+  leaderUrl(): string | null {
+    return this.#leaderUrl
   }
 
   // ---- info --------------------------------------------------------------------------------------------------
@@ -110,6 +303,10 @@ export class ConnectHerder implements Herder {
 
   whenStarted(): Promise<void> {
     return this.#startedPromise
+  }
+
+  async catchUp(): Promise<void> {
+    if (this.#o.group) await this.#o.configs.readToEnd()
   }
 
   connectors(): string[] {
@@ -214,11 +411,12 @@ export class ConnectHerder implements Herder {
 
   // ---- changes -------------------------------------------------------------------------------------------------
 
-  putConnectorConfig(
+  async putConnectorConfig(
     name: string,
     config: Record<string, string>,
     options: { allowReplace: boolean; initialState?: InitialState },
   ): Promise<{ created: boolean; info: ConnectorInfo }> {
+    await this.#leaderOnly()
     return this.#serial(async () => {
       const withName = { ...config }
       if (withName.name !== undefined && withName.name !== name) {
@@ -246,6 +444,7 @@ export class ConnectHerder implements Herder {
   }
 
   async patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo> {
+    await this.#leaderOnly()
     const current = this.connectorConfig(name)
     for (const [key, value] of Object.entries(patch)) {
       if (value === null) delete current[key]
@@ -255,18 +454,21 @@ export class ConnectHerder implements Herder {
     return info
   }
 
-  deleteConnector(name: string): Promise<void> {
+  async deleteConnector(name: string): Promise<void> {
+    await this.#leaderOnly()
     return this.#serial(async () => {
       const config = this.connectorConfig(name)
       const taskCount = this.#o.configs.taskConfigs(name).length
       await this.#worker.removeConnector(name, config)
+      this.#applied.delete(name)
       await this.#o.configs.removeConnector(name)
       await this.#o.statuses.removeConnector(name, taskCount)
       await this.#o.configs.readToEnd()
     })
   }
 
-  pauseConnector(name: string): Promise<void> {
+  async pauseConnector(name: string): Promise<void> {
+    await this.#leaderOnly()
     return this.#serial(async () => {
       // Connect's message (AbstractHerder).
       if (!this.#o.configs.connectorConfig(name)) throw notFound(`Unknown connector ${name}`)
@@ -280,10 +482,12 @@ export class ConnectHerder implements Herder {
       await this.#o.configs.putTargetState(name, 'PAUSED')
       await this.#o.configs.readToEnd()
       await this.#worker.setTargetState(name, 'PAUSED')
+      this.#noteTarget(name)
     })
   }
 
-  resumeConnector(name: string): Promise<void> {
+  async resumeConnector(name: string): Promise<void> {
+    await this.#leaderOnly()
     return this.#serial(async () => {
       // Connect's message (AbstractHerder).
       if (!this.#o.configs.connectorConfig(name)) throw notFound(`Unknown connector ${name}`)
@@ -295,19 +499,24 @@ export class ConnectHerder implements Herder {
         return
       }
       await this.#worker.setTargetState(name, 'STARTED')
+      this.#noteTarget(name)
     })
   }
 
-  stopConnector(name: string): Promise<void> {
+  async stopConnector(name: string): Promise<void> {
+    await this.#leaderOnly()
     return this.#serial(async () => {
       // Connect's message (DistributedHerder).
       if (!this.#o.configs.connectorConfig(name)) throw notFound(`Unknown connector ${name}`)
       await this.#o.configs.putTargetState(name, 'STOPPED')
-      await this.#worker.stopConnector(name, true)
+      // The connector's own worker records it STOPPED; tasks running here stop now, elsewhere at the rebalance.
+      const here = this.#assignment().connectors.has(name)
+      await this.#worker.stopConnector(name, here)
       // As Connect does: a stopped connector has no tasks (its task configs are emptied).
       await this.#o.configs.putTaskConfigs(name, [])
       await this.#o.configs.readToEnd()
-      await this.#worker.connectorStopped(name)
+      if (here) await this.#worker.connectorStopped(name)
+      this.#noteTarget(name)
     })
   }
 
@@ -315,12 +524,18 @@ export class ConnectHerder implements Herder {
     if (!this.#o.configs.connectorConfig(name)) throw notFound(`Unknown connector: ${name}`)
     const status = this.connectorStatus(name)
     if (!request.includeTasks && !request.onlyFailed) {
+      await this.#whenAssigned()
+      // As Connect: the connector's own worker restarts it; the leader points a request elsewhere to that worker.
+      if (this.#o.group && !this.#assignment().connectors.has(name)) {
+        throw this.#elsewhere(`connector ${name}`, (a) => a.connectors.includes(name))
+      }
       await this.#serial(async () => {
         await this.#worker.stopConnector(name, false)
         await this.#startConnector(name)
       })
       return null
     }
+    await this.#leaderOnly('Only the leader can process restart requests.')
     const restartConnector = !request.onlyFailed || status.connector.state === 'FAILED'
     const tasks = request.includeTasks
       ? status.tasks.filter((t) => !request.onlyFailed || t.state === 'FAILED').map((t) => t.id)
@@ -334,15 +549,15 @@ export class ConnectHerder implements Herder {
         tasks.includes(t.id) ? { id: t.id, state: 'RESTARTING', worker_id: t.worker_id, ...withVersion(t.version) } : t,
       ),
     }
-    await this.#serial(async () => {
-      if (restartConnector && (request.includeTasks ? tasks.length === status.tasks.length : true)) {
-        await this.#worker.stopConnector(name, false)
-        await this.#startConnector(name)
-      } else {
-        if (restartConnector) await this.#restartConnectorInstanceOnly(name)
-        for (const task of tasks) await this.#restartTask(name, task)
-      }
-    })
+    if (this.#o.group) {
+      // As Connect (KIP-745): a restart request in the config topic, acted on by every worker for what it runs.
+      await this.#serial(async () => {
+        await this.#o.configs.putRestartRequest(name, request)
+        await this.#o.configs.readToEnd()
+      })
+    } else {
+      await this.#serial(() => this.#executeRestart(name, request))
+    }
     return answer
   }
 
@@ -351,6 +566,15 @@ export class ConnectHerder implements Herder {
     if (!this.#o.configs.connectorConfig(name)) throw notFound(`Unknown connector: ${name}`)
     if (!Number.isInteger(task) || task < 0 || task >= this.#o.configs.taskConfigs(name).length) {
       throw notFound(`Unknown task: ${name}-${task}`)
+    }
+    return this.#restartTaskWhereItRuns(name, task)
+  }
+
+  /** The task's own worker restarts it; the leader points a request elsewhere to that worker. */
+  async #restartTaskWhereItRuns(name: string, task: number): Promise<void> {
+    await this.#whenAssigned()
+    if (this.#o.group && !assignedTasks(this.#assignment(), name).includes(task)) {
+      throw this.#elsewhere(`task ${name}-${task}`, (a) => a.tasks.some((t) => t.connector === name && t.task === task))
     }
     return this.#serial(() => this.#restartTask(name, task))
   }
@@ -377,7 +601,8 @@ export class ConnectHerder implements Herder {
     return this.#o.offsets.all(name)
   }
 
-  alterConnectorOffsets(name: string, offsets: ConnectorOffset[]): Promise<string> {
+  async alterConnectorOffsets(name: string, offsets: ConnectorOffset[]): Promise<string> {
+    await this.#leaderOnly()
     return this.#serial(async () => {
       this.#assertStopped(name)
       for (const [i, entry] of offsets.entries()) {
@@ -399,7 +624,8 @@ export class ConnectHerder implements Herder {
     })
   }
 
-  resetConnectorOffsets(name: string): Promise<string> {
+  async resetConnectorOffsets(name: string): Promise<string> {
+    await this.#leaderOnly()
     return this.#serial(async () => {
       this.#assertStopped(name)
       await this.#o.offsets.readToEnd()
@@ -413,6 +639,126 @@ export class ConnectHerder implements Herder {
   }
 
   // ---- internals -------------------------------------------------------------------------------------------------
+
+  /**
+   * In a group only the leader changes configs (Connect's NotLeaderException): others forward the request to it.
+   * Mid-rebalance the request waits for the next assignment, as Connect's herder thread makes it wait.
+   */
+  async #leaderOnly(
+    message = 'Cannot complete request because this worker is not the leader of its group',
+  ): Promise<void> {
+    await this.#whenAssigned()
+    if (this.isLeader()) return
+    throw new RequestTargetError(message, this.#leaderUrl)
+  }
+
+  /** In a group: resolves once this member holds an assignment (at most a rebalance timeout later). */
+  async #whenAssigned(): Promise<void> {
+    if (!this.#o.group || this.#gateOpen) return
+    let timer: NodeJS.Timeout | undefined
+    let timedOut = false
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        timedOut = true
+        resolve()
+      }, ASSIGNMENT_WAIT_MS)
+    })
+    try {
+      // The gate may close again before this wakes (another rebalance became due): wait for that one too.
+      while (!this.#gateOpen && !timedOut) await Promise.race([this.#assignedGate, timeout])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  /** Connect's NotAssignedException (the leader knows who runs it) or NotLeaderException (ask the leader). */
+  #elsewhere(what: string, runs: (assignment: ConnectAssignment) => boolean): RequestTargetError {
+    if (!this.isLeader())
+      return new RequestTargetError('Only the leader can process restart requests.', this.#leaderUrl)
+    const owner = [...this.#leaderView.values()].find((member) => runs(member.assignment))
+    return new RequestTargetError(`Cannot restart ${what} since it is not assigned to this member`, owner?.url ?? null)
+  }
+
+  /** A config record read from the topic (own writes included), in a group: act on it for what runs here. */
+  #onConfigChange(change: ConfigChange): void {
+    const offset = this.#o.configs.offset
+    if (change.kind === 'tasks' || (change.kind === 'connector' && change.existed !== change.exists)) {
+      // Which connectors or tasks exist changed: every worker's assignment may change (Connect rebalances).
+      if (offset > this.#assignmentChangeOffset) this.#assignmentChangeOffset = offset
+      const current = this.#groupAssignment
+      if (current && offset > current.configOffset) this.#rebalance(`connector ${change.name} changed`)
+      return
+    }
+    if (change.kind === 'restart') {
+      // Restart requests read while starting up are history; one read mid-rebalance waits for the next assignment.
+      if (!this.#started) return
+      const request = { includeTasks: change.includeTasks, onlyFailed: change.onlyFailed }
+      if (!this.#groupAssignment) this.#pendingRestarts.set(change.name, request)
+      else void this.#serial(() => this.#executeRestart(change.name, request))
+      return
+    }
+    if (!this.#groupAssignment) return
+    // An updated config or a new target state of a connector (written by the leader): applied to what runs here.
+    void this.#serial(() => this.#reconcile(change.name)).catch((error) =>
+      log.error({ err: error, connector: change.name }, 'applying a config change failed'),
+    )
+  }
+
+  /** Brings what runs here of connector `name` in line with its stored config and target state. */
+  async #reconcile(name: string): Promise<void> {
+    const config = this.#o.configs.connectorConfig(name)
+    if (!config || !this.#groupAssignment) return
+    const target = this.#o.configs.targetState(name)
+    const assignment = this.#assignment()
+    if (assignment.connectors.has(name)) {
+      const applied = this.#applied.get(name)
+      if (applied && applied.config === JSON.stringify(config) && applied.target === target) return
+      if (
+        applied &&
+        applied.config === JSON.stringify(config) &&
+        applied.target !== 'STOPPED' &&
+        target !== 'STOPPED'
+      ) {
+        await this.#worker.setTargetState(name, target === 'PAUSED' ? 'PAUSED' : 'STARTED')
+        this.#noteTarget(name)
+        return
+      }
+      if (target === 'STOPPED') {
+        await this.#worker.stopConnector(name, true)
+        this.#noteTarget(name)
+        return
+      }
+      await this.#worker.stopConnector(name, false)
+      await this.#startConnector(name)
+    } else if (assignedTasks(assignment, name).length > 0 && target !== 'STOPPED') {
+      await this.#worker.setTargetState(name, target === 'PAUSED' ? 'PAUSED' : 'STARTED')
+    }
+  }
+
+  /** Records the connector's current target state as applied here. */
+  #noteTarget(name: string): void {
+    const applied = this.#applied.get(name)
+    if (applied) applied.target = this.#o.configs.targetState(name)
+  }
+
+  /** Restarts, of what runs here, the connector and/or tasks the request selects (onlyFailed: FAILED ones). */
+  async #executeRestart(name: string, request: Restart): Promise<void> {
+    if (!this.#o.configs.connectorConfig(name)) return
+    const status = this.connectorStatus(name)
+    const here = this.#assignment()
+    const localTasks = assignedTasks(here, name)
+    const restartConnector = here.connectors.has(name) && (!request.onlyFailed || status.connector.state === 'FAILED')
+    const tasks = request.includeTasks
+      ? status.tasks.filter((t) => localTasks.includes(t.id) && (!request.onlyFailed || t.state === 'FAILED'))
+      : []
+    if (restartConnector && (request.includeTasks ? tasks.length === localTasks.length : true)) {
+      await this.#worker.stopConnector(name, false)
+      await this.#startConnector(name)
+    } else {
+      if (restartConnector) await this.#restartConnectorInstanceOnly(name)
+      for (const task of tasks) await this.#restartTask(name, task.id)
+    }
+  }
 
   #serial<T>(work: () => Promise<T>): Promise<T> {
     const next = this.#queue.then(work, work)
@@ -461,9 +807,11 @@ export class ConnectHerder implements Herder {
     )
   }
 
-  /** What this herder's worker runs now (alone in its group: every connector and task of the config store). */
+  /** What this herder's worker runs now: its group assignment, or (outside a group) what its assignor says. */
   #assignment(): Assignment {
-    return this.#assignor.assignment(this.#worker.workerId, this.#o.configs)
+    if (!this.#o.group) return this.#assignor.assignment(this.#worker.workerId, this.#o.configs)
+    const a = this.#groupAssignment
+    return { connectors: new Set(a?.connectors ?? []), tasks: a?.tasks ?? [] }
   }
 
   /** Starts an assigned connector in its target state, then, once it runs, its task configs and assigned tasks. */
@@ -472,6 +820,7 @@ export class ConnectHerder implements Herder {
     if (!config || !this.#assignment().connectors.has(name)) return
     const target = this.#o.configs.targetState(name)
     const running = await this.#worker.startConnector(name, config, target, () => this.#requestReconfiguration(name))
+    this.#applied.set(name, { config: JSON.stringify(config), target })
     if (!running) return
     try {
       await this.#refreshTaskConfigs(name)
@@ -499,6 +848,9 @@ export class ConnectHerder implements Herder {
   async #startTask(name: string, task: number): Promise<void> {
     const connectorConfig = this.#o.configs.connectorConfig(name) ?? {}
     const taskConfig = this.#o.configs.taskConfigs(name)[task]
+    // Assigned from an older view (the config topic has moved on, e.g. the connector was stopped): the rebalance
+    // that change causes assigns what exists now.
+    if (!taskConfig) return
     await this.#worker.startTask(
       { connector: name, task },
       connectorConfig,

@@ -85,6 +85,8 @@ export interface Herder {
    * before answering /connectors requests (as Connect's herder thread does), so no read sees half-read stores.
    */
   whenStarted(): Promise<void>
+  /** Reads the config topic to its end (a group's config changes are made by its leader); absent: nothing to read. */
+  catchUp?(): Promise<void>
 
   connectors(): string[]
   connectorInfo(name: string): ConnectorInfo

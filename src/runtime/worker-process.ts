@@ -1,6 +1,8 @@
-// Assembles one worker: metrics → producer → internal topics and stores → herder → REST API. Startup order follows
-// Connect: REST answers (health "starting") while the stores read their topics; then connectors resume in their
-// target states from their committed offsets. stop() is the graceful shutdown SIGTERM triggers.
+// Assembles one worker: metrics → producer → internal topics and stores → herder → REST API → group membership.
+// Startup order follows Connect: REST answers (health "starting") while the stores read their topics; the worker
+// joins its group (group.id) and the connectors and tasks its first assignment holds resume in their target states
+// from their committed offsets. stop() is the graceful shutdown SIGTERM triggers: work stops, then the worker leaves
+// its group so the others take its work over at once.
 import { hostname } from 'node:os'
 import { Admin } from '@platformatic/kafka'
 import type { SourceConnectorPlugin } from '../connectors/plugin.ts'
@@ -17,7 +19,7 @@ import { ownershipConflict, TopicOwnershipError } from '../storage/topic-ownersh
 import { CONNECT_COMPAT_VERSION, FLOWSCOPE_VERSION } from '../version.ts'
 import { ConnectHerder } from './connect-herder.ts'
 import { taskTransactionalId } from './exactly-once.ts'
-import { type GroupMembership, joinWorkerGroup } from './group-membership.ts'
+import { createGroupMembership, type GroupMembership } from './group-membership.ts'
 import { PluginRegistry } from './plugins.ts'
 import { ConnectWorker } from './worker.ts'
 
@@ -120,7 +122,7 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
         }
       : {}),
   })
-  // Alone in its group (see joinWorkerGroup below), the herder assigns every connector and task to this worker.
+  // A member of the group of workers sharing group.id: it runs what the group's leader assigns it.
   const herder = new ConnectHerder({
     version: CONNECT_COMPAT_VERSION,
     commit: `flowscope-${FLOWSCOPE_VERSION}`,
@@ -133,7 +135,9 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
     clusterId: async () => (await admin.metadata({ topics: [] })).id,
     topicTrackingEnabled: settings.topicTrackingEnabled,
     topicTrackingAllowReset: settings.topicTrackingAllowReset,
+    group: true,
   })
+  const url = `http://${settings.advertisedHost}:${settings.advertisedPort}`
   const rest = await startRestServer({
     herder,
     host: settings.restHost,
@@ -145,15 +149,6 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
   const logs: KafkaLog[] = []
   let membership: GroupMembership | undefined
   try {
-    // One live worker per group.id until distributed mode exists: refuse to start beside another member.
-    membership = await joinWorkerGroup({
-      bootstrapServers: settings.bootstrapServers,
-      groupId: settings.groupId,
-      clientId,
-      url: `http://${settings.advertisedHost}:${settings.advertisedPort}`,
-      ...settings.group,
-      network: metrics.kafkaClient(clientId),
-    })
     const topics = internalTopicSpecs(settings)
     const specs = [
       { ...topics.config, store: configs },
@@ -171,9 +166,10 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
         partitions: spec.partitions,
         partitionOf: connectPartition,
         network: (id) => metrics.kafkaClient(id),
-        onRecord: (key, value) => {
+        onRecord: (key, value, _partition, offset) => {
           try {
-            store.apply(key, value)
+            if (store === configs) configs.apply(key, value, offset)
+            else store.apply(key, value)
           } catch (error) {
             log.warn({ err: error, topic: spec.name, key }, 'skipping an unreadable record of an internal topic')
           }
@@ -189,6 +185,19 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
     const conflict = owner && ownershipConflict(settings.configTopic.name, owner, me)
     if (conflict) throw new TopicOwnershipError(conflict)
     await herder.start()
+    const member = createGroupMembership({
+      bootstrapServers: settings.bootstrapServers,
+      groupId: settings.groupId,
+      clientId,
+      url,
+      ...settings.group,
+      network: metrics.kafkaClient(clientId),
+      listener: herder,
+    })
+    membership = member
+    herder.attachGroup(member)
+    // Resolves once the first assignment has started (the herder is then "started": REST answers /connectors).
+    await member.start()
   } catch (error) {
     await Promise.allSettled(logs.map((l) => l.stop()))
     await membership?.leave().catch(() => {})
@@ -196,7 +205,7 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
     await Promise.allSettled([producer.close(), internalProducer.close(), admin.close()])
     throw error
   }
-  log.info({ workerId, rest: rest.url }, 'worker started')
+  log.info({ workerId, rest: rest.url, groupId: settings.groupId }, 'worker started')
 
   let stopping: Promise<void> | undefined
   return {
@@ -206,10 +215,11 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
     metrics,
     stop() {
       stopping ??= (async () => {
+        // Work stops first (no later assignment restarts it), then the worker leaves its group: leaving rather than
+        // timing out hands its connectors and tasks to the others at once, and none of them runs here any more.
         await herder.stop()
-        await rest.close()
-        // Leaving (rather than timing out) lets the next worker of this group.id start at once.
         await membership?.leave().catch((e) => log.warn({ err: e }, 'leaving the worker group failed'))
+        await rest.close()
         await Promise.allSettled(logs.map((l) => l.stop()))
         await Promise.allSettled([producer.close(), internalProducer.close(), admin.close()])
       })()

@@ -8,7 +8,7 @@ import type { Converter } from '../convert/converter.ts'
 import { createConverter } from '../convert/converters.ts'
 import { traceOf } from '../errors.ts'
 import { getLogger } from '../logging.ts'
-import type { ConnectorMetricsRecorder, WorkerMetricsRecorder } from '../metrics/recorder.ts'
+import type { ConnectorMetricsRecorder, TaskMetricsRecorder, WorkerMetricsRecorder } from '../metrics/recorder.ts'
 import type { TaskProducer } from '../produce/record-producer.ts'
 import type { OffsetBackingStore, StatusBackingStore } from '../storage/backing-stores.ts'
 import type { TopicCreator } from '../storage/topic-admin.ts'
@@ -78,6 +78,13 @@ export interface Worker {
   setTargetState(name: string, target: 'PAUSED' | 'STARTED'): Promise<void>
   /** Graceful shutdown: every task stops polling, flushes, commits offsets. */
   stop(): Promise<void>
+  /**
+   * Stops every connector and task as stop() does and forgets them, their metrics included: a rebalance took them
+   * away, and this worker reports only what it runs.
+   */
+  release(): Promise<void>
+  /** The group generation the statuses this worker writes carry (Connect's status `generation`). */
+  setGeneration?(generation: number): void
 }
 
 export interface ConnectWorkerOptions {
@@ -109,6 +116,8 @@ interface RunningConnector {
   instance: SourceConnector | null
   tasks: Map<number, WorkerSourceTask>
   metrics: ConnectorMetricsRecorder
+  /** Each running task's series: closed when the task stops for good, so no stale task is reported. */
+  taskMetrics: Map<number, TaskMetricsRecorder>
 }
 
 const log = getLogger('flowscope.runtime.worker')
@@ -117,6 +126,8 @@ export class ConnectWorker implements Worker {
   readonly #o: ConnectWorkerOptions
   readonly #running = new Map<string, RunningConnector>()
   readonly #createdTopics = new Set<string>()
+  /** The group generation of the current assignment (1 outside a group). */
+  #generation = 1
 
   constructor(options: ConnectWorkerOptions) {
     this.#o = options
@@ -124,6 +135,10 @@ export class ConnectWorker implements Worker {
 
   get workerId(): string {
     return this.#o.workerId
+  }
+
+  setGeneration(generation: number): void {
+    this.#generation = generation
   }
 
   async startConnector(
@@ -139,7 +154,7 @@ export class ConnectWorker implements Worker {
         state: 'FAILED',
         trace: `No connector plugin matches connector.class=${config['connector.class']}`,
         worker_id: this.#o.workerId,
-        generation: 1,
+        generation: this.#generation,
         version: null,
       })
       return false
@@ -288,6 +303,7 @@ export class ConnectWorker implements Worker {
       await previous.stop()
     }
     running.tasks.set(taskId, worker)
+    running.taskMetrics.set(taskId, metrics)
     const ok = await worker.start()
     this.#o.metrics.recordTaskStartup(ok)
   }
@@ -318,6 +334,8 @@ export class ConnectWorker implements Worker {
     if (!running) return
     await Promise.allSettled([...running.tasks.values()].map((t) => t.stop()))
     running.tasks.clear()
+    for (const metrics of running.taskMetrics.values()) metrics.close()
+    running.taskMetrics.clear()
   }
 
   async setTargetState(name: string, target: 'PAUSED' | 'STARTED'): Promise<void> {
@@ -329,11 +347,16 @@ export class ConnectWorker implements Worker {
       return
     }
     for (const task of running?.tasks.values() ?? []) task.resume()
-    await this.#setConnectorState(name, 'RUNNING')
+    // Only the worker running the connector's instance records its state (its tasks may run on other workers).
+    if (running?.instance) await this.#setConnectorState(name, 'RUNNING')
   }
 
   async stop(): Promise<void> {
     await Promise.allSettled([...this.#running.keys()].map((name) => this.stopConnector(name, false)))
+  }
+
+  async release(): Promise<void> {
+    await Promise.allSettled([...this.#running.keys()].map((name) => this.removeConnector(name)))
   }
 
   // ---- internals -------------------------------------------------------------------------------------------------
@@ -358,6 +381,7 @@ export class ConnectWorker implements Worker {
         settings: connectorSettings(config),
         instance: null,
         tasks: new Map(),
+        taskMetrics: new Map(),
         metrics: this.#o.metrics.connector(name, {
           className: plugin.className,
           type: plugin.type,
@@ -397,7 +421,7 @@ export class ConnectWorker implements Worker {
         state,
         trace: error === undefined ? null : traceOf(error),
         worker_id: this.#o.workerId,
-        generation: 1,
+        generation: this.#generation,
         version: running?.plugin.version ?? null,
       })
       .catch((e) => log.error({ err: e, connector: name }, 'could not write connector status'))
@@ -409,7 +433,7 @@ export class ConnectWorker implements Worker {
         state,
         trace: error === undefined ? null : traceOf(error),
         worker_id: this.#o.workerId,
-        generation: 1,
+        generation: this.#generation,
         // As Connect 4.1: an unassigned task runs no plugin, so it has no version.
         version: state === 'UNASSIGNED' ? null : (this.#running.get(name)?.plugin.version ?? null),
       })

@@ -13,18 +13,33 @@ export interface StoreLog {
   readToEnd(): Promise<void>
 }
 
+/** A config-topic record applied to the config store (own writes included). */
+export type ConfigChange =
+  /** `existed`/`exists`: whether the connector was there before and after the record (created, updated, deleted). */
+  | { kind: 'connector'; name: string; existed: boolean; exists: boolean }
+  | { kind: 'tasks'; name: string }
+  | { kind: 'target-state'; name: string }
+  /** Connect's restart request (KIP-745), acted on by every worker for what it runs of the connector. */
+  | { kind: 'restart'; name: string; includeTasks: boolean; onlyFailed: boolean }
+
 /** Connector configs, task configs and target states: the view every decision of the herder is made from. */
 export interface ConfigBackingStore {
   connectorNames(): string[]
   connectorConfig(name: string): Record<string, string> | undefined
   taskConfigs(name: string): Record<string, string>[]
   targetState(name: string): TargetState
+  /** One past the last config-topic record read (-1: none): an assignment's config offset is compared with it. */
+  readonly offset: bigint
   /** `targetState` is written first when given (a new connector), so it never starts in the wrong state. */
   putConnectorConfig(name: string, config: Record<string, string>, targetState?: TargetState): Promise<void>
   removeConnector(name: string): Promise<void>
   putTaskConfigs(name: string, configs: Record<string, string>[]): Promise<void>
   putTargetState(name: string, state: TargetState): Promise<void>
+  /** Writes a restart request for every worker of the group to act on (Connect's `restart-connector-<name>`). */
+  putRestartRequest(name: string, request: { includeTasks: boolean; onlyFailed: boolean }): Promise<void>
   readToEnd(): Promise<void>
+  /** Called for every record applied, in topic order. */
+  onChange: (change: ConfigChange) => void
 }
 
 /** The offsets a task's commit writes (the task loop needs no more of the offset store). */

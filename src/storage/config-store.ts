@@ -4,15 +4,13 @@
 //   task-<name>-<n>     {"properties":{…}}         (take effect once commit-<name> says how many)
 //   commit-<name>       {"tasks":N}
 //   target-state-<name> {"state":"STARTED|PAUSED","state.v2":"STARTED|PAUSED|STOPPED"}
+//   restart-connector-<name> {"include-tasks":bool,"only-failed":bool}
 //   flowscope-owner     {"group.id","kafka.cluster.id"}  (flowscope's own: the group the topic belongs to)
 import type { TargetState } from '../runtime/herder.ts'
-import type { ConfigBackingStore, StoreLog } from './backing-stores.ts'
+import type { ConfigBackingStore, ConfigChange, StoreLog } from './backing-stores.ts'
 import { OWNER_KEY, ownerRecord, parseOwner, type TopicOwner } from './topic-ownership.ts'
 
-export type ConfigChange =
-  | { kind: 'connector'; name: string }
-  | { kind: 'tasks'; name: string }
-  | { kind: 'target-state'; name: string }
+export type { ConfigChange }
 
 export class ConfigStore implements ConfigBackingStore {
   readonly #connectors = new Map<string, Record<string, string>>()
@@ -22,6 +20,7 @@ export class ConfigStore implements ConfigBackingStore {
   #log: StoreLog | undefined
   /** The first owner record of the topic: the first worker to claim it wins, a later claim changes nothing. */
   #owner: TopicOwner | undefined
+  #offset = -1n
   #taskWrites: Promise<void> = Promise.resolve()
   onChange: (change: ConfigChange) => void = () => {}
 
@@ -29,8 +28,17 @@ export class ConfigStore implements ConfigBackingStore {
     this.#log = log
   }
 
+  /**
+   * How far this view has read: one past the offset of the last record applied, -1 before any (Connect's
+   * ClusterConfigState offset, which a group's members compare in their metadata and assignments).
+   */
+  get offset(): bigint {
+    return this.#offset
+  }
+
   /** Applies one record of the config topic (called by the KafkaLog for every record, own writes included). */
-  apply(key: string | null, value: Buffer | null): void {
+  apply(key: string | null, value: Buffer | null, offset?: bigint): void {
+    if (offset !== undefined && offset + 1n > this.#offset) this.#offset = offset + 1n
     if (!key) return
     if (key === OWNER_KEY) {
       this.#owner ??= parseOwner(value)
@@ -39,6 +47,7 @@ export class ConfigStore implements ConfigBackingStore {
     const body = value ? (JSON.parse(value.toString('utf8')) as Record<string, unknown>) : null
     if (key.startsWith('connector-')) {
       const name = key.slice('connector-'.length)
+      const existed = this.#connectors.has(name)
       if (body) this.#connectors.set(name, body.properties as Record<string, string>)
       else {
         this.#connectors.delete(name)
@@ -46,7 +55,7 @@ export class ConfigStore implements ConfigBackingStore {
         this.#pendingTasks.delete(name)
         this.#targetStates.delete(name)
       }
-      this.onChange({ kind: 'connector', name })
+      this.onChange({ kind: 'connector', name, existed, exists: body !== null })
     } else if (key.startsWith('task-')) {
       const match = /^task-(.*)-(\d+)$/s.exec(key)
       if (!match || !body) return
@@ -75,6 +84,14 @@ export class ConfigStore implements ConfigBackingStore {
       if (!body) this.#targetStates.delete(name)
       else this.#targetStates.set(name, ((body['state.v2'] ?? body.state) as TargetState) ?? 'STARTED')
       this.onChange({ kind: 'target-state', name })
+    } else if (key.startsWith('restart-connector-') && body) {
+      const name = key.slice('restart-connector-'.length)
+      this.onChange({
+        kind: 'restart',
+        name,
+        includeTasks: body['include-tasks'] === true,
+        onlyFailed: body['only-failed'] === true,
+      })
     }
   }
 
@@ -130,6 +147,13 @@ export class ConfigStore implements ConfigBackingStore {
   async putTargetState(name: string, state: TargetState): Promise<void> {
     // Older workers know only STARTED/PAUSED: they read STOPPED as PAUSED (as Connect writes it).
     await this.#write(`target-state-${name}`, { state: state === 'STOPPED' ? 'PAUSED' : state, 'state.v2': state })
+  }
+
+  async putRestartRequest(name: string, request: { includeTasks: boolean; onlyFailed: boolean }): Promise<void> {
+    await this.#write(`restart-connector-${name}`, {
+      'include-tasks': request.includeTasks,
+      'only-failed': request.onlyFailed,
+    })
   }
 
   async readToEnd(): Promise<void> {

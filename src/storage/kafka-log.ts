@@ -12,7 +12,7 @@ export interface KafkaLogOptions {
   bootstrapServers: string[]
   clientId: string
   producer: Producer
-  onRecord(key: string | null, value: Buffer | null, partition: number): void
+  onRecord(key: string | null, value: Buffer | null, partition: number, offset: bigint): void
   /** Picks the partition for a key (Connect hashes the key); undefined = the producer's partitioner. */
   partitionOf?(key: string, partitions: number): number
   partitions: number
@@ -51,7 +51,12 @@ export class KafkaLog implements StoreLog {
     this.#stream = await this.#consumer.consume({ topics: [o.topic], mode: 'earliest', autocommit: false })
     this.#stream.on('data', (message) => {
       this.#position.set(message.partition, message.offset + 1n)
-      o.onRecord(message.key?.length ? message.key.toString('utf8') : null, message.value ?? null, message.partition)
+      o.onRecord(
+        message.key?.length ? message.key.toString('utf8') : null,
+        message.value ?? null,
+        message.partition,
+        message.offset,
+      )
       this.#release()
     })
     // The last offsets of a topic may hold nothing the stream hands out: transaction markers (a topic written by a

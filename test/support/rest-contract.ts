@@ -473,7 +473,13 @@ export function restContract(title: string, setup: () => Promise<RestContractTar
         assert.equal(altered.status, 200, altered.text)
         assert.deepEqual(altered.body, { message: ALTERED })
         const read = await api('GET', path(name, '/offsets'))
-        assert.deepEqual((read.body as Json).offsets, offsets)
+        // The altered partition reads back as written; the connector's own table may have an offset too (its task
+        // may have committed one before it stopped).
+        const listed = (read.body as { offsets: { partition: Json }[] }).offsets
+        assert.deepEqual(
+          listed.filter((entry) => entry.partition.table === 'contract'),
+          offsets,
+        )
         const reset = await api('DELETE', path(name, '/offsets'))
         assert.equal(reset.status, 200, reset.text)
         assert.deepEqual(reset.body, { message: RESET })

@@ -1,15 +1,16 @@
 // The same REST requests sent to a real Apache Kafka Connect 4.1.1 worker and to a flowscope worker, both on the test
 // broker: status codes and JSON bodies (or, where the connectors differ, JSON shapes) must match, except for the
 // deliberate differences documented in docs/rest-api.md (listed in DIFFERENCES below). Also: a flowscope worker
-// given the Connect worker's group.id is refused, naming it.
+// given the Connect worker's group.id joins the Connect worker's group, both agreeing on Connect's eager protocol.
 import assert from 'node:assert/strict'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { GroupConflictError } from '../../../src/runtime/group-membership.ts'
+import { Connection, describeGroupsV5 } from '@platformatic/kafka'
+import { decodeMetadata } from '../../../src/runtime/connect-protocol.ts'
 import type { RestResponse } from '../../support/rest-contract.ts'
-import { uniqueName } from '../../support/stack.ts'
+import { testStack, uniqueName } from '../../support/stack.ts'
 import {
   createTable,
   jdbcConfig,
@@ -255,19 +256,32 @@ describe('REST answers: Apache Kafka Connect 4.1.1 vs flowscope', () => {
     await same('GET', `/connectors/${name}`)
   })
 
-  test("a flowscope worker given the Connect worker's group.id is refused, naming it", async () => {
+  test("a flowscope worker given the Connect worker's group.id joins its group on Connect's eager protocol", async () => {
     const identity = await workerIdentity('compat-group')
-    await assert.rejects(startTestWorker({ ...identity, groupId: upstream.groupId }), (error: unknown) => {
-      assert.ok(error instanceof GroupConflictError, String(error))
-      assert.match(error.message, new RegExp(`group\\.id '${upstream.groupId}'`))
-      assert.ok(
-        error.message.includes(upstream.url),
-        `names the Connect worker's URL ${upstream.url}: ${error.message}`,
-      )
-      assert.match(error.message, /client id 'connect-[^']+'/)
-      return true
-    })
-    // The Connect worker is undisturbed.
+    const member = await startTestWorker({ ...identity, groupId: upstream.groupId })
+    try {
+      const [host, port] = testStack().bootstrapServers.split(',')[0].split(':')
+      const connection = new Connection('compat-group-test')
+      await connection.connect(host, Number(port))
+      try {
+        const { groups } = await describeGroupsV5.api.async(connection, [upstream.groupId], false)
+        const group = groups[0]
+        assert.equal(group.groupState, 'Stable')
+        assert.equal(group.protocolType, 'connect')
+        // Connect 4.1 offers sessioned, compatible and default; flowscope only default: the group agrees on it.
+        assert.equal(group.protocolData, 'default')
+        const urls = group.members.map((m) => decodeMetadata(m.memberMetadata).url).sort()
+        assert.equal(urls.length, 2, `members: ${urls}`)
+        assert.ok(urls.includes(`http://${member.worker.workerId}`), `flowscope's URL among ${urls}`)
+      } finally {
+        await connection.close()
+      }
+      assert.equal((await member.request('GET', '/health')).status, 200)
+      assert.equal((await upstream.request('GET', '/health')).status, 200)
+    } finally {
+      await member.worker.stop()
+    }
+    // The Connect worker is undisturbed once the flowscope worker left.
     assert.equal((await upstream.request('GET', '/health')).status, 200)
   })
 })

@@ -1,12 +1,12 @@
-// Two workers, one group.id: the worker is a live member of Kafka's group coordinator under its group.id (protocol
-// type `connect`), so a second worker of the same group.id is refused at start-up with a message naming the first,
-// while the first keeps running; a worker that stopped cleanly left the group, so the next one starts at once.
+// Workers sharing a group.id are members of one group on Kafka's group coordinator (protocol type `connect`, Connect's
+// eager `default` protocol, Connect's member metadata): a second worker joins beside the first instead of being
+// refused, both serve REST, and a worker that stops cleanly leaves the group at once (no session timeout to wait).
 import assert from 'node:assert/strict'
 import { after, describe, test } from 'node:test'
 import { Connection, describeGroupsV5 } from '@platformatic/kafka'
-import { GroupConflictError } from '../../../src/runtime/group-membership.ts'
+import { decodeMetadata } from '../../../src/runtime/connect-protocol.ts'
 import { testStack } from '../../support/stack.ts'
-import { startTestWorker, type TestWorker, workerIdentity } from './helpers.ts'
+import { eventually, startTestWorker, type TestWorker, workerIdentity } from './helpers.ts'
 
 const started: TestWorker[] = []
 after(async () => {
@@ -20,7 +20,15 @@ async function start(groupId: string): Promise<TestWorker> {
   return worker
 }
 
-async function groupMembers(groupId: string): Promise<{ state: string; protocolType: string; clients: string[] }> {
+interface GroupView {
+  state: string
+  protocolType: string
+  protocol: string
+  /** Each member's REST URL and config offset, from its Connect metadata, sorted by URL. */
+  members: { url: string; configOffset: bigint }[]
+}
+
+async function describeGroup(groupId: string): Promise<GroupView> {
   const [host, port] = testStack().bootstrapServers.split(',')[0].split(':')
   const connection = new Connection('group-test')
   await connection.connect(host, Number(port))
@@ -33,7 +41,11 @@ async function groupMembers(groupId: string): Promise<{ state: string; protocolT
         return {
           state: group.groupState,
           protocolType: group.protocolType,
-          clients: group.members.map((m) => m.clientId),
+          protocol: group.protocolData,
+          members: group.members
+            .map((m) => decodeMetadata(m.memberMetadata))
+            .map(({ url, configOffset }) => ({ url, configOffset }))
+            .sort((a, b) => a.url.localeCompare(b.url)),
         }
       } catch (error) {
         if (attempt > 40) throw error
@@ -45,59 +57,59 @@ async function groupMembers(groupId: string): Promise<{ state: string; protocolT
   }
 }
 
-describe('one live worker per group.id', () => {
-  test('a second worker is refused naming the first; the first keeps running; after a clean stop a new one starts at once', async () => {
-    const { groupId: gid } = await workerIdentity('group')
-    const first = await start(gid)
-    const members = await groupMembers(gid)
-    assert.equal(members.state, 'Stable')
-    assert.equal(members.protocolType, 'connect')
-    assert.equal(members.clients.length, 1)
+const stableWith = (groupId: string, count: number) =>
+  eventually(
+    async () => {
+      const view = await describeGroup(groupId)
+      return view.state === 'Stable' && view.members.length === count ? view : undefined
+    },
+    async () =>
+      `group ${groupId} never Stable with ${count} members: ${JSON.stringify(await describeGroup(groupId), (_, v) => (typeof v === 'bigint' ? String(v) : v))}`,
+  )
 
-    const identity = await workerIdentity('group')
-    const refusedAt = performance.now()
-    await assert.rejects(startTestWorker({ ...identity, groupId: gid }), (error: unknown) => {
-      assert.ok(error instanceof GroupConflictError, String(error))
-      assert.match(error.message, new RegExp(`group\\.id '${gid}'`))
-      assert.match(error.message, new RegExp(`client id '${members.clients[0]}'`))
-      assert.ok(error.message.includes(first.url), `names the first worker's URL ${first.url}: ${error.message}`)
-      assert.match(error.message, /another group\.id/)
-      assert.match(error.message, /stop the other worker/)
-      assert.match(error.message, /issue #11/)
-      return true
-    })
-    console.log(`refused in ${(performance.now() - refusedAt).toFixed(0)} ms`)
-    // The refused worker let go of its REST port; the first one still runs, alone in the group.
-    await assert.rejects(fetch(`http://127.0.0.1:${identity.port}/`))
-    const health = await first.request('GET', '/health')
-    assert.equal(health.status, 200, health.text)
-    assert.equal((await first.request('GET', '/connectors')).status, 200)
-    assert.equal((await groupMembers(gid)).clients.length, 1)
-    // Past Connect's 10 s session timeout the first worker is still the group's member: it heartbeats.
+describe('workers sharing a group.id', () => {
+  test('a second worker joins the first; both answer; a clean stop leaves the group at once', async () => {
+    const { groupId } = await workerIdentity('group')
+    const first = await start(groupId)
+    const alone = await stableWith(groupId, 1)
+    assert.equal(alone.protocolType, 'connect')
+    assert.equal(alone.protocol, 'default', "Connect's eager protocol")
+    assert.deepEqual(
+      alone.members.map((m) => m.url),
+      [`http://${first.worker.workerId}`],
+      "the member's metadata carries its advertised REST URL",
+    )
+
+    const second = await start(groupId)
+    const both = await stableWith(groupId, 2)
+    assert.equal(both.protocol, 'default')
+    assert.equal(new Set(both.members.map((m) => m.url)).size, 2, 'two members, each with its own REST URL')
+    for (const worker of [first, second]) {
+      assert.equal((await worker.request('GET', '/health')).status, 200)
+      assert.equal((await worker.request('GET', '/connectors')).status, 200)
+    }
+    // Past Connect's 10 s session timeout both are still members: they heartbeat.
     await new Promise((resolve) => setTimeout(resolve, 11_000))
-    assert.deepEqual(await groupMembers(gid), members)
+    assert.equal((await describeGroup(groupId)).members.length, 2)
 
+    const stopAt = performance.now()
     await first.worker.stop()
-    assert.equal((await groupMembers(gid)).state, 'Empty', 'a stopped worker left the group')
-    const startAt = performance.now()
-    const next = await start(gid)
-    const ms = performance.now() - startAt
-    console.log(`next worker of the group started in ${ms.toFixed(0)} ms after the first stopped`)
-    assert.ok(ms < 10_000, `started in ${ms} ms, less than a session timeout`)
-    assert.equal((await next.request('GET', '/health')).status, 200)
-    assert.equal((await groupMembers(gid)).clients.length, 1)
+    await stableWith(groupId, 1)
+    const ms = performance.now() - stopAt
+    console.log(`the group was back to one member ${ms.toFixed(0)} ms after a clean stop`)
+    assert.ok(ms < 10_000, `${ms} ms: the stopped worker left rather than timing out`)
+    assert.equal((await second.request('GET', '/health')).status, 200)
   })
 
-  test('two workers starting at the same moment: exactly one runs, the other is refused', async () => {
+  test('two workers starting at the same moment: both join one group', async () => {
     const { groupId } = await workerIdentity('group-race')
     const results = await Promise.allSettled([start(groupId), start(groupId)])
-    const running = results.filter((r) => r.status === 'fulfilled')
-    const refused = results.filter((r) => r.status === 'rejected')
-    assert.equal(running.length, 1, JSON.stringify(results.map((r) => r.status)))
-    assert.equal(refused.length, 1)
-    const reason = (refused[0] as PromiseRejectedResult).reason
-    assert.ok(reason instanceof GroupConflictError, String(reason))
-    assert.match(reason.message, new RegExp(`group\\.id '${groupId}'`))
-    assert.equal((await groupMembers(groupId)).clients.length, 1)
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'fulfilled'],
+      JSON.stringify(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok'))),
+    )
+    const view = await stableWith(groupId, 2)
+    assert.equal(view.protocolType, 'connect')
   })
 })

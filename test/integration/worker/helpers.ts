@@ -52,6 +52,58 @@ export async function startTestWorker(identity: WorkerIdentity): Promise<TestWor
   return { worker, url, request: httpRequester(url) }
 }
 
+/**
+ * `flowscope worker` in a process of its own, configured through CONNECT_* variables as a container would be, with
+ * the internal topics a startTestWorker of the same group.id uses; resolves once it reports itself healthy (joined its
+ * group, first assignment started). WORKER_LOG=INFO shows its logs.
+ */
+export async function startWorkerProcess(
+  groupId: string,
+  port: number,
+  env: Record<string, string> = {},
+): Promise<ChildProcess> {
+  const main = new URL('../../../src/cli/main.ts', import.meta.url).pathname
+  const worker = spawn(process.execPath, [...V8_FLAGS, main, 'worker'], {
+    env: {
+      ...process.env,
+      CONNECT_BOOTSTRAP_SERVERS: testStack().bootstrapServers,
+      CONNECT_GROUP_ID: groupId,
+      CONNECT_CONFIG_STORAGE_TOPIC: `${groupId}-configs`,
+      CONNECT_OFFSET_STORAGE_TOPIC: `${groupId}-offsets`,
+      CONNECT_STATUS_STORAGE_TOPIC: `${groupId}-status`,
+      CONNECT_CONFIG_STORAGE_REPLICATION_FACTOR: '1',
+      CONNECT_OFFSET_STORAGE_REPLICATION_FACTOR: '1',
+      CONNECT_STATUS_STORAGE_REPLICATION_FACTOR: '1',
+      CONNECT_OFFSET_STORAGE_PARTITIONS: '3',
+      CONNECT_STATUS_STORAGE_PARTITIONS: '1',
+      CONNECT_OFFSET_FLUSH_INTERVAL_MS: '300',
+      CONNECT_LISTENERS: `http://127.0.0.1:${port}`,
+      FLOWSCOPE_LOG_LEVEL: process.env.WORKER_LOG ?? 'WARN',
+      ...env,
+    },
+    stdio: ['ignore', process.env.WORKER_LOG ? 'inherit' : 'ignore', 'inherit'],
+  })
+  const request = httpRequester(`http://127.0.0.1:${port}`)
+  await eventually(
+    async () => {
+      if (worker.exitCode !== null) assert.fail(`the worker process exited with ${worker.exitCode}`)
+      return (await request('GET', '/health').catch(() => undefined))?.status === 200 ? true : undefined
+    },
+    () => 'the worker process never reported itself healthy',
+    60_000,
+  )
+  return worker
+}
+
+/** SIGKILL: no flush, no commit, no leaving the group. */
+export function killHard(worker: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (worker.exitCode !== null || worker.signalCode !== null) return resolve()
+    worker.once('exit', () => resolve())
+    worker.kill('SIGKILL')
+  })
+}
+
 /** One worker for every test of a file: started before them; after them stopped, and the tables they made dropped. */
 export interface FileWorker {
   /** The running worker (only inside tests and hooks). */
@@ -251,49 +303,4 @@ export function duplicates(ids: number[]): number[] {
     seen.add(id)
   }
   return out
-}
-
-/** `flowscope worker` in a process of its own, configured through CONNECT_* variables as a container would be. */
-export async function startWorkerProcess(
-  groupId: string,
-  port: number,
-  env: Record<string, string> = {},
-): Promise<ChildProcess> {
-  const main = new URL('../../../src/cli/main.ts', import.meta.url).pathname
-  const worker = spawn(process.execPath, [...V8_FLAGS, main, 'worker'], {
-    env: {
-      ...process.env,
-      CONNECT_BOOTSTRAP_SERVERS: testStack().bootstrapServers,
-      CONNECT_GROUP_ID: groupId,
-      CONNECT_CONFIG_STORAGE_TOPIC: `${groupId}-configs`,
-      CONNECT_OFFSET_STORAGE_TOPIC: `${groupId}-offsets`,
-      CONNECT_STATUS_STORAGE_TOPIC: `${groupId}-status`,
-      CONNECT_CONFIG_STORAGE_REPLICATION_FACTOR: '1',
-      CONNECT_OFFSET_STORAGE_REPLICATION_FACTOR: '1',
-      CONNECT_STATUS_STORAGE_REPLICATION_FACTOR: '1',
-      CONNECT_OFFSET_FLUSH_INTERVAL_MS: '300',
-      CONNECT_LISTENERS: `http://127.0.0.1:${port}`,
-      // CRASH_LOG=INFO shows the worker's own logs when this test needs debugging.
-      FLOWSCOPE_LOG_LEVEL: process.env.CRASH_LOG ?? 'WARN',
-      ...env,
-    },
-    stdio: ['ignore', process.env.CRASH_LOG ? 'inherit' : 'ignore', 'inherit'],
-  })
-  const request = httpRequester(`http://127.0.0.1:${port}`)
-  await eventually(
-    async () => {
-      if (worker.exitCode !== null) assert.fail(`the worker process exited with ${worker.exitCode}`)
-      return (await request('GET', '/').catch(() => undefined))?.status === 200 ? true : undefined
-    },
-    () => 'the worker process never answered GET /',
-    30_000,
-  )
-  return worker
-}
-
-export function killHard(worker: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    worker.once('exit', () => resolve())
-    worker.kill('SIGKILL')
-  })
 }

@@ -70,9 +70,9 @@ test('keys flowscope acts on, and keys left at their defaults, are not listed', 
   assert.equal(notActedOnReason('offset.flush.interval.ms'), undefined)
   assert.equal(notActedOnReason('producer.linger.ms'), undefined)
   assert.equal(notActedOnReason('no.such.key'), undefined)
-  // The group membership's timings are passed on; rebalancing ones are not (no distributed mode yet).
+  // The group membership's timings are passed on; the incremental cooperative ones are not (eager rebalancing).
   assert.equal(notActedOnReason('heartbeat.interval.ms'), undefined)
-  assert.match(notActedOnReason('scheduled.rebalance.max.delay.ms') ?? '', /one worker per group\.id/)
+  assert.match(notActedOnReason('scheduled.rebalance.max.delay.ms') ?? '', /rebalance eagerly/)
 })
 
 test("a launcher's local default is not the user setting a key; the same key from the file is", () => {
@@ -121,7 +121,7 @@ test('the worker logs the warning once as its settings are made, and nothing whe
   assert.equal(warn.mock.callCount(), 1)
   const [fields, message] = warn.mock.calls[0].arguments as unknown as [{ keys: string[] }, string]
   assert.deepEqual(fields.keys, ['worker.sync.timeout.ms'])
-  assert.match(message, /worker\.sync\.timeout\.ms \(flowscope runs one worker per group\.id/)
+  assert.match(message, /worker\.sync\.timeout\.ms \(a worker behind its assignment's config offset/)
   workerSettingsFrom(loadWorkerConfig({ env: {}, overrides: { 'group.id': 'g' } }), [])
   assert.equal(warn.mock.callCount(), 1)
   mock.restoreAll()

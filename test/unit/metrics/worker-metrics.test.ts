@@ -267,6 +267,22 @@ describe('worker metrics', () => {
     assert.equal((await scrape(metrics)).get(key(M.freshness.name, users)), 15)
   })
 
+  test('assigned connectors and tasks: no value before the first assignment, then the latest', async () => {
+    const { metrics } = setup()
+    const member = { client_id: 'connect-1' }
+    let s = await scrape(metrics)
+    assert.equal(s.has(key(M.assignedConnectors.name, member)), false)
+    assert.equal(s.has(key(M.assignedTasks.name, member)), false)
+    metrics.recordAssignment(2, 3)
+    s = await scrape(metrics)
+    assert.equal(s.get(key(M.assignedConnectors.name, member)), 2)
+    assert.equal(s.get(key(M.assignedTasks.name, member)), 3)
+    metrics.recordAssignment(0, 1)
+    s = await scrape(metrics)
+    assert.equal(s.get(key(M.assignedConnectors.name, member)), 0)
+    assert.equal(s.get(key(M.assignedTasks.name, member)), 1)
+  })
+
   test('worker startups, rebalances and the producer', async () => {
     const { clock, metrics } = setup()
     metrics.recordConnectorStartup(true)

@@ -1,13 +1,15 @@
 // The herder's decisions, with the real stores on in-memory logs and a worker that only records what it is asked:
 // what a config put, pause, resume, stop, delete and a task reconfiguration make the worker do, and that only the
-// assigned connectors and tasks are started (the seam a group leader's assignment will use).
+// assigned connectors and tasks are started; in a group of workers, what an assignment, a revocation and a request
+// to a worker that is not the leader do.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { ConfigDef } from '../../../src/config/config-def.ts'
 import type { SourceConnectorPlugin } from '../../../src/connectors/plugin.ts'
-import { ErrorCodes, FlowscopeError } from '../../../src/errors.ts'
+import { ErrorCodes, FlowscopeError, RequestTargetError } from '../../../src/errors.ts'
 import type { Assignor } from '../../../src/runtime/assignment.ts'
 import { ConnectHerder } from '../../../src/runtime/connect-herder.ts'
+import { CONFIG_MISMATCH, type ConnectAssignment, NO_ERROR } from '../../../src/runtime/connect-protocol.ts'
 import type { ConnectorTaskId, TargetState } from '../../../src/runtime/herder.ts'
 import { PluginRegistry } from '../../../src/runtime/plugins.ts'
 import type { Worker } from '../../../src/runtime/worker.ts'
@@ -92,6 +94,10 @@ class RecordingWorker implements Worker {
   }
   async stop(): Promise<void> {
     this.calls.push('stop')
+  }
+  async release(): Promise<void> {
+    this.calls.push('release')
+    this.running.clear()
   }
 }
 
@@ -286,4 +292,136 @@ test('a failed task is restarted on the worker; an unknown task is NOT_FOUND', a
     () => herder.restartTask('a', 2),
     (e: unknown) => e instanceof FlowscopeError && e.code === 'NOT_FOUND',
   )
+})
+
+// ---- in a group of workers -----------------------------------------------------------------------------------------
+
+interface GroupHarness extends Harness {
+  rejoins: string[]
+  assignments: [number, number][]
+}
+
+/** A herder in a group, over stores already holding connectors a and b with the task configs their connectors make. */
+async function groupHerder(): Promise<GroupHarness> {
+  const stores = memoryStores()
+  for (const name of ['a', 'b']) {
+    await stores.configs.putConnectorConfig(name, { ...config(), name }, 'STARTED')
+    await stores.configs.putTaskConfigs(name, [{ task: `${name}-0` }, { task: `${name}-1` }])
+  }
+  const worker = new RecordingWorker()
+  const rebalances: number[] = []
+  const assignments: [number, number][] = []
+  const herder = new ConnectHerder({
+    version: '4.1.1',
+    commit: 'test',
+    plugins: new PluginRegistry([plugin]),
+    configs: stores.configs,
+    offsets: stores.offsets,
+    statuses: stores.statuses,
+    worker,
+    metrics: {
+      recordRebalance: (ms) => rebalances.push(ms),
+      recordAssignment: (connectors, tasks) => assignments.push([connectors, tasks]),
+    },
+    clusterId: async () => 'cluster-under-test',
+    topicTrackingEnabled: true,
+    topicTrackingAllowReset: true,
+    group: true,
+  })
+  const rejoins: string[] = []
+  herder.attachGroup({ requestRejoin: (reason) => rejoins.push(reason) })
+  await herder.start()
+  return { herder, worker, stores, rebalances, rejoins, assignments }
+}
+
+const assignment = (stores: MemoryStores, extra: Partial<ConnectAssignment> = {}): ConnectAssignment => ({
+  error: NO_ERROR,
+  leader: 'member-1',
+  leaderUrl: 'http://worker-1:8083',
+  configOffset: stores.configs.offset,
+  connectors: [],
+  tasks: [],
+  ...extra,
+})
+
+test('in a group: nothing runs before the first assignment, then exactly what it holds', async () => {
+  const { herder, worker, stores, assignments } = await groupHerder()
+  assert.deepEqual(worker.calls, [])
+  assert.equal(herder.health().status, 'starting')
+  const applied = await herder.assigned(
+    assignment(stores, { connectors: ['a'], tasks: [{ connector: 'b', task: 1 }] }),
+    4,
+    'member-2',
+  )
+  assert.equal(applied, true)
+  // Connector a (its task configs unchanged, so none written) and task b-1; not a's tasks, not connector b.
+  assert.deepEqual(worker.calls, ['startConnector a STARTED v=', 'taskConfigs a', 'startTask b-1 STARTED'])
+  assert.deepEqual(worker.taskConfigsStarted.get('b-1'), { task: 'b-1' })
+  assert.equal(herder.health().status, 'healthy')
+  assert.equal(herder.isLeader(), false)
+  assert.equal(herder.leaderUrl(), 'http://worker-1:8083')
+  assert.deepEqual(assignments, [[1, 1]])
+})
+
+test('in a group: a follower refuses config changes naming the leader; the leader writes them and rejoins', async () => {
+  const follower = await groupHerder()
+  await follower.herder.assigned(assignment(follower.stores), 4, 'member-2')
+  for (const change of [
+    () => follower.herder.putConnectorConfig('c', config(), { allowReplace: false }),
+    () => follower.herder.pauseConnector('a'),
+    () => follower.herder.deleteConnector('a'),
+    () => follower.herder.restartConnector('a', { includeTasks: true, onlyFailed: false }),
+  ]) {
+    await assert.rejects(change(), (error: unknown) => {
+      assert.ok(error instanceof RequestTargetError, String(error))
+      assert.equal(error.forwardUrl, 'http://worker-1:8083')
+      return true
+    })
+  }
+  assert.equal(follower.stores.configs.connectorConfig('c'), undefined, 'nothing written by a follower')
+
+  const leader = await groupHerder()
+  await leader.herder.assigned(assignment(leader.stores), 4, 'member-1')
+  assert.equal(leader.herder.isLeader(), true)
+  await leader.herder.putConnectorConfig('c', config(), { allowReplace: false })
+  assert.ok(leader.stores.configs.connectorConfig('c'))
+  assert.deepEqual(leader.rejoins, ['connector c changed'], 'a new connector needs a new assignment')
+  assert.equal(leader.worker.running.has('c'), false, 'not started before it is assigned')
+})
+
+test('in a group: the leader points a restart of a task running elsewhere to the worker running it', async () => {
+  const { herder, stores } = await groupHerder()
+  const members = [
+    { memberId: 'member-1', url: 'http://worker-1:8083', configOffset: stores.configs.offset },
+    { memberId: 'member-2', url: 'http://worker-2:8083', configOffset: stores.configs.offset },
+  ]
+  const all = await herder.performAssignment('member-1', members)
+  const mine = all.get('member-1')
+  assert.ok(mine)
+  await herder.assigned(mine, 2, 'member-1')
+  const elsewhere = all.get('member-2')?.tasks[0]
+  assert.ok(elsewhere, 'member-2 runs a task')
+  await assert.rejects(herder.restartTask(elsewhere.connector, elsewhere.task), (error: unknown) => {
+    assert.ok(error instanceof RequestTargetError)
+    assert.equal(error.forwardUrl, 'http://worker-2:8083')
+    return true
+  })
+})
+
+test('in a group: revocation stops everything; an assignment the config view has not reached is not applied', async () => {
+  const { herder, worker, stores, rejoins } = await groupHerder()
+  await herder.assigned(assignment(stores, { connectors: ['a'] }), 1, 'member-1')
+  await herder.revoked()
+  assert.equal(worker.calls.at(-1), 'release')
+  worker.calls.length = 0
+  const ahead = await herder.assigned(
+    assignment(stores, { connectors: ['b'], configOffset: stores.configs.offset + 5n }),
+    2,
+    'member-1',
+  )
+  assert.equal(ahead, false)
+  assert.deepEqual(worker.calls, [], 'nothing started on a stale view')
+  const mismatch = await herder.assigned(assignment(stores, { error: CONFIG_MISMATCH }), 3, 'member-1')
+  assert.equal(mismatch, false)
+  assert.deepEqual(rejoins, ['config topic behind the assignment', 'config offset mismatch'])
 })

@@ -191,3 +191,15 @@ test('a connector whose class has no plugin is FAILED, naming the class; a STOPP
   assert.equal(worker.isRunning('c'), false)
   assert.equal(stores.statuses.connector('c')?.state, 'STOPPED')
 })
+
+test("in a group: statuses carry the assignment's generation; a release stops everything", async () => {
+  const { worker, stores } = harness()
+  worker.setGeneration(7)
+  assert.equal(await worker.startConnector('c', connectorConfig, 'STARTED', () => {}), true)
+  assert.equal(stores.statuses.connector('c')?.generation, 7)
+  const [config] = await worker.connectorTaskConfigs('c')
+  await worker.startTask({ connector: 'c', task: 0 }, connectorConfig, config, 'STARTED')
+  assert.equal(stores.statuses.task('c', 0)?.generation, 7)
+  await worker.release()
+  assert.equal(worker.isRunning('c'), false)
+})

@@ -9,15 +9,15 @@ import { StatusStore } from '../../../src/storage/status-store.ts'
 
 export class MemoryLog implements StoreLog {
   readonly records: { key: string; value: unknown }[] = []
-  readonly #apply: (key: string, value: Buffer | null) => void
+  readonly #apply: (key: string, value: Buffer | null, offset: bigint) => void
 
-  constructor(apply: (key: string, value: Buffer | null) => void) {
+  constructor(apply: (key: string, value: Buffer | null, offset: bigint) => void) {
     this.#apply = apply
   }
 
   async send(key: string, value: Buffer | null): Promise<void> {
     this.records.push({ key, value: value === null ? null : JSON.parse(value.toString('utf8')) })
-    this.#apply(key, value)
+    this.#apply(key, value, BigInt(this.records.length - 1))
   }
 
   async readToEnd(): Promise<void> {}
@@ -35,7 +35,7 @@ export function memoryStores(): MemoryStores {
   const offsets = new OffsetStore()
   const statuses = new StatusStore()
   const logs = {
-    configs: new MemoryLog((key, value) => configs.apply(key, value)),
+    configs: new MemoryLog((key, value, offset) => configs.apply(key, value, offset)),
     offsets: new MemoryLog((key, value) => offsets.apply(key, value)),
     statuses: new MemoryLog((key, value) => statuses.apply(key, value)),
   }
