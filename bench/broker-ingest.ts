@@ -4,7 +4,7 @@
 // ProducerPerformance was the limit before; on 2 shared cores its JVM warm-up made it read 19k–56k rec/s where kcat
 // pushed ~210k, so a connector could score above 1.0 against a "limit" that was not one.
 import { execFile } from 'node:child_process'
-import { rm, writeFile } from 'node:fs/promises'
+import { appendFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 
@@ -23,7 +23,12 @@ export interface IngestOptions {
 export async function brokerIngestRate(options: IngestOptions): Promise<number> {
   const file = join(options.dir, `ingest-${options.recordBytes}.txt`)
   const line = `${'x'.repeat(Math.max(1, Math.round(options.recordBytes) - 1))}\n`
-  await writeFile(file, line.repeat(options.records))
+  // Written a block at a time: a million records of a few kB is more than one string may hold.
+  const block = line.repeat(Math.min(1000, options.records))
+  await writeFile(file, '')
+  for (let written = 0; written < options.records; written += 1000) {
+    await appendFile(file, written + 1000 <= options.records ? block : line.repeat(options.records - written))
+  }
   let best = 0
   try {
     for (let attempt = 0; attempt < (options.runs ?? 3); attempt++) {
