@@ -3,12 +3,11 @@
 // value it cannot represent; a worker process killed with SIGKILL mid-stream and mid-snapshot; Postgres and the
 // broker restarted under a running task.
 import assert from 'node:assert/strict'
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import { V8_FLAGS } from '../../../src/cli/v8-flags.ts'
 import type { SourceTaskContext } from '../../../src/connectors/plugin.ts'
 import { postgresCdcPlugin } from '../../../src/connectors/postgres-cdc/index.ts'
 import { PUBLICATION_CHECK_INTERVAL_MS } from '../../../src/connectors/postgres-cdc/publication-watch.ts'
@@ -23,9 +22,11 @@ import { testStack, uniqueName } from '../../support/stack.ts'
 import {
   createConnector,
   eventually,
+  killHard,
   path,
   sql,
   startTestWorker,
+  startWorkerProcess,
   statusOf,
   type TestWorker,
   waitForState,
@@ -341,45 +342,6 @@ test('the broker restarted under a streaming task: it continues once Kafka is ba
     await rm(dir, { recursive: true, force: true }).catch(() => {})
   }
 })
-
-/** `flowscope worker` in a process of its own (as in test/integration/worker/crash.test.ts). */
-async function startWorkerProcess(groupId: string, port: number): Promise<ChildProcess> {
-  const main = new URL('../../../src/cli/main.ts', import.meta.url).pathname
-  const process_ = spawn(process.execPath, [...V8_FLAGS, main, 'worker'], {
-    env: {
-      ...process.env,
-      CONNECT_BOOTSTRAP_SERVERS: testStack().bootstrapServers,
-      CONNECT_GROUP_ID: groupId,
-      CONNECT_CONFIG_STORAGE_TOPIC: `${groupId}-configs`,
-      CONNECT_OFFSET_STORAGE_TOPIC: `${groupId}-offsets`,
-      CONNECT_STATUS_STORAGE_TOPIC: `${groupId}-status`,
-      CONNECT_CONFIG_STORAGE_REPLICATION_FACTOR: '1',
-      CONNECT_OFFSET_STORAGE_REPLICATION_FACTOR: '1',
-      CONNECT_STATUS_STORAGE_REPLICATION_FACTOR: '1',
-      CONNECT_OFFSET_FLUSH_INTERVAL_MS: '300',
-      CONNECT_LISTENERS: `http://127.0.0.1:${port}`,
-      FLOWSCOPE_LOG_LEVEL: process.env.CRASH_LOG ?? 'WARN',
-    },
-    stdio: ['ignore', process.env.CRASH_LOG ? 'inherit' : 'ignore', 'inherit'],
-  })
-  const request = httpRequester(`http://127.0.0.1:${port}`)
-  await eventually(
-    async () => {
-      if (process_.exitCode !== null) assert.fail(`the worker process exited with ${process_.exitCode}`)
-      return (await request('GET', '/').catch(() => undefined))?.status === 200 ? true : undefined
-    },
-    () => 'the worker process never answered GET /',
-    30_000,
-  )
-  return process_
-}
-
-function killHard(running: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    running.once('exit', () => resolve())
-    running.kill('SIGKILL')
-  })
-}
 
 /** The connector's committed offsets, as the worker's REST API reads them from its offsets topic. */
 async function committedOffsets(

@@ -22,8 +22,9 @@ import {
   waitForState,
   workerIdentity,
 } from '../worker/helpers.ts'
+import { commitByPausing, offsetsOf, readJsonRecords, cdcConfig as sharedCdcConfig } from './postgres-cdc-support.ts'
 
-const run = promisify(execFile)
+const _run = promisify(execFile)
 
 interface Envelope {
   before: Record<string, unknown> | null
@@ -37,56 +38,16 @@ interface KafkaRecord {
   value: { payload: Envelope } | null
 }
 
-/** Every record of `topic` (JsonConverter's key and value; tombstones have a null value). */
-async function readRecords(topic: string): Promise<KafkaRecord[]> {
-  try {
-    const { stdout } = await run(
-      'kcat',
-      ['-b', testStack().bootstrapServers, '-t', topic, '-C', '-o', 'beginning', '-e', '-q', '-J'],
-      { timeout: 30_000, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024 },
-    )
-    return stdout
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line) => {
-        const m = JSON.parse(line) as { key: string | null; payload: string | null }
-        return {
-          key: m.key === null ? null : JSON.parse(m.key),
-          value: m.payload === null || m.payload === '' ? null : JSON.parse(m.payload),
-        }
-      })
-  } catch (error) {
-    if (/Unknown topic|not available|UNKNOWN_TOPIC/i.test(String((error as { stderr?: string }).stderr ?? error)))
-      return []
-    throw error
-  }
-}
+const readRecords = (topic: string): Promise<KafkaRecord[]> =>
+  readJsonRecords<KafkaRecord['key'], NonNullable<KafkaRecord['value']>>(topic)
 
-function cdcConfig(prefix: string, table: string, slot: string, signal: string, chunk: number): Record<string, string> {
-  const url = new URL(testStack().postgresUrl)
-  return {
-    'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
-    'database.hostname': url.hostname,
-    'database.port': url.port,
-    'database.user': decodeURIComponent(url.username) || 'postgres',
-    'database.password': decodeURIComponent(url.password),
-    'database.dbname': url.pathname.slice(1) || 'postgres',
-    'topic.prefix': prefix,
-    // The signalling table is not in the include list: it is captured all the same, as with Debezium.
-    'table.include.list': `public.${table}`,
+/** The signalling table is not in the include list: it is captured all the same, as with Debezium. */
+const cdcConfig = (prefix: string, table: string, slot: string, signal: string, chunk: number) =>
+  sharedCdcConfig(testStack().postgresUrl, prefix, table, slot, {
     'signal.data.collection': `public.${signal}`,
     'incremental.snapshot.chunk.size': String(chunk),
     'snapshot.mode': 'no_data',
-    'slot.name': slot,
-    'publication.name': `${slot}_pub`,
-    'publication.autocreate.mode': 'filtered',
-    'status.update.interval.ms': '200',
-    'poll.interval.ms': '100',
-    'tasks.max': '1',
-    'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
-    'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
-  }
-}
+  })
 
 /**
  * Names for one test (data table, signalling table, slot, topic prefix, connector), dropped after the file. The two
@@ -107,37 +68,6 @@ async function capture(tablePrefix: string) {
 async function createSignalTable(signal: string): Promise<void> {
   // Debezium's documented signalling table.
   await sql(`CREATE TABLE ${signal} (id varchar(42) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048))`)
-}
-
-type Offsets = { partition: Record<string, unknown>; offset: Record<string, unknown> }[]
-
-async function offsetsOf(worker: TestWorker, name: string): Promise<Offsets> {
-  const response = await worker.request('GET', path(name, '/offsets'))
-  assert.equal(response.status, 200, response.text)
-  return (response.body as { offsets: Offsets }).offsets
-}
-
-/** Pauses the connector (which commits its offsets) until the committed offset satisfies `wanted`. */
-async function commitByPausing(
-  running: TestWorker,
-  name: string,
-  wanted: (offset: Record<string, unknown>) => boolean,
-): Promise<Offsets[number]> {
-  let last: Offsets = []
-  return eventually(
-    async () => {
-      assert.equal((await running.request('PUT', path(name, '/pause'))).status, 202)
-      for (let i = 0; i < 10; i++) {
-        last = await offsetsOf(running, name)
-        if (last.length === 1 && wanted(last[0].offset)) return last[0]
-        await new Promise((resolve) => setTimeout(resolve, 100))
-      }
-      assert.equal((await running.request('PUT', path(name, '/resume'))).status, 202)
-      await waitForState(running.request, name, 'RUNNING')
-      return undefined
-    },
-    () => `the committed offset never got there: ${JSON.stringify(last)}`,
-  )
 }
 
 const idOf = (r: KafkaRecord) => Number(r.key?.payload.id)

@@ -1,12 +1,12 @@
-// Helpers for the CDC fault tests: a connector config for any Postgres, Kafka records read with kcat from any
-// broker (key, value and the source fields a test checks), the committed offsets in a worker's offsets topic, and
-// the state of a replication slot.
+// Helpers for the CDC integration tests: a connector config for any Postgres, Kafka records read with kcat from any
+// broker (as JsonConverter wrote them, or the change fields a test checks), the committed offsets (in a worker's
+// offsets topic, or through the REST API, committed on demand by pausing), and the state of a replication slot.
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import pg from 'pg'
 import { testStack } from '../../support/stack.ts'
-import { eventually } from '../worker/helpers.ts'
+import { eventually, path, type TestWorker, waitForState } from '../worker/helpers.ts'
 
 const run = promisify(execFile)
 
@@ -67,6 +67,21 @@ async function kcatJson(
       return []
     throw error
   }
+}
+
+/**
+ * Every record of `topic` with key and value as JsonConverter wrote them (`{schema, payload}`; a tombstone's value
+ * is null), and the value's text (JSON.parse rounds int64 values beyond 2^53).
+ */
+export async function readJsonRecords<K = unknown, V = unknown>(
+  topic: string,
+  bootstrap = testStack().bootstrapServers,
+): Promise<{ key: K | null; value: V | null; valueText: string | null }[]> {
+  return (await kcatJson(topic, bootstrap)).map((m) => ({
+    key: m.key === null ? null : (JSON.parse(m.key) as K),
+    value: m.payload === null || m.payload === '' ? null : (JSON.parse(m.payload) as V),
+    valueText: m.payload,
+  }))
 }
 
 /** Every record of a change topic, in order (JsonConverter with schemas: the payloads). */
@@ -149,4 +164,39 @@ export function assertNoDuplicates(ids: (number | undefined)[], message: string)
   const seen = new Set<number | undefined>()
   const twice = ids.filter((id) => seen.has(id) || !seen.add(id))
   assert.deepEqual(twice, [], message)
+}
+
+export type Offsets = { partition: Record<string, unknown>; offset: Record<string, unknown> }[]
+
+/** The connector's committed offsets, through the REST API. */
+export async function offsetsOf(worker: TestWorker, name: string): Promise<Offsets> {
+  const response = await worker.request('GET', path(name, '/offsets'))
+  assert.equal(response.status, 200, response.text)
+  return (response.body as { offsets: Offsets }).offsets
+}
+
+/**
+ * Pauses the connector, which commits its offsets, until the committed offset satisfies `wanted`: a record Kafka
+ * has may still await its acknowledgement in the worker when the pause commits, so resume and pause again.
+ */
+export async function commitByPausing(
+  running: TestWorker,
+  name: string,
+  wanted: (offset: Record<string, unknown>) => boolean,
+): Promise<Offsets[number]> {
+  let last: Offsets = []
+  return eventually(
+    async () => {
+      assert.equal((await running.request('PUT', path(name, '/pause'))).status, 202)
+      for (let i = 0; i < 10; i++) {
+        last = await offsetsOf(running, name)
+        if (last.length === 1 && wanted(last[0].offset)) return last[0]
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      assert.equal((await running.request('PUT', path(name, '/resume'))).status, 202)
+      await waitForState(running.request, name, 'RUNNING')
+      return undefined
+    },
+    () => `the committed offset never got there: ${JSON.stringify(last)}`,
+  )
 }

@@ -21,8 +21,9 @@ import {
   waitForState,
   workerIdentity,
 } from '../worker/helpers.ts'
+import { commitByPausing, offsetsOf, readJsonRecords, cdcConfig as sharedCdcConfig } from './postgres-cdc-support.ts'
 
-const run = promisify(execFile)
+const _run = promisify(execFile)
 
 interface KafkaRecord {
   key: { schema: Record<string, unknown>; payload: Record<string, unknown> } | null
@@ -40,31 +41,8 @@ interface Envelope {
   transaction: unknown
 }
 
-/** Every record of `topic` (key and value as JsonConverter wrote them; tombstones have a null value). */
-async function readRecords(topic: string): Promise<KafkaRecord[]> {
-  try {
-    const { stdout } = await run(
-      'kcat',
-      ['-b', testStack().bootstrapServers, '-t', topic, '-C', '-o', 'beginning', '-e', '-q', '-J'],
-      { timeout: 30_000, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024 },
-    )
-    return stdout
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line) => {
-        const m = JSON.parse(line) as { key: string | null; payload: string | null }
-        return {
-          key: m.key === null ? null : JSON.parse(m.key),
-          value: m.payload === null || m.payload === '' ? null : JSON.parse(m.payload),
-          valueText: m.payload,
-        }
-      })
-  } catch (error) {
-    if (/Unknown topic|not available|UNKNOWN_TOPIC/i.test(String((error as { stderr?: string }).stderr ?? error)))
-      return []
-    throw error
-  }
-}
+const readRecords = (topic: string): Promise<KafkaRecord[]> =>
+  readJsonRecords<KafkaRecord['key'], NonNullable<KafkaRecord['value']>>(topic)
 
 async function waitForRecords(topic: string, count: number): Promise<KafkaRecord[]> {
   let last: KafkaRecord[] = []
@@ -79,33 +57,8 @@ async function waitForRecords(topic: string, count: number): Promise<KafkaRecord
   )
 }
 
-function cdcConfig(
-  prefix: string,
-  table: string,
-  slot: string,
-  extra: Record<string, string> = {},
-): Record<string, string> {
-  const url = new URL(testStack().postgresUrl)
-  return {
-    'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
-    'database.hostname': url.hostname,
-    'database.port': url.port,
-    'database.user': decodeURIComponent(url.username) || 'postgres',
-    'database.password': decodeURIComponent(url.password),
-    'database.dbname': url.pathname.slice(1) || 'postgres',
-    'topic.prefix': prefix,
-    'table.include.list': `public.${table}`,
-    'slot.name': slot,
-    'publication.name': `${slot}_pub`,
-    'publication.autocreate.mode': 'filtered',
-    'status.update.interval.ms': '200',
-    'poll.interval.ms': '100',
-    'tasks.max': '1',
-    'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
-    'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
-    ...extra,
-  }
-}
+const cdcConfig = (prefix: string, table: string, slot: string, extra: Record<string, string> = {}) =>
+  sharedCdcConfig(testStack().postgresUrl, prefix, table, slot, extra)
 
 /** Names for one test's capture (table, slot, topic prefix, connector), dropped after the file's tests. */
 function capture(tablePrefix: string): { table: string; slot: string; prefix: string; name: string } {
@@ -121,40 +74,6 @@ async function confirmedFlush(slot: string): Promise<number | null> {
   const r = await sql('SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1', [slot])
   const row = r.rows[0] as { lsn: string | null } | undefined
   return row?.lsn ? parseLsn(row.lsn) : null
-}
-
-type Offsets = { partition: Record<string, unknown>; offset: Record<string, unknown> }[]
-
-async function offsetsOf(worker: TestWorker, name: string): Promise<Offsets> {
-  const response = await worker.request('GET', path(name, '/offsets'))
-  assert.equal(response.status, 200, response.text)
-  return (response.body as { offsets: Offsets }).offsets
-}
-
-/**
- * Pauses the connector, which commits its offsets, until the committed offset satisfies `wanted`: a record Kafka
- * has may still await its acknowledgement in the worker when the pause commits, so resume and pause again.
- */
-async function commitByPausing(
-  running: TestWorker,
-  name: string,
-  wanted: (offset: Record<string, unknown>) => boolean,
-): Promise<Offsets[number]> {
-  let last: Offsets = []
-  return eventually(
-    async () => {
-      assert.equal((await running.request('PUT', path(name, '/pause'))).status, 202)
-      for (let i = 0; i < 10; i++) {
-        last = await offsetsOf(running, name)
-        if (last.length === 1 && wanted(last[0].offset)) return last[0]
-        await new Promise((resolve) => setTimeout(resolve, 100))
-      }
-      assert.equal((await running.request('PUT', path(name, '/resume'))).status, 202)
-      await waitForState(running.request, name, 'RUNNING')
-      return undefined
-    },
-    () => `the committed offset never got there: ${JSON.stringify(last)}`,
-  )
 }
 
 let identity: WorkerIdentity
