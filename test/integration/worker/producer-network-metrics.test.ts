@@ -62,6 +62,7 @@ test("the producer's connections, request sizes, throttle (0), queue time, buffe
   const estimated = batch.reduce((sum, r) => sum + estimateRecordBytes(r), 0)
   let connected: Series[]
   let elapsedMs: number
+  let bothSendsMs: number
   try {
     const started = performance.now()
     await producer.send(batch)
@@ -70,6 +71,7 @@ test("the producer's connections, request sizes, throttle (0), queue time, buffe
     const inFlight = producer.send(records(topic, 5, 1000))
     const during = await scrape(metrics)
     await inFlight
+    bothSendsMs = performance.now() - started
     const heldBytes = records(topic, 5, 1000).reduce((sum, r) => sum + estimateRecordBytes(r), 0)
     const availableDuring = clientValue(during, M.bufferAvailableBytes, clientId)
     assert.equal(availableDuring, DEFAULT_BUFFER_MEMORY_BYTES - heldBytes, 'buffer available while in flight')
@@ -94,9 +96,13 @@ test("the producer's connections, request sizes, throttle (0), queue time, buffe
   // Unthrottled broker: every produce response says throttle_time_ms = 0.
   assert.equal(p(M.produceThrottleTimeAvg), 0)
   assert.equal(p(M.produceThrottleTimeMax), 0)
-  // Queue time: at least 0 and never longer than the whole first send (metadata and producer id included).
+  // Queue time: at least 0 and never longer than the two sends it covers (metadata and producer id included; the
+  // second request may wait longer than the whole first send took, on a loaded machine).
   const queueMax = p(M.recordQueueTimeMax) ?? -1
-  assert.ok(queueMax >= 0 && queueMax <= elapsedMs, `record_queue_time_max ${queueMax} of a ${elapsedMs} ms send`)
+  assert.ok(
+    queueMax >= 0 && queueMax <= bothSendsMs,
+    `record_queue_time_max ${queueMax} of sends lasting ${bothSendsMs} ms (the first ${elapsedMs} ms)`,
+  )
   assert.equal(p(M.bufferTotalBytes), DEFAULT_BUFFER_MEMORY_BYTES)
   assert.equal(p(M.bufferAvailableBytes), DEFAULT_BUFFER_MEMORY_BYTES, 'everything acknowledged: the buffer is free')
   assert.equal(p(M.compressionRateAvg), 1)
