@@ -86,9 +86,6 @@ const explained =
       : `Invalid value ${Array.isArray(value) ? value.join(',') : value} for configuration ${name}: ${why}`
   }
 
-/** Why the incremental cooperative rebalancing keys are not read: flowscope's group rebalances eagerly. */
-const EAGER_ONLY =
-  "flowscope's workers rebalance eagerly (Connect's `default` protocol): a departed worker's connectors and tasks are reassigned at the next rebalance, with no scheduled delay"
 /** Why the resynchronization keys are not read. */
 const NO_UNSYNC_BACKOFF =
   "a worker behind its assignment's config offset reads the config topic to its end and rejoins at once; it never leaves the group to back off"
@@ -331,7 +328,6 @@ const WORKER_KEYS = keyTable({
     default: 300000,
     validator: atLeast(0),
     importance: Importance.LOW,
-    notActedOn: EAGER_ONLY,
   },
   'connect.protocol': {
     type: ConfigTypes.STRING,
@@ -339,8 +335,6 @@ const WORKER_KEYS = keyTable({
     default: 'sessioned',
     validator: oneOf(['eager', 'compatible', 'sessioned'], true),
     importance: Importance.LOW,
-    notActedOn:
-      "flowscope offers only Connect's eager `default` protocol (as connect.protocol=eager); a group with Kafka Connect workers agrees on it",
   },
   'worker.sync.timeout.ms': {
     type: ConfigTypes.INT,

@@ -45,6 +45,8 @@ export interface MemberState {
   memberId: string
   url: string
   configOffset: bigint
+  /** Cooperative protocols: what the member runs now, as it reports it (null or absent: nothing). */
+  allocation?: { connectors: string[]; tasks: ConnectorTaskId[] } | null
 }
 
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)

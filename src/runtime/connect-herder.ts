@@ -28,10 +28,11 @@ import {
   eagerAssignments,
   type MemberState,
 } from './assignment.ts'
-import { type ConnectAssignment, NO_ERROR } from './connect-protocol.ts'
+import { type ConnectAssignment, NO_ERROR, protocolVersionOf } from './connect-protocol.ts'
 import { connectorConfigDef } from './connector-config.ts'
 import { connectorConverter } from './connector-converters.ts'
-import type { RebalanceListener } from './group-membership.ts'
+import { CooperativeAssignor } from './cooperative-assignor.ts'
+import type { AssignmentRound, RebalanceListener, Revocation } from './group-membership.ts'
 import type {
   ConnectorInfo,
   ConnectorOffset,
@@ -67,6 +68,8 @@ export interface ConnectHerderOptions {
   assignor?: Assignor
   /** A member of a group of workers: what runs here is what the group's leader assigns (see attachGroup). */
   group?: boolean
+  /** scheduled.rebalance.max.delay.ms, for the cooperative assignor this worker runs when it leads its group. */
+  scheduledRebalanceMaxDelayMs?: number
 }
 
 /** What the herder needs of its group membership. */
@@ -122,11 +125,16 @@ export class ConnectHerder implements Herder, RebalanceListener {
   #openAssignedGate: () => void = () => {}
   #leaderUrl: string | null = null
   #stopping = false
+  /** Connect's IncrementalCooperativeAssignor: used when this worker leads a group on a cooperative protocol. */
+  readonly #cooperative: CooperativeAssignor
+  /** The protocol the group agreed on at the last assignment (null before the first). */
+  #protocol: string | null = null
 
   constructor(options: ConnectHerderOptions) {
     this.#o = options
     this.#worker = options.worker
     this.#assignor = options.assignor ?? assignEverything
+    this.#cooperative = new CooperativeAssignor({ maxDelayMs: options.scheduledRebalanceMaxDelayMs ?? 300_000 })
     this.#queue = new Promise<void>((resolve) => {
       this.#openQueue = resolve
     })
@@ -192,27 +200,94 @@ export class ConnectHerder implements Herder, RebalanceListener {
     return this.#o.configs.offset
   }
 
-  /** As the group's leader: Connect's eager round-robin over the config view read to its end. */
-  async performAssignment(leaderId: string, members: MemberState[]): Promise<Map<string, ConnectAssignment>> {
+  /**
+   * As the group's leader, over the config view read to its end: Connect's eager round-robin, or under a
+   * cooperative protocol Connect's incremental cooperative assignor (what each member starts and stops).
+   */
+  async performAssignment(
+    leaderId: string,
+    members: MemberState[],
+    round: AssignmentRound = { protocol: 'default', generation: -1, lastCompletedGeneration: -1 },
+  ): Promise<Map<string, ConnectAssignment>> {
     await this.#o.configs.readToEnd()
-    const assignments = eagerAssignments(leaderId, members, this.#o.configs.offset, this.#o.configs)
+    const leaderOffset = this.#o.configs.offset
+    if (protocolVersionOf(round.protocol) === 0) {
+      const assignments = eagerAssignments(leaderId, members, leaderOffset, this.#o.configs)
+      this.#leaderView = new Map()
+      for (const m of members) {
+        const assignment = assignments.get(m.memberId)
+        if (assignment) this.#leaderView.set(m.memberId, { url: m.url, assignment })
+      }
+      return assignments
+    }
+    const leader = members.find((m) => m.memberId === leaderId)
+    if (!leader) throw new Error(`the leader ${leaderId} is not among the group's members`)
+    const maxOffset = members.reduce((max, m) => (m.configOffset > max ? m.configOffset : max), leaderOffset)
+    const base = { leader: leaderId, leaderUrl: leader.url, configOffset: leaderOffset, delayMs: 0 }
+    const nothing = { connectors: [], tasks: [], revokedConnectors: [], revokedTasks: [] }
+    if (maxOffset > leaderOffset) {
+      // A member has read further than the leader could: every member reads to the end and rejoins.
+      return new Map(members.map((m) => [m.memberId, { ...base, ...nothing, error: 1, configOffset: maxOffset }]))
+    }
+    const result = this.#cooperative.assign(
+      this.#o.configs,
+      members.map((m) => ({
+        memberId: m.memberId,
+        connectors: m.allocation?.connectors ?? [],
+        tasks: m.allocation?.tasks ?? [],
+      })),
+      round.lastCompletedGeneration,
+      round.generation,
+    )
+    const assignments = new Map<string, ConnectAssignment>()
     this.#leaderView = new Map()
     for (const m of members) {
-      const assignment = assignments.get(m.memberId)
-      if (assignment) this.#leaderView.set(m.memberId, { url: m.url, assignment })
+      const changes = result.members.get(m.memberId)
+      const assignment: ConnectAssignment = {
+        ...base,
+        error: NO_ERROR,
+        delayMs: result.delayMs,
+        connectors: changes?.connectors ?? [],
+        tasks: changes?.tasks ?? [],
+        revokedConnectors: changes?.revokedConnectors ?? [],
+        revokedTasks: changes?.revokedTasks ?? [],
+      }
+      assignments.set(m.memberId, assignment)
+      const all = changes?.all ?? { connectors: [], tasks: [] }
+      this.#leaderView.set(m.memberId, { url: m.url, assignment: { ...assignment, ...all } })
+    }
+    if (result.delayMs > 0) {
+      log.info({ delayMs: result.delayMs }, 'work of a departed worker is held back until the scheduled rebalance')
     }
     return assignments
   }
 
-  /** Eager rebalance: every connector and task here stops (each task commits its acknowledged offsets) first. */
-  revoked(): Promise<void> {
+  /**
+   * Stops work before the next assignment, each task committing its acknowledged offsets first. Nothing named (an
+   * eager rebalance, or a lost membership): everything. Named (a cooperative revocation): only that; the rest runs on.
+   */
+  revoked(what?: Revocation): Promise<void> {
     return this.#serial(async () => {
       this.#rebalanceStartedAt = performance.now()
       this.#o.metrics.recordRebalanceStart?.()
-      this.#groupAssignment = null
       if (this.#gateOpen) this.#assignedGate = this.#closedGate()
-      await this.#worker.release()
-      this.#applied.clear()
+      if (!what) {
+        this.#groupAssignment = null
+        await this.#worker.release()
+        this.#applied.clear()
+        return
+      }
+      await this.#worker.release(what)
+      for (const name of what.connectors) this.#applied.delete(name)
+      const current = this.#groupAssignment
+      if (current) {
+        const gone = new Set(what.tasks.map((t) => `${t.connector}-${t.task}`))
+        this.#groupAssignment = {
+          ...current,
+          connectors: current.connectors.filter((c) => !what.connectors.includes(c)),
+          tasks: current.tasks.filter((t) => !gone.has(`${t.connector}-${t.task}`)),
+        }
+      }
     })
   }
 
@@ -220,11 +295,17 @@ export class ConnectHerder implements Herder, RebalanceListener {
    * Starts exactly what the assignment holds, once the config view has read up to the assignment's config offset
    * (Connect: no worker runs on a view older than the one the leader assigned from).
    */
-  assigned(assignment: ConnectAssignment, generation: number, memberId: string): Promise<boolean> {
+  assigned(
+    assignment: ConnectAssignment,
+    generation: number,
+    memberId: string,
+    protocol = 'default',
+  ): Promise<boolean> {
     return this.#serial(async () => {
       if (this.#stopping) return false
       const startedAt = this.#rebalanceStartedAt ?? performance.now()
       this.#memberId = memberId
+      this.#protocol = protocol
       if (assignment.leader !== memberId) this.#leaderView.clear()
       this.#leaderUrl = assignment.leaderUrl
       if (assignment.error !== NO_ERROR) {
@@ -244,12 +325,15 @@ export class ConnectHerder implements Herder, RebalanceListener {
         }
         await this.#o.configs.readToEnd()
       }
+      // Cooperative: what ran before and is still assigned keeps running; only what is new here starts.
+      const before = this.#groupAssignment
       this.#groupAssignment = assignment
       this.#worker.setGeneration?.(generation)
       const assigned = this.#assignment()
-      for (const name of assigned.connectors) await this.#startConnector(name)
+      const started = new Set(before?.connectors ?? [])
+      for (const name of assigned.connectors) if (!started.has(name)) await this.#startConnector(name)
       for (const { connector, task } of assigned.tasks) {
-        if (!assigned.connectors.has(connector)) await this.#startTask(connector, task)
+        if (!this.#worker.hasTask({ connector, task })) await this.#startTask(connector, task)
       }
       this.#o.metrics.recordRebalance(performance.now() - startedAt, generation)
       this.#o.metrics.recordAssignment?.(assigned.connectors.size, assigned.tasks.length)
@@ -686,7 +770,12 @@ export class ConnectHerder implements Herder, RebalanceListener {
       // Which connectors or tasks exist changed: every worker's assignment may change (Connect rebalances).
       if (offset > this.#assignmentChangeOffset) this.#assignmentChangeOffset = offset
       const current = this.#groupAssignment
-      if (current && offset > current.configOffset) this.#rebalance(`connector ${change.name} changed`)
+      if (current && offset > current.configOffset) {
+        // Cooperative: a rebalance stops nothing by itself, so what ran on the old configs stops now (Connect's
+        // processTaskConfigUpdatesWithIncrementalCooperative); tasks still assigned here restart after it.
+        if (protocolVersionOf(this.#protocol) > 0) void this.#serial(() => this.#stopOutdated(change))
+        this.#rebalance(`connector ${change.name} changed`)
+      }
       return
     }
     if (change.kind === 'restart') {
@@ -733,6 +822,21 @@ export class ConnectHerder implements Herder, RebalanceListener {
     } else if (assignedTasks(assignment, name).length > 0 && target !== 'STOPPED') {
       await this.#worker.setTargetState(name, target === 'PAUSED' ? 'PAUSED' : 'STARTED')
     }
+  }
+
+  /** Stops what runs here of a connector that was deleted (everything) or got new task configs (its tasks). */
+  async #stopOutdated(change: ConfigChange): Promise<void> {
+    const name = change.name
+    const here = this.#assignment()
+    const tasks = assignedTasks(here, name)
+      .map((task) => ({ connector: name, task }))
+      .filter((id) => this.#worker.hasTask(id))
+    const deleted = change.kind === 'connector' && !change.exists
+    const connectors = deleted && here.connectors.has(name) ? [name] : []
+    if (tasks.length === 0 && connectors.length === 0) return
+    log.info({ connector: name, deleted, tasks: tasks.map((t) => t.task) }, 'stopping work on outdated configs')
+    await this.#worker.release({ connectors, tasks })
+    if (deleted) this.#applied.delete(name)
   }
 
   /** Records the connector's current target state as applied here. */
@@ -841,8 +945,11 @@ export class ConnectHerder implements Herder, RebalanceListener {
     return true
   }
 
+  /** Starts the connector's assigned tasks that do not run here yet. */
   async #startTasks(name: string): Promise<void> {
-    for (const task of assignedTasks(this.#assignment(), name)) await this.#startTask(name, task)
+    for (const task of assignedTasks(this.#assignment(), name)) {
+      if (!this.#worker.hasTask({ connector: name, task })) await this.#startTask(name, task)
+    }
   }
 
   async #startTask(name: string, task: number): Promise<void> {
@@ -882,7 +989,8 @@ export class ConnectHerder implements Herder, RebalanceListener {
       try {
         if (!this.#worker.isRunning(name)) return
         const changed = await this.#refreshTaskConfigs(name)
-        if (!changed) return
+        // In a group the task-config record drives the restart on every worker running a task (#onConfigChange).
+        if (!changed || this.#o.group) return
         log.info({ connector: name }, 'task configs changed: restarting tasks')
         await this.#worker.stopTasks(name)
         await this.#startTasks(name)

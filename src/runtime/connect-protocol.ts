@@ -14,6 +14,28 @@ export const EAGER_PROTOCOL = 'default'
 export const COMPATIBLE_PROTOCOL = 'compatible'
 export const SESSIONED_PROTOCOL = 'sessioned'
 export const CONNECT_PROTOCOL_TYPE = 'connect'
+
+/** The worker's connect.protocol setting. */
+export type ConnectProtocolMode = 'eager' | 'compatible' | 'sessioned'
+
+/**
+ * The protocols a worker offers in JoinGroup, most preferred first (ConnectProtocolCompatibility): the coordinator
+ * picks the first one every member offers, so a group agrees on the oldest mode any of its workers is set to.
+ */
+export function offeredProtocols(mode: ConnectProtocolMode): { name: string; version: 0 | 1 | 2 }[] {
+  const eager = { name: EAGER_PROTOCOL, version: 0 as const }
+  const compatible = { name: COMPATIBLE_PROTOCOL, version: 1 as const }
+  if (mode === 'eager') return [eager]
+  if (mode === 'compatible') return [compatible, eager]
+  return [{ name: SESSIONED_PROTOCOL, version: 2 }, compatible, eager]
+}
+
+/** The version of a protocol name the group agreed on (0: eager). */
+export function protocolVersionOf(name: string | null | undefined): 0 | 1 | 2 {
+  if (name === SESSIONED_PROTOCOL) return 2
+  if (name === COMPATIBLE_PROTOCOL) return 1
+  return 0
+}
 export const CONNECTOR_TASK = -1
 
 /** Assignment error codes (ConnectProtocol.Assignment). */

@@ -1,10 +1,14 @@
 // The worker's membership of its Connect group (Connect's WorkerGroupMember + WorkerCoordinator): it joins Kafka's
-// group coordinator under its group.id with protocol type `connect`, offering Connect's eager `default` protocol
-// with Connect's member metadata (its REST URL and config-topic offset). The member the coordinator picks as leader
-// computes every member's assignment; each member runs what SyncGroup hands it until the next rebalance.
-// Eager protocol: before every rejoin the member gives up all its work (listener.revoked), so no connector or task
-// runs on two workers at once. A member that cannot heartbeat for a whole session timeout gives up its work too:
-// the coordinator has handed it to others by then.
+// group coordinator under its group.id with protocol type `connect`, offering the protocols of its connect.protocol
+// (`sessioned`, `compatible`, eager `default`) with Connect's member metadata (its REST URL, config-topic offset and,
+// for the cooperative ones, the work it runs now). The member the coordinator picks as leader computes every
+// member's assignment; each member runs what SyncGroup hands it until the next rebalance.
+// Eager (`default`): before every rejoin the member gives up all its work (listener.revoked), so no connector or
+// task runs on two workers at once. Cooperative (`compatible`, `sessioned`): the member keeps its work through a
+// rebalance; the assignment names what to start and what to stop. A member that stopped something rejoins at once
+// (the leader deals it out in that round); one told of a scheduled delay rejoins when it ends.
+// Either way, a member that lost its membership (its session expired, or no heartbeat for a session timeout) gives
+// up all its work before it rejoins: the coordinator has treated it as gone, so its work may run elsewhere.
 // In: bootstrap servers, group.id, client id, timeouts, and the listener (the herder). Out: a running membership.
 import { Connection, findCoordinatorV6, heartbeatV4, joinGroupV9, leaveGroupV5, syncGroupV5 } from '@platformatic/kafka'
 import { ErrorCodes, FlowscopeError, messageOf } from '../errors.ts'
@@ -14,28 +18,52 @@ import type { MemberState } from './assignment.ts'
 import {
   CONNECT_PROTOCOL_TYPE,
   type ConnectAssignment,
+  type ConnectProtocolMode,
   decodeAssignment,
   decodeMetadata,
   EAGER_PROTOCOL,
   encodeAssignment,
   encodeMetadata,
+  NO_ERROR,
+  offeredProtocols,
+  protocolVersionOf,
 } from './connect-protocol.ts'
+import type { ConnectorTaskId } from './herder.ts'
 
 const GROUP_KEY_TYPE = 0 // FindCoordinatorKeyTypes.GROUP
+
+/** Work to stop: some connector instances and tasks (a cooperative revocation). */
+export interface Revocation {
+  connectors: readonly string[]
+  tasks: readonly ConnectorTaskId[]
+}
+
+/** The round the leader assigns for: the protocol agreed on and the generations Connect's assignor compares. */
+export interface AssignmentRound {
+  protocol: string
+  generation: number
+  /** The generation of this member's last completed join (-1: none). */
+  lastCompletedGeneration: number
+}
 
 /** What the membership asks of the herder. */
 export interface RebalanceListener {
   /** How far the config topic has been read (one past the last record): this member's metadata at every join. */
   configOffset(): bigint
   /** As the leader: every member's assignment, from the leader's config view read to its end. */
-  performAssignment(leaderId: string, members: MemberState[]): Promise<Map<string, ConnectAssignment>>
-  /** Eager: stop every connector and task before rejoining. */
-  revoked(): Promise<void>
+  performAssignment(
+    leaderId: string,
+    members: MemberState[],
+    round: AssignmentRound,
+  ): Promise<Map<string, ConnectAssignment>>
+  /** Stop this work (nothing named: every connector and task, as before an eager rejoin). */
+  revoked(what?: Revocation): Promise<void>
   /**
-   * The assignment of generation `generation` for member `memberId`: start exactly what it holds. False when it
-   * could not be applied (the listener has asked to rejoin).
+   * The assignment of generation `generation` for member `memberId`: run exactly what it holds (under a cooperative
+   * protocol, everything this member runs after the revocation, not only what is new). False when it could not be
+   * applied (the listener has asked to rejoin).
    */
-  assigned(assignment: ConnectAssignment, generation: number, memberId: string): Promise<boolean>
+  assigned(assignment: ConnectAssignment, generation: number, memberId: string, protocol: string): Promise<boolean>
 }
 
 export interface GroupMembershipOptions {
@@ -44,6 +72,8 @@ export interface GroupMembershipOptions {
   clientId: string
   /** This worker's advertised REST URL (Connect's member metadata `url`). */
   url: string
+  /** connect.protocol: which protocols this member offers (Connect's default: sessioned). */
+  protocol?: ConnectProtocolMode
   /** Connect's defaults: session.timeout.ms 10 s, rebalance.timeout.ms 60 s, heartbeat.interval.ms 3 s. */
   sessionTimeoutMs?: number
   rebalanceTimeoutMs?: number
@@ -56,6 +86,8 @@ export interface GroupMembershipOptions {
 export interface GroupMembership {
   readonly memberId: string
   readonly generationId: number
+  /** The protocol the group agreed on at the last join (null before the first). */
+  readonly protocol: string | null
   /** Gives up this member's work and rejoins (a config change needs a new assignment). */
   requestRejoin(reason: string): void
   /** Leaves the group (its work is reassigned at once) and closes the connection. */
@@ -70,6 +102,7 @@ export function createGroupMembership(options: GroupMembershipOptions): GroupMem
     sessionTimeoutMs: 10_000,
     rebalanceTimeoutMs: 60_000,
     heartbeatIntervalMs: 3_000,
+    protocol: 'sessioned',
     ...options,
   })
 }
@@ -108,6 +141,14 @@ class Membership implements GroupMembership {
   #heartbeating = false
   #lastHeartbeatOk = 0
   #joined: { resolve(): void; reject(error: unknown): void } | undefined
+  /** The protocol agreed on at the last completed join. */
+  #protocol: string | null = null
+  /** Everything this member runs as of its last assignment (null: nothing; Connect's assignmentSnapshot). */
+  #snapshot: ConnectAssignment | null = null
+  #lastCompletedGeneration = -1
+  /** Set when the coordinator may have handed this member's work to others: give it all up before rejoining. */
+  #workLost = false
+  #delayTimer: NodeJS.Timeout | undefined
 
   constructor(o: Options) {
     this.#o = o
@@ -119,6 +160,10 @@ class Membership implements GroupMembership {
 
   get generationId(): number {
     return this.#generationId
+  }
+
+  get protocol(): string | null {
+    return this.#protocol
   }
 
   start(): Promise<void> {
@@ -140,6 +185,7 @@ class Membership implements GroupMembership {
     if (this.#left) return this.#loop
     this.#left = true
     this.#stopHeartbeats()
+    clearTimeout(this.#delayTimer)
     this.#wake()
     const memberId = this.#memberId
     // A JoinGroup may be waiting for the rest of the group (up to rebalance.timeout.ms) and a broker answers one
@@ -169,12 +215,13 @@ class Membership implements GroupMembership {
       }
       try {
         // Heartbeats go on while the work stops (a slow task stop must not cost this member its session).
-        if (!first) await this.#o.listener.revoked()
+        if (!first && (this.#workLost || protocolVersionOf(this.#protocol) === 0)) await this.#revokeAll()
         this.#stopHeartbeats()
-        const { assignment, generation } = await this.#joinAndSync()
+        clearTimeout(this.#delayTimer)
+        const { assignment, generation, protocol } = await this.#joinAndSync()
         this.#rejoinNeeded = false
         this.#startHeartbeats()
-        const applied = await this.#o.listener.assigned(assignment, generation, this.#memberId)
+        const applied = await this.#apply(assignment, generation, protocol)
         if (applied && first) {
           this.#joined?.resolve()
           first = false
@@ -194,14 +241,73 @@ class Membership implements GroupMembership {
     this.#stopHeartbeats()
   }
 
-  async #joinAndSync(): Promise<{ assignment: ConnectAssignment; generation: number }> {
+  /** Gives up all work: the member rejoins with nothing (its snapshot is gone). */
+  async #revokeAll(): Promise<void> {
+    await this.#o.listener.revoked()
+    this.#snapshot = null
+    this.#workLost = false
+  }
+
+  /**
+   * Applies an assignment. Cooperative: stops what it revokes, then runs the member's snapshot minus the revoked plus
+   * the new (Connect's WorkerCoordinator.onJoinComplete); a revocation makes the member rejoin at once, a scheduled
+   * delay when it ends. A failed assignment (the leader's config view was behind) changes no work.
+   */
+  async #apply(assignment: ConnectAssignment, generation: number, protocol: string): Promise<boolean> {
+    this.#protocol = protocol
+    this.#lastCompletedGeneration = generation
+    if (protocolVersionOf(protocol) === 0) {
+      this.#snapshot = assignment
+      return this.#o.listener.assigned(assignment, generation, this.#memberId, protocol)
+    }
+    const revokedConnectors = assignment.revokedConnectors ?? []
+    const revokedTasks = assignment.revokedTasks ?? []
+    const revoking = revokedConnectors.length > 0 || revokedTasks.length > 0
+    if (revoking) await this.#o.listener.revoked({ connectors: revokedConnectors, tasks: revokedTasks })
+    const kept = this.#snapshot
+    const gone = new Set(revokedTasks.map((t) => `${t.connector}\u0000${t.task}`))
+    const full: ConnectAssignment = {
+      ...assignment,
+      connectors: [
+        ...new Set([
+          ...(kept?.connectors ?? []).filter((c) => !revokedConnectors.includes(c)),
+          ...assignment.connectors,
+        ]),
+      ],
+      tasks: [
+        ...(kept?.tasks ?? []).filter((t) => !gone.has(`${t.connector}\u0000${t.task}`)),
+        ...assignment.tasks.filter(
+          (t) => !(kept?.tasks ?? []).some((k) => k.connector === t.connector && k.task === t.task),
+        ),
+      ],
+    }
+    this.#snapshot = full
+    const applied = await this.#o.listener.assigned(full, generation, this.#memberId, protocol)
+    if (assignment.error === NO_ERROR) {
+      if (revoking) this.requestRejoin('work was revoked: the leader deals it out in the next round')
+      else if ((assignment.delayMs ?? 0) > 0) {
+        this.#delayTimer = setTimeout(
+          () => this.requestRejoin('the scheduled rebalance delay is over'),
+          assignment.delayMs,
+        )
+        this.#delayTimer.unref()
+      }
+    }
+    return applied
+  }
+
+  async #joinAndSync(): Promise<{ assignment: ConnectAssignment; generation: number; protocol: string }> {
     const o = this.#o
     for (;;) {
       const connection = await this.#coordinator()
       try {
         return await this.#joinAndSyncOn(connection)
       } catch (error) {
-        if (hasError(error, MEMBERSHIP_LOST)) this.#memberId = ''
+        if (hasError(error, MEMBERSHIP_LOST)) {
+          this.#memberId = ''
+          // Evicted mid-rebalance: the leader may be dealing this member's work out right now.
+          if (this.#snapshot) await this.#revokeAll()
+        }
         if (hasError(error, [...COORDINATOR_ERRORS, ...MEMBERSHIP_LOST, 'REBALANCE_IN_PROGRESS'])) {
           if (hasError(error, COORDINATOR_ERRORS)) await this.#dropConnection()
           if (this.#left) throw error
@@ -222,9 +328,15 @@ class Membership implements GroupMembership {
     }
   }
 
-  async #joinAndSyncOn(connection: Connection): Promise<{ assignment: ConnectAssignment; generation: number }> {
+  async #joinAndSyncOn(
+    connection: Connection,
+  ): Promise<{ assignment: ConnectAssignment; generation: number; protocol: string }> {
     const o = this.#o
-    const metadata = encodeMetadata(0, { url: o.url, configOffset: o.listener.configOffset() })
+    const state = { url: o.url, configOffset: o.listener.configOffset(), allocation: this.#snapshot }
+    const protocols = offeredProtocols(o.protocol).map(({ name, version }) => ({
+      name,
+      metadata: encodeMetadata(version, state),
+    }))
     const joinOnce = () =>
       joinGroupV9.api.async(
         connection,
@@ -234,7 +346,7 @@ class Membership implements GroupMembership {
         this.#memberId,
         null,
         CONNECT_PROTOCOL_TYPE,
-        [{ name: EAGER_PROTOCOL, metadata }],
+        protocols,
         null,
       )
     let joined: Awaited<ReturnType<typeof joinOnce>>
@@ -249,16 +361,28 @@ class Membership implements GroupMembership {
     }
     this.#memberId = joined.memberId
     this.#generationId = joined.generationId
+    const protocol = joined.protocolName ?? EAGER_PROTOCOL
+    const version = protocolVersionOf(protocol)
     let assignments: { memberId: string; assignment: Buffer }[] = []
     if (joined.leader === this.#memberId) {
       const members: MemberState[] = joined.members.map((m) => {
         const state = decodeMetadata(m.metadata)
-        return { memberId: m.memberId, url: state.url, configOffset: state.configOffset }
+        const allocation = version > 0 && state.allocation ? state.allocation : null
+        return {
+          memberId: m.memberId,
+          url: state.url,
+          configOffset: state.configOffset,
+          allocation: allocation && { connectors: allocation.connectors, tasks: allocation.tasks },
+        }
       })
-      const computed = await o.listener.performAssignment(this.#memberId, members)
-      assignments = [...computed].map(([memberId, a]) => ({ memberId, assignment: encodeAssignment(0, a) }))
+      const computed = await o.listener.performAssignment(this.#memberId, members, {
+        protocol,
+        generation: joined.generationId,
+        lastCompletedGeneration: this.#lastCompletedGeneration,
+      })
+      assignments = [...computed].map(([memberId, a]) => ({ memberId, assignment: encodeAssignment(version, a) }))
       log.info(
-        { groupId: o.groupId, generation: joined.generationId, members: members.map((m) => m.url) },
+        { groupId: o.groupId, generation: joined.generationId, protocol, members: members.map((m) => m.url) },
         'leading the group: assignments computed',
       )
     }
@@ -269,10 +393,10 @@ class Membership implements GroupMembership {
       this.#memberId,
       null,
       CONNECT_PROTOCOL_TYPE,
-      joined.protocolName ?? EAGER_PROTOCOL,
+      protocol,
       assignments,
     )
-    return { assignment: decodeAssignment(synced.assignment), generation: joined.generationId }
+    return { assignment: decodeAssignment(synced.assignment), generation: joined.generationId, protocol }
   }
 
   #startHeartbeats(): void {
@@ -301,10 +425,12 @@ class Membership implements GroupMembership {
       } else if (hasError(error, MEMBERSHIP_LOST)) {
         log.warn({ groupId: this.#o.groupId }, 'group membership expired (session timeout?); joining again')
         this.#memberId = ''
+        this.#workLost = true
         this.requestRejoin('membership lost')
       } else if (Date.now() - this.#lastHeartbeatOk > this.#o.sessionTimeoutMs) {
         // The coordinator has expired this member by now and handed its work to others: stop it, then rejoin.
         log.warn({ err: error, groupId: this.#o.groupId }, 'no heartbeat for a session timeout; giving up work')
+        this.#workLost = true
         await this.#dropConnection()
         this.requestRejoin('heartbeats failing for a session timeout')
       } else {

@@ -18,6 +18,7 @@ import { adminTopicCreator, ensureCompactedTopic, type InternalTopicSpec } from 
 import { ownershipConflict, TopicOwnershipError } from '../storage/topic-ownership.ts'
 import { CONNECT_COMPAT_VERSION, FLOWSCOPE_VERSION } from '../version.ts'
 import { ConnectHerder } from './connect-herder.ts'
+import type { ConnectProtocolMode } from './connect-protocol.ts'
 import { taskTransactionalId } from './exactly-once.ts'
 import { createGroupMembership, type GroupMembership } from './group-membership.ts'
 import { PluginRegistry } from './plugins.ts'
@@ -47,7 +48,15 @@ export interface WorkerSettings {
   exactlyOnceSourceSupport?: boolean
   plugins: SourceConnectorPlugin[]
   /** session.timeout.ms, heartbeat.interval.ms, rebalance.timeout.ms of the worker's group membership. */
-  group?: { sessionTimeoutMs: number; heartbeatIntervalMs: number; rebalanceTimeoutMs: number }
+  group?: {
+    sessionTimeoutMs: number
+    heartbeatIntervalMs: number
+    rebalanceTimeoutMs: number
+    /** connect.protocol (Connect's default: sessioned). */
+    protocol?: ConnectProtocolMode
+    /** scheduled.rebalance.max.delay.ms (Connect's default: 300000). */
+    scheduledRebalanceMaxDelayMs?: number
+  }
 }
 
 export interface RunningWorker {
@@ -136,6 +145,7 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
     topicTrackingEnabled: settings.topicTrackingEnabled,
     topicTrackingAllowReset: settings.topicTrackingAllowReset,
     group: true,
+    scheduledRebalanceMaxDelayMs: settings.group?.scheduledRebalanceMaxDelayMs ?? 300_000,
   })
   const url = `http://${settings.advertisedHost}:${settings.advertisedPort}`
   const rest = await startRestServer({
@@ -190,7 +200,12 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
       groupId: settings.groupId,
       clientId,
       url,
-      ...settings.group,
+      ...(settings.group && {
+        sessionTimeoutMs: settings.group.sessionTimeoutMs,
+        heartbeatIntervalMs: settings.group.heartbeatIntervalMs,
+        rebalanceTimeoutMs: settings.group.rebalanceTimeoutMs,
+        protocol: settings.group.protocol ?? 'sessioned',
+      }),
       network: metrics.kafkaClient(clientId),
       listener: herder,
     })

@@ -4,6 +4,7 @@
 import { notActedOnWarning, type WorkerConfig } from '../config/worker-config.ts'
 import type { SourceConnectorPlugin } from '../connectors/plugin.ts'
 import { getLogger } from '../logging.ts'
+import type { ConnectProtocolMode } from './connect-protocol.ts'
 import type { WorkerSettings } from './worker-process.ts'
 
 const log = getLogger('flowscope.runtime.worker')
@@ -48,6 +49,8 @@ export function workerSettingsFrom(config: WorkerConfig, plugins: SourceConnecto
       sessionTimeoutMs: config.get('session.timeout.ms'),
       heartbeatIntervalMs: config.get('heartbeat.interval.ms'),
       rebalanceTimeoutMs: config.get('rebalance.timeout.ms'),
+      protocol: String(config.get('connect.protocol')).toLowerCase() as ConnectProtocolMode,
+      scheduledRebalanceMaxDelayMs: config.get('scheduled.rebalance.max.delay.ms'),
     },
     plugins,
   }

@@ -79,10 +79,13 @@ export interface Worker {
   /** Graceful shutdown: every task stops polling, flushes, commits offsets. */
   stop(): Promise<void>
   /**
-   * Stops every connector and task as stop() does and forgets them, their metrics included: a rebalance took them
-   * away, and this worker reports only what it runs.
+   * Stops connectors and tasks as stop() does and forgets them, their metrics included: a rebalance took them away,
+   * and this worker reports only what it runs. Without a selection, everything (an eager rebalance); with one, only
+   * those connector instances and tasks (a cooperative revocation: the rest keeps running).
    */
-  release(): Promise<void>
+  release(only?: { connectors: readonly string[]; tasks: readonly ConnectorTaskId[] }): Promise<void>
+  /** Whether this task runs here (a cooperative rebalance starts only what does not). */
+  hasTask(id: ConnectorTaskId): boolean
   /** The group generation the statuses this worker writes carry (Connect's status `generation`). */
   setGeneration?(generation: number): void
 }
@@ -355,8 +358,41 @@ export class ConnectWorker implements Worker {
     await Promise.allSettled([...this.#running.keys()].map((name) => this.stopConnector(name, false)))
   }
 
-  async release(): Promise<void> {
-    await Promise.allSettled([...this.#running.keys()].map((name) => this.removeConnector(name)))
+  async release(only?: { connectors: readonly string[]; tasks: readonly ConnectorTaskId[] }): Promise<void> {
+    if (!only) {
+      await Promise.allSettled([...this.#running.keys()].map((name) => this.removeConnector(name)))
+      return
+    }
+    await Promise.allSettled(only.tasks.map((id) => this.#releaseTask(id)))
+    await Promise.allSettled(only.connectors.map((name) => this.#releaseInstance(name)))
+    for (const [name, running] of this.#running) {
+      if (!running.instance && running.tasks.size === 0) {
+        running.metrics.close()
+        this.#running.delete(name)
+      }
+    }
+  }
+
+  hasTask(id: ConnectorTaskId): boolean {
+    return Boolean(this.#running.get(id.connector)?.tasks.has(id.task))
+  }
+
+  async #releaseTask(id: ConnectorTaskId): Promise<void> {
+    const running = this.#running.get(id.connector)
+    const task = running?.tasks.get(id.task)
+    if (!running || !task) return
+    await task.stop()
+    running.tasks.delete(id.task)
+    running.taskMetrics.get(id.task)?.close()
+    running.taskMetrics.delete(id.task)
+  }
+
+  /** Stops the connector's own instance; its tasks here (if any stay assigned) keep running. */
+  async #releaseInstance(name: string): Promise<void> {
+    const running = this.#running.get(name)
+    if (!running?.instance) return
+    await running.instance.stop().catch((e) => log.warn({ err: e, connector: name }, 'connector stop failed'))
+    running.instance = null
   }
 
   // ---- internals -------------------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
-// Three workers sharing one group.id (two in this process, one a process of its own): the group's leader spreads
-// the connectors and tasks over them; a request to any worker works (config changes are forwarded to the leader, a
-// task restart to the worker running the task); a worker killed with SIGKILL mid-stream has its work taken over by
-// the others once its session times out, with no row of the JDBC sources missing; restarted, it gets work back.
-// A second group on the same broker is a world of its own.
+// Three workers sharing one group.id (two in this process, one a process of its own) on Connect's default
+// `sessioned` incremental cooperative protocol: the group's leader spreads the connectors and tasks over them; a
+// request to any worker works (config changes are forwarded to the leader, a task restart to the worker running the
+// task); a worker killed with SIGKILL mid-stream has its work taken over by the others once its session times out
+// and scheduled.rebalance.max.delay.ms has passed, with no row of the JDBC sources missing and no task of the
+// survivors restarted; restarted, it gets work back. A second group on the same broker is a world of its own.
 import assert from 'node:assert/strict'
 import type { ChildProcess } from 'node:child_process'
 import { after, test } from 'node:test'
@@ -41,6 +42,19 @@ after(async () => {
 })
 
 const CONNECTORS = 3
+/** scheduled.rebalance.max.delay.ms of this file's group: long enough to measure, short enough for a test. */
+const DELAY_MS = 5_000
+const delayed = { 'scheduled.rebalance.max.delay.ms': String(DELAY_MS) }
+const delayedEnv = { CONNECT_SCHEDULED_REBALANCE_MAX_DELAY_MS: String(DELAY_MS) }
+
+/** A counter or gauge of a worker's /metrics (the first series of that name). */
+async function metricOf(request: TestWorker['request'], name: string): Promise<number> {
+  const text = (await request('GET', '/metrics')).text
+  const match = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)
+  assert.ok(match, `${name} missing from /metrics`)
+  return Number(match[1])
+}
+const TASK_STARTS = 'kafka_connect_connect_worker_metrics_task_startup_attempts_total'
 
 /** Every connector's status, from one worker's view. */
 async function statuses(request: TestWorker['request'], names: string[]): Promise<StatusBody[]> {
@@ -64,9 +78,9 @@ const allRunning = (all: StatusBody[]) =>
 test('three workers, one group: work spread, requests to any worker, a SIGKILLed worker taken over with no row lost, and its work back after a restart', async () => {
   const groupId = uniqueName('group3')
   const [p1, p2, p3] = [await freePort(), await freePort(), await freePort()]
-  inProcess.push(await startTestWorker({ groupId, port: p1, overrides: {} }))
-  inProcess.push(await startTestWorker({ groupId, port: p2, overrides: {} }))
-  child = await startWorkerProcess(groupId, p3)
+  inProcess.push(await startTestWorker({ groupId, port: p1, overrides: delayed }))
+  inProcess.push(await startTestWorker({ groupId, port: p2, overrides: delayed }))
+  child = await startWorkerProcess(groupId, p3, delayedEnv)
   const [w1, w2] = inProcess
   const w3 = { id: `127.0.0.1:${p3}`, request: httpRequester(`http://127.0.0.1:${p3}`) }
   const ids = [w1.worker.workerId, w2.worker.workerId, w3.id]
@@ -174,6 +188,7 @@ test('three workers, one group: work spread, requests to any worker, a SIGKILLed
   // The topics the killed worker's tasks wrote: nothing else writes them until its work is taken over.
   const orphaned = names.flatMap((name, i) => (lost.includes(`${name}-0`) ? [i] : []))
   assert.equal(orphaned.length, 1, `one task on the killed worker: ${lost}`)
+  const startsBefore = (await metricOf(w1.request, TASK_STARTS)) + (await metricOf(w2.request, TASK_STARTS))
   const killedAt = performance.now()
   await killHard(child)
   child = undefined
@@ -190,6 +205,11 @@ test('three workers, one group: work spread, requests to any worker, a SIGKILLed
   )
   const takeoverMs = performance.now() - killedAt
   console.log(`${lost.join(', ')} RUNNING on the other workers ${takeoverMs.toFixed(0)} ms after the SIGKILL`)
+  // Held back for the scheduled delay (after the session timeout expired the member), then handed out.
+  assert.ok(takeoverMs >= DELAY_MS, `taken over after ${takeoverMs} ms, before the ${DELAY_MS} ms delay`)
+  // Cooperative: the survivors started the one task they took over and restarted none of their own.
+  const startsAfter = (await metricOf(w1.request, TASK_STARTS)) + (await metricOf(w2.request, TASK_STARTS))
+  assert.equal(startsAfter - startsBefore, orphaned.length, 'task starts on the surviving workers')
   writing = false
   await writer
   for (const [i, topic] of topics.entries()) {
@@ -208,7 +228,7 @@ test('three workers, one group: work spread, requests to any worker, a SIGKILLed
   }
 
   // The killed worker comes back: the next assignment deals it work again.
-  child = await startWorkerProcess(groupId, p3)
+  child = await startWorkerProcess(groupId, p3, delayedEnv)
   await eventually(
     async () => {
       all = await statuses(w1.request, names)

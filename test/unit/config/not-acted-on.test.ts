@@ -36,12 +36,7 @@ test('keys set but not acted on are listed with why, from every layer the user c
   })
   assert.deepEqual(
     c.notActedOn().map((k) => k.name),
-    [
-      'access.control.allow.origin',
-      'scheduled.rebalance.max.delay.ms',
-      'connect.protocol',
-      'consumer.max.poll.records',
-    ],
+    ['access.control.allow.origin', 'consumer.max.poll.records'],
   )
   assert.match(c.notActedOn()[0].reason, /no CORS headers/)
   // Unknown keys stay unknown keys, not "not acted on".
@@ -66,13 +61,16 @@ test('keys flowscope acts on, and keys left at their defaults, are not listed', 
     sessionTimeoutMs: 30000,
     heartbeatIntervalMs: 3000,
     rebalanceTimeoutMs: 60000,
+    protocol: 'sessioned',
+    scheduledRebalanceMaxDelayMs: 300000,
   })
   assert.equal(notActedOnReason('offset.flush.interval.ms'), undefined)
   assert.equal(notActedOnReason('producer.linger.ms'), undefined)
   assert.equal(notActedOnReason('no.such.key'), undefined)
-  // The group membership's timings are passed on; the incremental cooperative ones are not (eager rebalancing).
+  // The group membership's timings and protocol are passed on, the scheduled delay to the cooperative assignor.
   assert.equal(notActedOnReason('heartbeat.interval.ms'), undefined)
-  assert.match(notActedOnReason('scheduled.rebalance.max.delay.ms') ?? '', /rebalance eagerly/)
+  assert.equal(notActedOnReason('scheduled.rebalance.max.delay.ms'), undefined)
+  assert.equal(notActedOnReason('connect.protocol'), undefined)
 })
 
 test("a launcher's local default is not the user setting a key; the same key from the file is", () => {
@@ -130,15 +128,11 @@ test('the worker logs the warning once as its settings are made, and nothing whe
 test('every key marked not acted on is listed for the docs, with the prefixes', () => {
   const names = notActedOnKeys().map((k) => k.name)
   for (const k of workerConfigDef.keys()) assert.equal(names.includes(k.name), k.notActedOn !== undefined, k.name)
-  for (const required of [
-    'access.control.allow.origin',
-    'scheduled.rebalance.max.delay.ms',
-    'connect.protocol',
-    'worker.sync.timeout.ms',
-    'consumer.*',
-  ])
+  for (const required of ['access.control.allow.origin', 'worker.sync.timeout.ms', 'consumer.*'])
     assert.ok(names.includes(required), required)
   assert.ok(!names.includes('offset.flush.interval.ms'))
+  assert.ok(!names.includes('scheduled.rebalance.max.delay.ms'), 'acted on: the cooperative assignor')
+  assert.ok(!names.includes('connect.protocol'), 'acted on: the protocols offered')
   assert.ok(!names.includes('exactly.once.source.support'), 'acted on: transactional source tasks')
 })
 

@@ -32,6 +32,8 @@ class RecordingWorker implements Worker {
   readonly workerId = 'worker-1:8083'
   readonly calls: string[] = []
   readonly running = new Set<string>()
+  /** Running tasks, as `connector-task`. */
+  readonly tasks = new Set<string>()
   /** What each running connector answers for its task configs. */
   taskConfigsOf: (name: string) => Record<string, string>[] = (name) => [{ task: `${name}-0` }, { task: `${name}-1` }]
   readonly reconfigure = new Map<string, () => void>()
@@ -66,6 +68,7 @@ class RecordingWorker implements Worker {
   async stopConnector(name: string, markStopped: boolean): Promise<void> {
     this.calls.push(`stopConnector ${name}${markStopped ? ' markStopped' : ''}`)
     this.running.delete(name)
+    for (const key of [...this.tasks]) if (key.startsWith(`${name}-`)) this.tasks.delete(key)
   }
   async connectorStopped(name: string): Promise<void> {
     this.calls.push(`connectorStopped ${name}`)
@@ -73,6 +76,7 @@ class RecordingWorker implements Worker {
   async removeConnector(name: string): Promise<void> {
     this.calls.push(`removeConnector ${name}`)
     this.running.delete(name)
+    for (const key of [...this.tasks]) if (key.startsWith(`${name}-`)) this.tasks.delete(key)
   }
   async startTask(
     id: ConnectorTaskId,
@@ -82,12 +86,17 @@ class RecordingWorker implements Worker {
   ): Promise<void> {
     this.calls.push(`startTask ${id.connector}-${id.task} ${target}`)
     this.taskConfigsStarted.set(`${id.connector}-${id.task}`, taskConfig)
+    this.tasks.add(`${id.connector}-${id.task}`)
+  }
+  hasTask(id: ConnectorTaskId): boolean {
+    return this.tasks.has(`${id.connector}-${id.task}`)
   }
   async restartTask(id: ConnectorTaskId, _c: Record<string, string>, _t: Record<string, string>, target: TargetState) {
     this.calls.push(`restartTask ${id.connector}-${id.task} ${target}`)
   }
   async stopTasks(name: string): Promise<void> {
     this.calls.push(`stopTasks ${name}`)
+    for (const key of [...this.tasks]) if (key.startsWith(`${name}-`)) this.tasks.delete(key)
   }
   async setTargetState(name: string, target: 'PAUSED' | 'STARTED'): Promise<void> {
     this.calls.push(`setTargetState ${name} ${target}`)
@@ -95,9 +104,17 @@ class RecordingWorker implements Worker {
   async stop(): Promise<void> {
     this.calls.push('stop')
   }
-  async release(): Promise<void> {
-    this.calls.push('release')
-    this.running.clear()
+  async release(only?: { connectors: readonly string[]; tasks: readonly ConnectorTaskId[] }): Promise<void> {
+    if (!only) {
+      this.calls.push('release')
+      this.running.clear()
+      this.tasks.clear()
+      return
+    }
+    const tasks = only.tasks.map((t) => `${t.connector}-${t.task}`)
+    this.calls.push(`release ${[...only.connectors, ...tasks].join(' ')}`)
+    for (const name of only.connectors) this.running.delete(name)
+    for (const key of tasks) this.tasks.delete(key)
   }
 }
 
