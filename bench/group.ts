@@ -5,9 +5,10 @@
 //  - failover: SIGKILL one worker → time until each of its tasks is RUNNING on another worker; then the worker
 //    restarted → time until it holds work again;
 //  - throughput: 3 tables of N/3 rows copied by 3 connectors on 1 worker, then on 3 workers (rows/s).
-// The group runs Connect's eager protocol: the failover waits for session.timeout.ms (default 10 s) to expire the
-// killed member; scheduled.rebalance.max.delay.ms belongs to the incremental cooperative protocol, not run here.
-//   npm run bench:group -- [--connectors 50] [--rows 300000]
+// Spread and failover run once per scheduled.rebalance.max.delay.ms given (default: 0 and Connect's 300000), each
+// with a group of its own on the given connect.protocol (default sessioned: incremental cooperative). The failover
+// waits for session.timeout.ms (10 s) to expire the killed member, then for the delay.
+//   npm run bench:group -- [--connectors 50] [--rows 300000] [--delays 0,300000] [--protocol sessioned]
 import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { parseArgs, promisify } from 'node:util'
@@ -23,15 +24,19 @@ const { values } = parseArgs({
   options: {
     connectors: { type: 'string' },
     rows: { type: 'string' },
+    delays: { type: 'string' },
+    protocol: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 })
 if (values.help) {
-  console.log(`Usage: npm run bench:group -- [--connectors C] [--rows N]
+  console.log(`Usage: npm run bench:group -- [--connectors C] [--rows N] [--delays D1,D2] [--protocol P]
 
 A group of 3 flowscope worker processes on the bench's own Postgres and broker: time to spread C connectors
 (default 50) over the group, time from SIGKILL of a worker to its tasks RUNNING elsewhere and back after its
-restart, and the copy rate of N rows (default 300000, in 3 tables) on 1 worker and on 3.`)
+restart — once per scheduled.rebalance.max.delay.ms in D (default 0,300000) — and the copy rate of N rows
+(default 300000, in 3 tables) on 1 worker and on 3. P is connect.protocol: sessioned (default), compatible or
+eager.`)
   process.exit(0)
 }
 const whole = (flag: string, text: string | undefined, fallback: number) => {
@@ -44,6 +49,18 @@ const whole = (flag: string, text: string | undefined, fallback: number) => {
 }
 const CONNECTORS = whole('connectors', values.connectors, 50)
 const ROWS = whole('rows', values.rows, 300_000)
+const DELAYS = (values.delays ?? '0,300000').split(',').map((d) => {
+  if (!/^\d+$/.test(d)) {
+    console.error(`bench:group: --delays ${values.delays}: expected whole numbers of ms, comma-separated (see --help)`)
+    process.exit(2)
+  }
+  return Number(d)
+})
+const PROTOCOL = values.protocol ?? 'sessioned'
+if (!['sessioned', 'compatible', 'eager'].includes(PROTOCOL)) {
+  console.error(`bench:group: --protocol ${PROTOCOL}: expected sessioned, compatible or eager (see --help)`)
+  process.exit(2)
+}
 
 interface Worker {
   url: string
@@ -57,7 +74,7 @@ interface Status {
   tasks: { id: number; state: string; worker_id: string }[]
 }
 
-async function startWorker(stack: BenchStack, group: string, n: number): Promise<Worker> {
+async function startWorker(stack: BenchStack, group: string, n: number, delayMs = 0): Promise<Worker> {
   const port = await freePort()
   const env = {
     ...process.env,
@@ -73,6 +90,8 @@ async function startWorker(stack: BenchStack, group: string, n: number): Promise
     CONNECT_REST_ADVERTISED_HOST_NAME: '127.0.0.1',
     CONNECT_REST_ADVERTISED_PORT: String(port),
     CONNECT_OFFSET_FLUSH_INTERVAL_MS: '1000',
+    CONNECT_CONNECT_PROTOCOL: PROTOCOL,
+    CONNECT_SCHEDULED_REBALANCE_MAX_DELAY_MS: String(delayMs),
     FLOWSCOPE_LOG_LEVEL: 'WARN',
   }
   const main = new URL('../src/cli/main.ts', import.meta.url).pathname
@@ -112,11 +131,12 @@ async function statuses(url: string): Promise<Status[]> {
 
 /** Waits until `done` holds for the statuses read from `url`; returns the seconds it took from `since`. */
 async function until(url: string, since: number, what: string, done: (s: Status[]) => boolean): Promise<number> {
-  const deadline = Date.now() + 300_000
+  const limitMs = 300_000 + Math.max(...DELAYS)
+  const deadline = Date.now() + limitMs
   for (;;) {
     const s = await statuses(url).catch(() => [])
     if (done(s)) return (performance.now() - since) / 1000
-    if (Date.now() > deadline) throw new Error(`${what}: not reached in 300 s`)
+    if (Date.now() > deadline) throw new Error(`${what}: not reached in ${limitMs / 1000} s`)
     await sleep(100)
   }
 }
@@ -165,6 +185,63 @@ async function copyRate(stack: BenchStack, workers: Worker[], tables: string[], 
   return ROWS / ((performance.now() - started) / 1000)
 }
 
+/** Spread, failover and rejoin of a group of 3 workers with this scheduled delay; its lines for the summary. */
+async function groupPhase(stack: BenchStack, workers: Worker[], delayMs: number): Promise<string[]> {
+  const progress = consoleProgress()
+  // Spread: 3 workers, C connectors created through the first one (forwarded to the leader when it is not).
+  const group = `bench-group-${delayMs}`
+  const label = `scheduled.rebalance.max.delay.ms=${delayMs}`
+  const lines: string[] = []
+  let done = progress.step(`Starting 3 workers in one group (${label})`)
+  for (let n = 1; n <= 3; n++) workers.push(await startWorker(stack, group, n, delayMs))
+  done()
+  done = progress.step(`Creating ${CONNECTORS} connectors through one worker`)
+  const created = performance.now()
+  for (let i = 0; i < CONNECTORS; i++) {
+    await rest(workers[0].url, 'POST', '/connectors', {
+      name: `spread-${delayMs}-${i}`,
+      config: jdbcConfig(stack, 'spread', `spread-${delayMs}-${i}-`),
+    })
+  }
+  const spread = await until(workers[1].url, created, 'all connectors RUNNING', allRunning(CONNECTORS))
+  const holding = (s: Status[], id: string) => s.filter((c) => c.tasks.some((t) => t.worker_id === id)).length
+  const after = await statuses(workers[1].url)
+  done(`${spread.toFixed(1)} s`)
+  lines.push(
+    `${label}: spread: ${CONNECTORS} connectors over 3 workers, all RUNNING ${spread.toFixed(1)} s after the first POST; tasks per worker ${workers.map((w) => holding(after, w.id)).join(' / ')}`,
+  )
+
+  // Failover: SIGKILL the worker holding the most tasks.
+  const victim = workers.reduce((a, b) => (holding(after, a.id) >= holding(after, b.id) ? a : b))
+  const survivor = workers.find((w) => w !== victim)!
+  const moved = holding(after, victim.id)
+  done = progress.step(`SIGKILL of the worker holding ${moved} tasks`)
+  const killed = performance.now()
+  process.kill(victim.process.pid, 'SIGKILL')
+  const failover = await until(survivor.url, killed, 'tasks RUNNING elsewhere', (s) => {
+    return allRunning(CONNECTORS)(s) && s.every((c) => c.tasks.every((t) => t.worker_id !== victim.id))
+  })
+  done(`${failover.toFixed(1)} s`)
+  lines.push(
+    `${label}: failover: SIGKILL of a worker holding ${moved} tasks → all RUNNING on the other two after ${failover.toFixed(1)} s`,
+  )
+
+  done = progress.step('Restarting the killed worker')
+  const index = workers.indexOf(victim)
+  const restarted = performance.now()
+  const back = await startWorker(stack, group, index + 1, delayMs)
+  workers[index] = back
+  const rejoin = await until(survivor.url, restarted, 'work back on the restarted worker', (s) => {
+    return allRunning(CONNECTORS)(s) && s.some((c) => c.tasks.some((t) => t.worker_id === back.id))
+  })
+  done(`${rejoin.toFixed(1)} s`)
+  lines.push(
+    `${label}: rejoin: the restarted worker holds tasks again ${rejoin.toFixed(1)} s after it was started (process start included)`,
+  )
+  for (let i = 0; i < CONNECTORS; i++) await rest(workers[0].url, 'DELETE', `/connectors/spread-${delayMs}-${i}`)
+  return lines
+}
+
 async function main(): Promise<void> {
   const progress = consoleProgress()
   const stack = await startBenchStack('group', progress)
@@ -185,56 +262,15 @@ async function main(): Promise<void> {
     }
     done()
 
-    // Spread: 3 workers, C connectors created through the first one (forwarded to the leader when it is not).
-    done = progress.step('Starting 3 workers in one group')
-    for (let n = 1; n <= 3; n++) workers.push(await startWorker(stack, 'bench-group', n))
-    done()
-    done = progress.step(`Creating ${CONNECTORS} connectors through one worker`)
-    const created = performance.now()
-    for (let i = 0; i < CONNECTORS; i++) {
-      await rest(workers[0].url, 'POST', '/connectors', {
-        name: `spread-${i}`,
-        config: jdbcConfig(stack, 'spread', `spread-${i}-`),
-      })
+    for (const delayMs of DELAYS) {
+      lines.push(...(await groupPhase(stack, workers, delayMs)))
+      for (const w of workers.splice(0)) await w.process.stop()
     }
-    const spread = await until(workers[1].url, created, 'all connectors RUNNING', allRunning(CONNECTORS))
-    const holding = (s: Status[], id: string) => s.filter((c) => c.tasks.some((t) => t.worker_id === id)).length
-    const after = await statuses(workers[1].url)
-    done(`${spread.toFixed(1)} s`)
-    lines.push(
-      `spread: ${CONNECTORS} connectors over 3 workers, all RUNNING ${spread.toFixed(1)} s after the first POST; tasks per worker ${workers.map((w) => holding(after, w.id)).join(' / ')}`,
-    )
-
-    // Failover: SIGKILL the worker holding the most tasks.
-    const victim = workers.reduce((a, b) => (holding(after, a.id) >= holding(after, b.id) ? a : b))
-    const survivor = workers.find((w) => w !== victim)!
-    const moved = holding(after, victim.id)
-    done = progress.step(`SIGKILL of the worker holding ${moved} tasks`)
-    const killed = performance.now()
-    process.kill(victim.process.pid, 'SIGKILL')
-    const failover = await until(survivor.url, killed, 'tasks RUNNING elsewhere', (s) => {
-      return allRunning(CONNECTORS)(s) && s.every((c) => c.tasks.every((t) => t.worker_id !== victim.id))
-    })
-    done(`${failover.toFixed(1)} s`)
-    lines.push(
-      `failover: SIGKILL of a worker holding ${moved} tasks → all RUNNING on the other two after ${failover.toFixed(1)} s`,
-    )
-
-    done = progress.step('Restarting the killed worker')
-    const index = workers.indexOf(victim)
-    const restarted = performance.now()
-    const back = await startWorker(stack, 'bench-group', index + 1)
-    workers[index] = back
-    const rejoin = await until(survivor.url, restarted, 'work back on the restarted worker', (s) => {
-      return allRunning(CONNECTORS)(s) && s.some((c) => c.tasks.some((t) => t.worker_id === back.id))
-    })
-    done(`${rejoin.toFixed(1)} s`)
-    lines.push(
-      `rejoin: the restarted worker holds tasks again ${rejoin.toFixed(1)} s after it was started (process start included)`,
-    )
-    for (let i = 0; i < CONNECTORS; i++) await rest(workers[0].url, 'DELETE', `/connectors/spread-${i}`)
 
     // Throughput: the same 3 tables on 3 workers, then on a group of 1.
+    done = progress.step('Starting 3 workers in one group')
+    for (let n = 1; n <= 3; n++) workers.push(await startWorker(stack, 'bench-copy', n))
+    done()
     done = progress.step(`Copying ${ROWS} rows in 3 tables on 3 workers`)
     const onThree = await copyRate(stack, workers, tables, 'three')
     done(`${onThree.toFixed(0)} rows/s`)
@@ -251,7 +287,7 @@ async function main(): Promise<void> {
     await db.end()
     await stack.stop()
   }
-  console.log('\nflowscope: a group of workers (eager protocol), one Postgres and broker')
+  console.log(`\nflowscope: a group of workers (connect.protocol=${PROTOCOL}), one Postgres and broker`)
   for (const line of lines) console.log(`  ${line}`)
 }
 

@@ -1,7 +1,7 @@
 // The same REST requests sent to a real Apache Kafka Connect 4.1.1 worker and to a flowscope worker, both on the test
 // broker: status codes and JSON bodies (or, where the connectors differ, JSON shapes) must match, except for the
 // deliberate differences documented in docs/rest-api.md (listed in DIFFERENCES below). Also: a flowscope worker
-// given the Connect worker's group.id joins the Connect worker's group, both agreeing on Connect's eager protocol.
+// given the Connect worker's group.id joins the Connect worker's group, both agreeing on Connect's sessioned protocol.
 import assert from 'node:assert/strict'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -256,7 +256,7 @@ describe('REST answers: Apache Kafka Connect 4.1.1 vs flowscope', () => {
     await same('GET', `/connectors/${name}`)
   })
 
-  test("a flowscope worker given the Connect worker's group.id joins its group on Connect's eager protocol", async () => {
+  test("a flowscope worker given the Connect worker's group.id joins its group on Connect's sessioned protocol", async () => {
     const identity = await workerIdentity('compat-group')
     const member = await startTestWorker({ ...identity, groupId: upstream.groupId })
     try {
@@ -268,8 +268,8 @@ describe('REST answers: Apache Kafka Connect 4.1.1 vs flowscope', () => {
         const group = groups[0]
         assert.equal(group.groupState, 'Stable')
         assert.equal(group.protocolType, 'connect')
-        // Connect 4.1 offers sessioned, compatible and default; flowscope only default: the group agrees on it.
-        assert.equal(group.protocolData, 'default')
+        // Both offer sessioned, compatible and default (Connect's default connect.protocol): they agree on sessioned.
+        assert.equal(group.protocolData, 'sessioned')
         const urls = group.members.map((m) => decodeMetadata(m.memberMetadata).url).sort()
         assert.equal(urls.length, 2, `members: ${urls}`)
         assert.ok(urls.includes(`http://${member.worker.workerId}`), `flowscope's URL among ${urls}`)
