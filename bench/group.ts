@@ -211,9 +211,12 @@ async function groupPhase(stack: BenchStack, workers: Worker[], delayMs: number)
     `${label}: spread: ${CONNECTORS} connectors over 3 workers, all RUNNING ${spread.toFixed(1)} s after the first POST; tasks per worker ${workers.map((w) => holding(after, w.id)).join(' / ')}`,
   )
 
-  // Failover: SIGKILL the worker holding the most tasks.
-  const victim = workers.reduce((a, b) => (holding(after, a.id) >= holding(after, b.id) ? a : b))
-  const survivor = workers.find((w) => w !== victim)!
+  // Failover: SIGKILL the follower holding the most tasks. The first worker started leads the group (the
+  // coordinator keeps its first member as leader while it lives); a killed leader's successor has no memory of the
+  // previous assignment, so the leader's own work moves at once, as in Connect — measured after the rejoin below.
+  const followers = workers.slice(1)
+  const victim = followers.reduce((a, b) => (holding(after, a.id) >= holding(after, b.id) ? a : b))
+  const survivor = workers[0]
   const moved = holding(after, victim.id)
   done = progress.step(`SIGKILL of the worker holding ${moved} tasks`)
   const killed = performance.now()
@@ -238,6 +241,23 @@ async function groupPhase(stack: BenchStack, workers: Worker[], delayMs: number)
   lines.push(
     `${label}: rejoin: the restarted worker holds tasks again ${rejoin.toFixed(1)} s after it was started (process start included)`,
   )
+
+  // The leader killed: its successor treats the leader's work as new and deals it out in the next rebalance.
+  const settled = await statuses(survivor.url)
+  const leader = workers[0]
+  const witness = workers[1]
+  const leaderTasks = holding(settled, leader.id)
+  done = progress.step(`SIGKILL of the leader (holding ${leaderTasks} tasks)`)
+  const leaderKilled = performance.now()
+  process.kill(leader.process.pid, 'SIGKILL')
+  const leaderFailover = await until(witness.url, leaderKilled, "the leader's tasks RUNNING elsewhere", (s) => {
+    return allRunning(CONNECTORS)(s) && s.every((c) => c.tasks.every((t) => t.worker_id !== leader.id))
+  })
+  done(`${leaderFailover.toFixed(1)} s`)
+  lines.push(
+    `${label}: leader failover: SIGKILL of the leader holding ${leaderTasks} tasks → all RUNNING on the other two after ${leaderFailover.toFixed(1)} s (no delay: the new leader has no previous assignment)`,
+  )
+  workers.splice(0, 1)
   for (let i = 0; i < CONNECTORS; i++) await rest(workers[0].url, 'DELETE', `/connectors/spread-${delayMs}-${i}`)
   return lines
 }

@@ -325,11 +325,22 @@ export class ConnectHerder implements Herder, RebalanceListener {
         }
         await this.#o.configs.readToEnd()
       }
-      // Cooperative: what ran before and is still assigned keeps running; only what is new here starts.
+      // Cooperative: what ran before and is still assigned keeps running; only what is new here starts. What ran
+      // and is no longer assigned (the group moved from a cooperative protocol to eager, which revokes nothing
+      // explicitly) stops first.
       const before = this.#groupAssignment
       this.#groupAssignment = assignment
       this.#worker.setGeneration?.(generation)
       const assigned = this.#assignment()
+      if (before) {
+        const keep = new Set(assigned.tasks.map((t) => `${t.connector}-${t.task}`))
+        const connectors = before.connectors.filter((c) => !assigned.connectors.has(c))
+        const tasks = before.tasks.filter((t) => !keep.has(`${t.connector}-${t.task}`))
+        if (connectors.length > 0 || tasks.length > 0) {
+          await this.#worker.release({ connectors, tasks })
+          for (const name of connectors) this.#applied.delete(name)
+        }
+      }
       const started = new Set(before?.connectors ?? [])
       for (const name of assigned.connectors) if (!started.has(name)) await this.#startConnector(name)
       for (const { connector, task } of assigned.tasks) {

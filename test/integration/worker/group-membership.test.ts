@@ -1,6 +1,7 @@
 // Workers sharing a group.id are members of one group on Kafka's group coordinator (protocol type `connect`, Connect's
-// eager `default` protocol, Connect's member metadata): a second worker joins beside the first instead of being
-// refused, both serve REST, and a worker that stops cleanly leaves the group at once (no session timeout to wait).
+// protocols and member metadata): a second worker joins beside the first instead of being refused, both serve REST,
+// and a worker that stops cleanly leaves the group at once (no session timeout to wait). The group agrees on the
+// newest protocol every member offers: `sessioned` by default, eager `default` while a worker set to eager is in it.
 import assert from 'node:assert/strict'
 import { after, describe, test } from 'node:test'
 import { Connection, describeGroupsV5 } from '@platformatic/kafka'
@@ -13,8 +14,8 @@ after(async () => {
   for (const worker of started) await worker.worker.stop()
 })
 
-async function start(groupId: string): Promise<TestWorker> {
-  const identity = await workerIdentity('group')
+async function start(groupId: string, overrides: Record<string, string> = {}): Promise<TestWorker> {
+  const identity = await workerIdentity('group', overrides)
   const worker = await startTestWorker({ ...identity, groupId })
   started.push(worker)
   return worker
@@ -73,7 +74,7 @@ describe('workers sharing a group.id', () => {
     const first = await start(groupId)
     const alone = await stableWith(groupId, 1)
     assert.equal(alone.protocolType, 'connect')
-    assert.equal(alone.protocol, 'default', "Connect's eager protocol")
+    assert.equal(alone.protocol, 'sessioned', "Connect's default connect.protocol")
     assert.deepEqual(
       alone.members.map((m) => m.url),
       [`http://${first.worker.workerId}`],
@@ -82,7 +83,7 @@ describe('workers sharing a group.id', () => {
 
     const second = await start(groupId)
     const both = await stableWith(groupId, 2)
-    assert.equal(both.protocol, 'default')
+    assert.equal(both.protocol, 'sessioned')
     assert.equal(new Set(both.members.map((m) => m.url)).size, 2, 'two members, each with its own REST URL')
     for (const worker of [first, second]) {
       assert.equal((await worker.request('GET', '/health')).status, 200)
@@ -99,6 +100,25 @@ describe('workers sharing a group.id', () => {
     console.log(`the group was back to one member ${ms.toFixed(0)} ms after a clean stop`)
     assert.ok(ms < 10_000, `${ms} ms: the stopped worker left rather than timing out`)
     assert.equal((await second.request('GET', '/health')).status, 200)
+  })
+
+  test('a worker set to connect.protocol=eager joins a sessioned group: the group runs eager until it leaves', async () => {
+    const { groupId } = await workerIdentity('group-mixed')
+    const cooperative = await start(groupId)
+    assert.equal((await stableWith(groupId, 1)).protocol, 'sessioned')
+    const eager = await start(groupId, { 'connect.protocol': 'eager' })
+    assert.equal((await stableWith(groupId, 2)).protocol, 'default', 'the only protocol both offer')
+    for (const worker of [cooperative, eager]) assert.equal((await worker.request('GET', '/health')).status, 200)
+    await eager.worker.stop()
+    started.splice(started.indexOf(eager), 1)
+    await eventually(
+      async () => {
+        const view = await describeGroup(groupId)
+        return view.state === 'Stable' && view.protocol === 'sessioned' ? view : undefined
+      },
+      async () => `never back on sessioned: ${JSON.stringify((await describeGroup(groupId)).protocol)}`,
+    )
+    assert.equal((await cooperative.request('GET', '/connectors')).status, 200)
   })
 
   test('two workers starting at the same moment: both join one group', async () => {
