@@ -86,10 +86,6 @@ const explained =
       : `Invalid value ${Array.isArray(value) ? value.join(',') : value} for configuration ${name}: ${why}`
   }
 
-/** Why the resynchronization keys are not read. */
-const NO_UNSYNC_BACKOFF =
-  "a worker behind its assignment's config offset reads the config topic to its end and rejoins at once; it never leaves the group to back off"
-
 /**
  * Every worker key flowscope knows, once: Connect's names, types and defaults (flowscope's where Connect has none),
  * validators and docs. Keys marked `notActedOn` are accepted and validated as Connect does, but nothing reads them;
@@ -342,7 +338,6 @@ const WORKER_KEYS = keyTable({
       'When the worker is out of sync with other workers and needs to resynchronize configurations, wait up to this amount of time before giving up, leaving the group, and waiting a backoff period before rejoining.',
     default: 3000,
     validator: atLeast(0),
-    notActedOn: NO_UNSYNC_BACKOFF,
   },
   'worker.unsync.backoff.ms': {
     type: ConfigTypes.INT,
@@ -350,7 +345,6 @@ const WORKER_KEYS = keyTable({
       'When the worker is out of sync with other workers and fails to catch up within worker.sync.timeout.ms, leave the Connect cluster for this long before rejoining.',
     default: 300000,
     validator: atLeast(0),
-    notActedOn: NO_UNSYNC_BACKOFF,
   },
   'exactly.once.source.support': {
     type: ConfigTypes.STRING,

@@ -70,11 +70,20 @@ export interface ConnectHerderOptions {
   group?: boolean
   /** scheduled.rebalance.max.delay.ms, for the cooperative assignor this worker runs when it leads its group. */
   scheduledRebalanceMaxDelayMs?: number
+  /** worker.sync.timeout.ms: how long a member may take to read the config topic up to its assignment (3 s). */
+  workerSyncTimeoutMs?: number
+  /** worker.unsync.backoff.ms: how long a member that could not catch up stays out of the group (5 min). */
+  workerUnsyncBackoffMs?: number
 }
 
 /** What the herder needs of its group membership. */
 export interface GroupHandle {
   requestRejoin(reason: string): void
+  /**
+   * This worker could not read the config topic up to its assignment in worker.sync.timeout.ms: give up all work,
+   * leave the group, wait `backoffMs` (worker.unsync.backoff.ms), then join again (Connect's readConfigToEnd).
+   */
+  leaveAndBackOff?(backoffMs: number, reason: string): void
 }
 
 /** Restart flags of POST /connectors/<name>/restart. */
@@ -314,16 +323,20 @@ export class ConnectHerder implements Herder, RebalanceListener {
         this.#rebalance('config offset mismatch')
         return false
       }
-      for (let attempt = 0; this.#o.configs.offset < assignment.configOffset; attempt++) {
-        if (attempt === 3) {
+      if (this.#o.configs.offset < assignment.configOffset) {
+        const syncMs = this.#o.workerSyncTimeoutMs ?? 3_000
+        await this.#o.configs.readToEnd(syncMs).catch(() => {})
+        if (this.#o.configs.offset < assignment.configOffset) {
+          const backoffMs = this.#o.workerUnsyncBackoffMs ?? 300_000
           log.warn(
-            { generation, at: String(this.#o.configs.offset), needed: String(assignment.configOffset) },
-            'could not read the config topic up to the assignment; rejoining',
+            { generation, at: String(this.#o.configs.offset), needed: String(assignment.configOffset), backoffMs },
+            `could not read the config topic up to the assignment in worker.sync.timeout.ms (${syncMs} ms): leaving the group for worker.unsync.backoff.ms`,
           )
-          this.#rebalance('config topic behind the assignment')
+          if (this.#gateOpen) this.#assignedGate = this.#closedGate()
+          if (this.#group?.leaveAndBackOff) this.#group.leaveAndBackOff(backoffMs, 'config topic behind the assignment')
+          else this.#rebalance('config topic behind the assignment')
           return false
         }
-        await this.#o.configs.readToEnd()
       }
       // Cooperative: what ran before and is still assigned keeps running; only what is new here starts. What ran
       // and is no longer assigned (the group moved from a cooperative protocol to eager, which revokes nothing

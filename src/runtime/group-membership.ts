@@ -90,6 +90,8 @@ export interface GroupMembership {
   readonly protocol: string | null
   /** Gives up this member's work and rejoins (a config change needs a new assignment). */
   requestRejoin(reason: string): void
+  /** Gives up all work, leaves the group, waits `backoffMs`, then joins again (a member that cannot catch up). */
+  leaveAndBackOff(backoffMs: number, reason: string): void
   /** Leaves the group (its work is reassigned at once) and closes the connection. */
   leave(): Promise<void>
 }
@@ -149,6 +151,8 @@ class Membership implements GroupMembership {
   /** Set when the coordinator may have handed this member's work to others: give it all up before rejoining. */
   #workLost = false
   #delayTimer: NodeJS.Timeout | undefined
+  /** Set by leaveAndBackOff: before the next join, leave and wait this long. */
+  #backoffMs = 0
 
   constructor(o: Options) {
     this.#o = o
@@ -177,6 +181,15 @@ class Membership implements GroupMembership {
   requestRejoin(reason: string): void {
     if (this.#left || this.#rejoinNeeded) return
     log.info({ groupId: this.#o.groupId, reason }, 'rejoining the group')
+    this.#rejoinNeeded = true
+    this.#wake()
+  }
+
+  leaveAndBackOff(backoffMs: number, reason: string): void {
+    if (this.#left) return
+    log.warn({ groupId: this.#o.groupId, reason, backoffMs }, 'leaving the group and backing off before rejoining')
+    this.#backoffMs = Math.max(backoffMs, 1)
+    this.#workLost = true
     this.#rejoinNeeded = true
     this.#wake()
   }
@@ -218,6 +231,8 @@ class Membership implements GroupMembership {
         if (!first && (this.#workLost || protocolVersionOf(this.#protocol) === 0)) await this.#revokeAll()
         this.#stopHeartbeats()
         clearTimeout(this.#delayTimer)
+        if (this.#backoffMs > 0) await this.#leaveForBackoff()
+        if (this.#left) break
         const { assignment, generation, protocol } = await this.#joinAndSync()
         this.#rejoinNeeded = false
         this.#startHeartbeats()
@@ -239,6 +254,27 @@ class Membership implements GroupMembership {
       }
     }
     this.#stopHeartbeats()
+  }
+
+  /** Leaves the group (the others rebalance without this member at once), then waits out the backoff. */
+  async #leaveForBackoff(): Promise<void> {
+    const backoffMs = this.#backoffMs
+    this.#backoffMs = 0
+    const memberId = this.#memberId
+    this.#memberId = ''
+    const connection = memberId ? await this.#coordinator().catch(() => undefined) : undefined
+    if (connection) {
+      await leaveGroupV5.api
+        .async(connection, this.#o.groupId, [{ memberId, reason: 'could not read the config topic in time' }])
+        .catch((error) => log.debug({ err: error }, 'leaving the group failed'))
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, backoffMs)
+      this.#wake = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
   }
 
   /** Gives up all work: the member rejoins with nothing (its snapshot is gone). */

@@ -56,6 +56,9 @@ export interface WorkerSettings {
     protocol?: ConnectProtocolMode
     /** scheduled.rebalance.max.delay.ms (Connect's default: 300000). */
     scheduledRebalanceMaxDelayMs?: number
+    /** worker.sync.timeout.ms and worker.unsync.backoff.ms (Connect's defaults: 3000 and 300000). */
+    workerSyncTimeoutMs?: number
+    workerUnsyncBackoffMs?: number
   }
 }
 
@@ -146,6 +149,8 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
     topicTrackingAllowReset: settings.topicTrackingAllowReset,
     group: true,
     scheduledRebalanceMaxDelayMs: settings.group?.scheduledRebalanceMaxDelayMs ?? 300_000,
+    workerSyncTimeoutMs: settings.group?.workerSyncTimeoutMs ?? 3_000,
+    workerUnsyncBackoffMs: settings.group?.workerUnsyncBackoffMs ?? 300_000,
   })
   const url = `http://${settings.advertisedHost}:${settings.advertisedPort}`
   const rest = await startRestServer({

@@ -51,6 +51,8 @@ export function workerSettingsFrom(config: WorkerConfig, plugins: SourceConnecto
       rebalanceTimeoutMs: config.get('rebalance.timeout.ms'),
       protocol: String(config.get('connect.protocol')).toLowerCase() as ConnectProtocolMode,
       scheduledRebalanceMaxDelayMs: config.get('scheduled.rebalance.max.delay.ms'),
+      workerSyncTimeoutMs: config.get('worker.sync.timeout.ms'),
+      workerUnsyncBackoffMs: config.get('worker.unsync.backoff.ms'),
     },
     plugins,
   }

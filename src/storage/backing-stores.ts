@@ -9,8 +9,8 @@ import type { ConnectorStateName, TargetState, TaskStateName } from '../runtime/
 export interface StoreLog {
   /** Resolves once the record is durably written (for a topic: acknowledged by Kafka). */
   send(key: string, value: Buffer | null): Promise<void>
-  /** Resolves once every record written before this call has been applied to the store. */
-  readToEnd(): Promise<void>
+  /** Resolves once every record written before this call has been applied to the store (rejects after `timeoutMs`). */
+  readToEnd(timeoutMs?: number): Promise<void>
 }
 
 /** A config-topic record applied to the config store (own writes included). */
@@ -37,7 +37,8 @@ export interface ConfigBackingStore {
   putTargetState(name: string, state: TargetState): Promise<void>
   /** Writes a restart request for every worker of the group to act on (Connect's `restart-connector-<name>`). */
   putRestartRequest(name: string, request: { includeTasks: boolean; onlyFailed: boolean }): Promise<void>
-  readToEnd(): Promise<void>
+  /** Reads the config topic to its end; rejects when that takes longer than `timeoutMs` (default 30 s). */
+  readToEnd(timeoutMs?: number): Promise<void>
   /** Called for every record applied, in topic order. */
   onChange: (change: ConfigChange) => void
 }

@@ -156,8 +156,8 @@ export class ConfigStore implements ConfigBackingStore {
     })
   }
 
-  async readToEnd(): Promise<void> {
-    await this.#log?.readToEnd()
+  async readToEnd(timeoutMs?: number): Promise<void> {
+    await this.#log?.readToEnd(timeoutMs)
   }
 
   async #write(key: string, value: unknown): Promise<void> {

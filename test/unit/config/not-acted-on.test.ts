@@ -63,6 +63,8 @@ test('keys flowscope acts on, and keys left at their defaults, are not listed', 
     rebalanceTimeoutMs: 60000,
     protocol: 'sessioned',
     scheduledRebalanceMaxDelayMs: 300000,
+    workerSyncTimeoutMs: 3000,
+    workerUnsyncBackoffMs: 300000,
   })
   assert.equal(notActedOnReason('offset.flush.interval.ms'), undefined)
   assert.equal(notActedOnReason('producer.linger.ms'), undefined)
@@ -115,11 +117,11 @@ test('the warning is one line naming each key with its reason', () => {
 
 test('the worker logs the warning once as its settings are made, and nothing when there is nothing to say', (t) => {
   const warn = t.mock.method(getLogger('flowscope.runtime.worker'), 'warn', () => {})
-  workerSettingsFrom(loadWorkerConfig({ env: {}, overrides: { 'worker.sync.timeout.ms': '30000' } }), [])
+  workerSettingsFrom(loadWorkerConfig({ env: {}, overrides: { 'access.control.allow.origin': '*' } }), [])
   assert.equal(warn.mock.callCount(), 1)
   const [fields, message] = warn.mock.calls[0].arguments as unknown as [{ keys: string[] }, string]
-  assert.deepEqual(fields.keys, ['worker.sync.timeout.ms'])
-  assert.match(message, /worker\.sync\.timeout\.ms \(a worker behind its assignment's config offset/)
+  assert.deepEqual(fields.keys, ['access.control.allow.origin'])
+  assert.match(message, /access\.control\.allow\.origin \(the REST API sends no CORS headers\)/)
   workerSettingsFrom(loadWorkerConfig({ env: {}, overrides: { 'group.id': 'g' } }), [])
   assert.equal(warn.mock.callCount(), 1)
   mock.restoreAll()
@@ -128,11 +130,11 @@ test('the worker logs the warning once as its settings are made, and nothing whe
 test('every key marked not acted on is listed for the docs, with the prefixes', () => {
   const names = notActedOnKeys().map((k) => k.name)
   for (const k of workerConfigDef.keys()) assert.equal(names.includes(k.name), k.notActedOn !== undefined, k.name)
-  for (const required of ['access.control.allow.origin', 'worker.sync.timeout.ms', 'consumer.*'])
-    assert.ok(names.includes(required), required)
+  for (const required of ['access.control.allow.origin', 'consumer.*']) assert.ok(names.includes(required), required)
   assert.ok(!names.includes('offset.flush.interval.ms'))
   assert.ok(!names.includes('scheduled.rebalance.max.delay.ms'), 'acted on: the cooperative assignor')
   assert.ok(!names.includes('connect.protocol'), 'acted on: the protocols offered')
+  assert.ok(!names.includes('worker.sync.timeout.ms'), 'acted on: a member that cannot catch up leaves and backs off')
   assert.ok(!names.includes('exactly.once.source.support'), 'acted on: transactional source tasks')
 })
 
