@@ -193,6 +193,27 @@ export const connectWorker: DashboardSpec = {
           min: 0,
           width: 12,
         },
+        {
+          kind: 'timeseries',
+          title: 'Assigned per worker',
+          queries: [
+            q(`${M.assignedConnectors.name}{${W}}`, 'connectors {{instance}}'),
+            q(`${M.assignedTasks.name}{${W}}`, 'tasks {{instance}}'),
+          ],
+          min: 0,
+          width: 12,
+        },
+        {
+          kind: 'timeseries',
+          title: 'Generation and rebalancing',
+          queries: [
+            q(`${M.epoch.name}{${W}}`, 'generation {{instance}}'),
+            q(`${M.rebalancing.name}{${W}}`, 'rebalancing {{instance}}'),
+            q(`increase(${M.completedRebalances.name}{${W}}[5m])`, 'rebalances per 5 min {{instance}}'),
+          ],
+          min: 0,
+          width: 12,
+        },
       ],
     },
     {

@@ -20,6 +20,12 @@ const load = (f: string): Record<string, unknown> => JSON.parse(readFileSync(joi
 const workerMetrics = new Set([
   ...Object.values(cdcMetrics.metrics).map((m) => m.name),
   'kafka_connect_app_info',
+  // The group: what each worker was assigned, its generation and rebalances (group.test.ts reads them live).
+  'kafka_connect_connect_coordinator_metrics_assigned_connectors',
+  'kafka_connect_connect_coordinator_metrics_assigned_tasks',
+  'kafka_connect_connect_worker_rebalance_metrics_epoch',
+  'kafka_connect_connect_worker_rebalance_metrics_rebalancing',
+  'kafka_connect_connect_worker_rebalance_metrics_completed_rebalances_total',
   'kafka_connect_connector_info',
   'kafka_connect_connector_metrics',
   'kafka_connect_connector_task_metrics_status',
