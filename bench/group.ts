@@ -185,6 +185,15 @@ async function copyRate(stack: BenchStack, workers: Worker[], tables: string[], 
   return ROWS / ((performance.now() - started) / 1000)
 }
 
+/** SIGKILLs `victim`; the seconds until every connector's tasks are RUNNING on other workers, as `witness` sees. */
+async function failoverSeconds(victim: Worker, witness: Worker): Promise<number> {
+  const killed = performance.now()
+  process.kill(victim.process.pid, 'SIGKILL')
+  return until(witness.url, killed, `the tasks of ${victim.id} RUNNING elsewhere`, (s) => {
+    return allRunning(CONNECTORS)(s) && s.every((c) => c.tasks.every((t) => t.worker_id !== victim.id))
+  })
+}
+
 /** Spread, failover and rejoin of a group of 3 workers with this scheduled delay; its lines for the summary. */
 async function groupPhase(stack: BenchStack, workers: Worker[], delayMs: number): Promise<string[]> {
   const progress = consoleProgress()
@@ -219,11 +228,7 @@ async function groupPhase(stack: BenchStack, workers: Worker[], delayMs: number)
   const survivor = workers[0]
   const moved = holding(after, victim.id)
   done = progress.step(`SIGKILL of the worker holding ${moved} tasks`)
-  const killed = performance.now()
-  process.kill(victim.process.pid, 'SIGKILL')
-  const failover = await until(survivor.url, killed, 'tasks RUNNING elsewhere', (s) => {
-    return allRunning(CONNECTORS)(s) && s.every((c) => c.tasks.every((t) => t.worker_id !== victim.id))
-  })
+  const failover = await failoverSeconds(victim, survivor)
   done(`${failover.toFixed(1)} s`)
   lines.push(
     `${label}: failover: SIGKILL of a worker holding ${moved} tasks → all RUNNING on the other two after ${failover.toFixed(1)} s`,
@@ -248,11 +253,7 @@ async function groupPhase(stack: BenchStack, workers: Worker[], delayMs: number)
   const witness = workers[1]
   const leaderTasks = holding(settled, leader.id)
   done = progress.step(`SIGKILL of the leader (holding ${leaderTasks} tasks)`)
-  const leaderKilled = performance.now()
-  process.kill(leader.process.pid, 'SIGKILL')
-  const leaderFailover = await until(witness.url, leaderKilled, "the leader's tasks RUNNING elsewhere", (s) => {
-    return allRunning(CONNECTORS)(s) && s.every((c) => c.tasks.every((t) => t.worker_id !== leader.id))
-  })
+  const leaderFailover = await failoverSeconds(leader, witness)
   done(`${leaderFailover.toFixed(1)} s`)
   lines.push(
     `${label}: leader failover: SIGKILL of the leader holding ${leaderTasks} tasks → all RUNNING on the other two after ${leaderFailover.toFixed(1)} s (no delay: the new leader has no previous assignment)`,
