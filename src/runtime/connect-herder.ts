@@ -32,6 +32,7 @@ import { type ConnectAssignment, NO_ERROR, protocolVersionOf } from './connect-p
 import { connectorConfigDef } from './connector-config.ts'
 import { connectorConverter } from './connector-converters.ts'
 import { CooperativeAssignor } from './cooperative-assignor.ts'
+import { exactlyOnceConfigDef, exactlyOncePreflight } from './exactly-once.ts'
 import type { AssignmentRound, RebalanceListener, Revocation } from './group-membership.ts'
 import type {
   ConnectorInfo,
@@ -64,6 +65,8 @@ export interface ConnectHerderOptions {
   clusterId(): Promise<string>
   topicTrackingEnabled: boolean
   topicTrackingAllowReset: boolean
+  /** exactly.once.source.support=enabled on this worker (exactly.once.support=required needs it). */
+  exactlyOnceSourceSupport?: boolean
   /** Outside a group: which connectors and tasks the worker runs; every one of them when absent. */
   assignor?: Assignor
   /** A member of a group of workers: what runs here is what the group's leader assigns (see attachGroup). */
@@ -468,9 +471,9 @@ export class ConnectHerder implements Herder, RebalanceListener {
 
   async validateConnectorConfig(pluginClass: string, config: Record<string, string>): Promise<ConfigInfos> {
     const plugin = this.#o.plugins.forConnectorClass(pluginClass)
-    // As Connect's enriched ConfigDef: the common keys, then each transform's and predicate's, then the plugin's.
+    // As Connect's enriched ConfigDef: the common and source keys, then each transform's and predicate's, then the plugin's.
     const transforms = transformsValidation(config)
-    const def = connectorConfigDef.merge(transforms.def).merge(plugin.configDef)
+    const def = connectorConfigDef.merge(exactlyOnceConfigDef).merge(transforms.def).merge(plugin.configDef)
     const extra = new Map<string, string[]>()
     const add = (key: string, message: string) => extra.set(key, [...(extra.get(key) ?? []), message])
     for (const [key, errors] of transforms.errors) for (const e of errors) add(key, e)
@@ -482,6 +485,9 @@ export class ConnectHerder implements Herder, RebalanceListener {
       } catch (error) {
         add(which, messageOf(error))
       }
+    }
+    for (const [key, errors] of exactlyOncePreflight(plugin, config, this.#o.exactlyOnceSourceSupport === true)) {
+      for (const e of errors) add(key, e)
     }
     if (plugin.validate && def.parse(config).errors.size === 0) {
       try {

@@ -144,6 +144,7 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
     clusterId: async () => (await admin.metadata({ topics: [] })).id,
     topicTrackingEnabled: settings.topicTrackingEnabled,
     topicTrackingAllowReset: settings.topicTrackingAllowReset,
+    exactlyOnceSourceSupport: settings.exactlyOnceSourceSupport === true,
     group: true,
     scheduledRebalanceMaxDelayMs: settings.group?.scheduledRebalanceMaxDelayMs ?? 300_000,
   })
