@@ -99,6 +99,43 @@ test('each poll is one transaction: its records, then its offsets, then the comm
   assert.deepEqual(offsetWrites, [], 'no offset written outside a transaction, flush timer or not')
 })
 
+test("with the connector's own offsets topic: the transaction carries its offsets there, the worker topic gets them after the commit", async () => {
+  const source = new ScriptedSource()
+  const producer = new LoggingTransactions()
+  const secondary: unknown[] = []
+  const task = new WorkerSourceTask(
+    taskLoopOptions({
+      task: source,
+      producer,
+      exactlyOnce: {
+        producer,
+        offsetsTopic: 'own-offsets',
+        secondaryOffsets: {
+          write: async (connector, offsets) => {
+            producer.log.push(`secondary ${connector}`)
+            secondary.push(offsets)
+          },
+        },
+        boundary: { kind: 'poll', intervalMs: 60_000 },
+      },
+      offsets: { write: async () => assert.fail('offsets written outside the transaction') },
+      offsetFlushIntervalMs: 10,
+    }),
+  )
+  await task.start()
+  source.batches.push([rec(1), rec(2)])
+  await until(() => source.commits.length === 1, 'one transaction committed')
+  await task.stop()
+  assert.deepEqual(producer.log.slice(0, 5), [
+    'begin',
+    'send t:row1 t:row2',
+    'send own-offsets:["c",{"table":"a"}]',
+    'commit',
+    'secondary c',
+  ])
+  assert.deepEqual(secondary, [[{ partition: { table: 'a' }, offset: { lsn: 2 } }]])
+})
+
 test('a failed commit fails the task: nothing reaches the hook or the offsets topic outside the transaction', async () => {
   const source = new ScriptedSource()
   const producer = new LoggingTransactions()
