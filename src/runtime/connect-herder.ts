@@ -63,7 +63,7 @@ export interface ConnectHerderOptions {
   statuses: StatusBackingStore
   /** Runs what this herder assigns to it; its id is this herder's worker id. */
   worker: Worker
-  metrics: Pick<WorkerMetricsRecorder, 'recordRebalance' | 'recordRebalanceStart' | 'recordAssignment'>
+  metrics: Pick<WorkerMetricsRecorder, 'recordRebalance' | 'recordRebalanceStart' | 'recordAssignment' | 'recordGroup'>
   /** The Kafka cluster's id (GET / answers it), asked once at start. */
   clusterId(): Promise<string>
   topicTrackingEnabled: boolean
@@ -314,6 +314,7 @@ export class ConnectHerder implements Herder, RebalanceListener {
       this.#protocol = protocol
       if (assignment.leader !== memberId) this.#leaderView.clear()
       this.#leaderUrl = assignment.leaderUrl
+      this.#o.metrics.recordGroup?.(assignment.leaderUrl, protocol)
       if (assignment.error !== NO_ERROR) {
         log.info({ generation }, "the leader's config view was behind a member's: reading to the end and rejoining")
         await this.#o.configs.readToEnd()
