@@ -237,7 +237,8 @@ export const connectorOffsetsTopicConfigDef = new ConfigDef().define({
   orderInGroup: 1,
   width: 'LONG',
   displayName: 'Offsets topic',
-  validator: (v, n) => (v === null ? undefined : nonEmptyString(v, n)),
+  // Connect's NonEmptyString: only "" is refused, with its message.
+  validator: (v, n) => (v === '' ? `Invalid value  for configuration ${n}: String must be non-empty` : undefined),
 })
 
 export interface ConnectorSettings {

@@ -26,7 +26,8 @@ export const exactlyOnceConfigDef = new ConfigDef()
     documentation:
       'Permitted values are requested, required. If set to "required", forces a preflight check for the connector to ensure that it can provide exactly-once semantics with the given configuration. Some connectors may be capable of providing exactly-once semantics but not signal to Connect that they support this; in that case, documentation for the connector should be consulted carefully before creating it, and the value for this property should be set to "requested". Additionally, if the value is set to "required" but the worker that performs preflight validation does not have exactly-once support enabled for source connectors, requests to create or validate the connector will fail.',
     group: GROUP,
-    orderInGroup: 1,
+    // Connect's numbering runs on from topic.creation.groups (1).
+    orderInGroup: 2,
     width: 'SHORT',
     displayName: 'Exactly once support',
     validator: oneOf(['requested', 'required'], true),
@@ -39,7 +40,7 @@ export const exactlyOnceConfigDef = new ConfigDef()
     documentation:
       'Permitted values are: poll, interval, connector. If set to "poll", a new producer transaction will be started and committed for every batch of records that each task from this connector provides to Connect. If set to "connector", relies on connector-defined transaction boundaries; no flowscope connector can define its own, so validation refuses it. If set to "interval", commits transactions only after a user-defined time interval has passed.',
     group: GROUP,
-    orderInGroup: 2,
+    orderInGroup: 3,
     width: 'SHORT',
     displayName: 'Transaction Boundary',
     validator: oneOf(['poll', 'interval', 'connector'], true),
@@ -52,7 +53,7 @@ export const exactlyOnceConfigDef = new ConfigDef()
     documentation:
       'If "transaction.boundary" is set to "interval", determines the interval for producer transaction commits by connector tasks. If unset, defaults to the value of the worker-level "offset.flush.interval.ms" property.',
     group: GROUP,
-    orderInGroup: 3,
+    orderInGroup: 4,
     width: 'SHORT',
     displayName: 'Transaction boundary interval',
     validator: (value, name) => (value === null ? undefined : atLeast(0)(value, name)),
