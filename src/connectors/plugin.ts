@@ -96,6 +96,9 @@ export interface DeletedConnectorContext {
   readonly metrics?: MetricsHost
 }
 
+/** Connect's ExactlyOnceSupport: whether a connector, with a given config, can deliver exactly once. */
+export type ExactlyOnceSupport = 'SUPPORTED' | 'UNSUPPORTED'
+
 export interface SourceConnectorPlugin {
   /** Fully qualified class name shown by the REST API. */
   readonly className: string
@@ -106,6 +109,14 @@ export interface SourceConnectorPlugin {
   readonly configDef: ConfigDef
   /** Checks beyond single keys (reach the database, check tables). Key → errors; empty when valid. */
   validate?(config: RawConfig): Promise<Map<string, string[]>>
+  /**
+   * Connect's SourceConnector.exactlyOnceSupport: whether, with this config, a restarted task resumes exactly after
+   * the offsets committed in its last transaction (exactly.once.source.support=enabled), so nothing is lost or
+   * repeated. The herder asks it when a config sets exactly.once.support=required, which refuses anything but
+   * SUPPORTED — an absent hook too, as Connect treats a connector that does not say. Called on unvalidated
+   * configs; an error it throws becomes a validation error.
+   */
+  exactlyOnceSupport?(config: RawConfig): ExactlyOnceSupport
   createConnector(): SourceConnector
   createTask(): SourceTask
   /**

@@ -324,6 +324,26 @@ export const metrics = {
     'generation',
     "The epoch or generation number of this worker: its group's generation (0 before its first assignment).",
   ),
+  // Connect's string attributes, as this project exports every string attribute: a series of value 1 named after the
+  // attribute, its value in a label of the same name (as kafka_connect_connector_task_metrics_status).
+  leaderName: connect(
+    R,
+    rebalance,
+    'leader-name',
+    'gauge',
+    ['leader_name'],
+    'info',
+    "The name of the group leader: its REST URL, in `leader_name` on a series of value 1. Absent before this worker's first assignment.",
+  ),
+  connectProtocol: connect(
+    R,
+    rebalance,
+    'connect-protocol',
+    'gauge',
+    ['connect_protocol'],
+    'info',
+    "The Connect protocol the group agreed on (EAGER, COMPATIBLE or SESSIONED, as Connect names `default`, `compatible` and `sessioned`), in `connect_protocol` on a series of value 1. Absent before this worker's first assignment.",
+  ),
 
   // connect-coordinator-metrics (client_id: the worker's group membership)
   assignedConnectors: connect(

@@ -77,6 +77,11 @@ export interface WorkerMetricsRecorder {
   recordRebalanceStart?(): void
   /** A (re)assignment of connectors and tasks to this worker finished after `durationMs`; `epoch` = generation. */
   recordRebalance(durationMs: number, epoch?: number): void
+  /**
+   * An assignment named the group's leader (its REST URL) and the group protocol it was made under (`default`,
+   * `compatible`, `sessioned`): connect-worker-rebalance-metrics leader-name and connect-protocol.
+   */
+  recordGroup?(leaderUrl: string, protocol: string): void
   /** The connectors and tasks this worker's group membership holds now (connect-coordinator-metrics). */
   recordAssignment?(connectors: number, tasks: number): void
   readonly producer: ProducerMetricsRecorder

@@ -45,6 +45,7 @@ export interface WorkerMetrics extends WorkerMetricsRecorder {
   readonly registry: prom.Registry
   /** Prometheus text by default; OpenMetrics when `accept` asks for application/openmetrics-text. */
   recordAssignment(connectors: number, tasks: number): void
+  recordGroup(leaderUrl: string, protocol: string): void
   render(accept?: string): Promise<{ contentType: string; body: string }>
   /** For @platformatic/kafka's `metrics` client option, so its own counters land in the same registry. */
   readonly kafkaClientMetrics: { registry: prom.Registry; client: typeof prom }
@@ -454,6 +455,13 @@ interface ConnectorEntry {
   readonly sourceToKafka: Map<string, SourceToKafkaSeries>
 }
 
+/** Connect's connect-protocol values (ConnectProtocolCompatibility) for the group protocol names. */
+const CONNECT_PROTOCOL_NAMES: Record<string, string> = {
+  default: 'EAGER',
+  compatible: 'COMPATIBLE',
+  sessioned: 'SESSIONED',
+}
+
 class WorkerMetricsImpl implements WorkerMetrics {
   readonly registry: prom.Registry
   readonly kafkaClientMetrics: { registry: prom.Registry; client: typeof prom }
@@ -474,6 +482,8 @@ class WorkerMetricsImpl implements WorkerMetrics {
   #rebalancing = false
   #lastRebalanceMs: number | null = null
   #epoch = 0
+  /** The group's leader and protocol as of the last assignment; null before the first (nothing is reported). */
+  #group: { leader_name: string; connect_protocol: string } | null = null
   /** What the group assigned this worker; null until its first assignment (no value is reported before). */
   #assigned: { connectors: number; tasks: number } | null = null
   readonly #coordinatorLabels: Labels
@@ -560,6 +570,13 @@ class WorkerMetricsImpl implements WorkerMetrics {
     this.#lastRebalanceMs = now
     this.#rebalanceTime.record(Math.max(0, durationMs), now)
     if (epoch !== undefined) this.#epoch = epoch
+  }
+
+  recordGroup(leaderUrl: string, protocol: string): void {
+    this.#group = {
+      leader_name: leaderUrl,
+      connect_protocol: CONNECT_PROTOCOL_NAMES[protocol] ?? protocol.toUpperCase(),
+    }
   }
 
   recordAssignment(connectors: number, tasks: number): void {
@@ -711,6 +728,12 @@ class WorkerMetricsImpl implements WorkerMetrics {
       this.#lastRebalanceMs === null ? Number.POSITIVE_INFINITY : Math.max(0, now - this.#lastRebalanceMs),
     )
     this.#worker(M.epoch, () => this.#epoch)
+    this.#define(M.leaderName, (emit) => {
+      if (this.#group) emit({ leader_name: this.#group.leader_name }, 1)
+    })
+    this.#define(M.connectProtocol, (emit) => {
+      if (this.#group) emit({ connect_protocol: this.#group.connect_protocol }, 1)
+    })
 
     // connect-coordinator-metrics
     this.#define(M.assignedConnectors, (emit) => {

@@ -19,6 +19,7 @@ import type {
   OffsetBackingStore,
   StatusBackingStore,
 } from '../storage/backing-stores.ts'
+import type { ConnectorOffsetsLookup } from '../storage/connector-offsets.ts'
 import { pluginConfigDef, transformPlugins, transformsValidation } from '../transform/transform-config.ts'
 import {
   type Assignment,
@@ -29,9 +30,10 @@ import {
   type MemberState,
 } from './assignment.ts'
 import { type ConnectAssignment, NO_ERROR, protocolVersionOf } from './connect-protocol.ts'
-import { connectorConfigDef } from './connector-config.ts'
+import { connectorConfigDef, connectorOffsetsTopicConfigDef } from './connector-config.ts'
 import { connectorConverter } from './connector-converters.ts'
 import { CooperativeAssignor } from './cooperative-assignor.ts'
+import { exactlyOnceConfigDef, exactlyOncePreflight } from './exactly-once.ts'
 import type { AssignmentRound, RebalanceListener, Revocation } from './group-membership.ts'
 import type {
   ConnectorInfo,
@@ -56,14 +58,18 @@ export interface ConnectHerderOptions {
   plugins: PluginRegistry
   configs: ConfigBackingStore
   offsets: OffsetBackingStore
+  /** Each connector's offsets (its own offsets.storage.topic first); `offsets` alone when absent. */
+  offsetStores?: ConnectorOffsetsLookup
   statuses: StatusBackingStore
   /** Runs what this herder assigns to it; its id is this herder's worker id. */
   worker: Worker
-  metrics: Pick<WorkerMetricsRecorder, 'recordRebalance' | 'recordRebalanceStart' | 'recordAssignment'>
+  metrics: Pick<WorkerMetricsRecorder, 'recordRebalance' | 'recordRebalanceStart' | 'recordAssignment' | 'recordGroup'>
   /** The Kafka cluster's id (GET / answers it), asked once at start. */
   clusterId(): Promise<string>
   topicTrackingEnabled: boolean
   topicTrackingAllowReset: boolean
+  /** exactly.once.source.support=enabled on this worker (exactly.once.support=required needs it). */
+  exactlyOnceSourceSupport?: boolean
   /** Outside a group: which connectors and tasks the worker runs; every one of them when absent. */
   assignor?: Assignor
   /** A member of a group of workers: what runs here is what the group's leader assigns (see attachGroup). */
@@ -317,6 +323,7 @@ export class ConnectHerder implements Herder, RebalanceListener {
       this.#protocol = protocol
       if (assignment.leader !== memberId) this.#leaderView.clear()
       this.#leaderUrl = assignment.leaderUrl
+      this.#o.metrics.recordGroup?.(assignment.leaderUrl, protocol)
       if (assignment.error !== NO_ERROR) {
         log.info({ generation }, "the leader's config view was behind a member's: reading to the end and rejoining")
         await this.#o.configs.readToEnd()
@@ -492,9 +499,13 @@ export class ConnectHerder implements Herder, RebalanceListener {
 
   async validateConnectorConfig(pluginClass: string, config: Record<string, string>): Promise<ConfigInfos> {
     const plugin = this.#o.plugins.forConnectorClass(pluginClass)
-    // As Connect's enriched ConfigDef: the common keys, then each transform's and predicate's, then the plugin's.
+    // As Connect's enriched ConfigDef: the common and source keys, then each transform's and predicate's, then the plugin's.
     const transforms = transformsValidation(config)
-    const def = connectorConfigDef.merge(transforms.def).merge(plugin.configDef)
+    const def = connectorConfigDef
+      .merge(exactlyOnceConfigDef)
+      .merge(connectorOffsetsTopicConfigDef)
+      .merge(transforms.def)
+      .merge(plugin.configDef)
     const extra = new Map<string, string[]>()
     const add = (key: string, message: string) => extra.set(key, [...(extra.get(key) ?? []), message])
     for (const [key, errors] of transforms.errors) for (const e of errors) add(key, e)
@@ -506,6 +517,9 @@ export class ConnectHerder implements Herder, RebalanceListener {
       } catch (error) {
         add(which, messageOf(error))
       }
+    }
+    for (const [key, errors] of exactlyOncePreflight(plugin, config, this.#o.exactlyOnceSourceSupport === true)) {
+      for (const e of errors) add(key, e)
     }
     if (plugin.validate && def.parse(config).errors.size === 0) {
       try {
@@ -704,9 +718,15 @@ export class ConnectHerder implements Herder, RebalanceListener {
   }
 
   async connectorOffsets(name: string): Promise<ConnectorOffset[]> {
-    this.connectorConfig(name)
-    await this.#o.offsets.readToEnd()
-    return this.#o.offsets.all(name)
+    const offsets = await this.#offsetsOf(name)
+    await offsets.readToEnd()
+    return offsets.all(name)
+  }
+
+  /** The store connector `name` keeps its offsets in (NOT_FOUND for an unknown connector). */
+  async #offsetsOf(name: string): Promise<OffsetBackingStore> {
+    const config = this.connectorConfig(name)
+    return this.#o.offsetStores ? this.#o.offsetStores.forConnector(config) : this.#o.offsets
   }
 
   async alterConnectorOffsets(name: string, offsets: ConnectorOffset[]): Promise<string> {
@@ -726,8 +746,9 @@ export class ConnectHerder implements Herder, RebalanceListener {
           throw badRequest(`Offset entry ${i} has an invalid "offset": it must be an object or null`)
         }
       }
-      await this.#o.offsets.write(name, offsets)
-      await this.#o.offsets.readToEnd()
+      const store = await this.#offsetsOf(name)
+      await store.write(name, offsets)
+      await store.readToEnd()
       return 'The offsets for this connector have been altered successfully'
     })
   }
@@ -736,12 +757,13 @@ export class ConnectHerder implements Herder, RebalanceListener {
     await this.#leaderOnly()
     return this.#serial(async () => {
       this.#assertStopped(name)
-      await this.#o.offsets.readToEnd()
-      const partitions: { partition: SourcePartition; offset: null }[] = this.#o.offsets
+      const store = await this.#offsetsOf(name)
+      await store.readToEnd()
+      const partitions: { partition: SourcePartition; offset: null }[] = store
         .all(name)
         .map(({ partition }) => ({ partition, offset: null }))
-      await this.#o.offsets.write(name, partitions)
-      await this.#o.offsets.readToEnd()
+      await store.write(name, partitions)
+      await store.readToEnd()
       return 'The offsets for this connector have been reset successfully'
     })
   }

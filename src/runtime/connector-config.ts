@@ -222,6 +222,25 @@ export const connectorConfigDef = new ConfigDef()
     validator: (v) => (typeof v === 'number' && (v === 0 || v < -1) ? 'Value must be -1 or at least 1' : undefined),
   })
 
+/**
+ * Connect's SourceConnectorConfig `offsets.storage.topic` (KIP-618), in Connect's group `offsets.topic`: the
+ * connector's own offsets topic (storage/connector-offsets.ts).
+ */
+export const connectorOffsetsTopicConfigDef = new ConfigDef().define({
+  name: 'offsets.storage.topic',
+  type: ConfigTypes.STRING,
+  default: null,
+  importance: Importance.LOW,
+  documentation:
+    "The name of a separate offsets topic to use for this connector. If empty or not specified, the worker's global offsets topic name will be used. If specified, the offsets topic will be created if it does not already exist, with the partitions and replication factor of the worker's offset.storage.* settings. The connector reads offsets from it first and from the worker's global offsets topic for partitions it does not hold, and writes offsets to it first, then to the global one.",
+  group: 'offsets.topic',
+  orderInGroup: 1,
+  width: 'LONG',
+  displayName: 'Offsets topic',
+  // Connect's NonEmptyString: only "" is refused, with its message.
+  validator: (v, n) => (v === '' ? `Invalid value  for configuration ${n}: String must be non-empty` : undefined),
+})
+
 export interface ConnectorSettings {
   name: string
   connectorClass: string

@@ -11,6 +11,7 @@ import { createWorkerMetrics, type WorkerMetrics } from '../metrics/worker-metri
 import { RecordProducer } from '../produce/record-producer.ts'
 import { startRestServer } from '../rest/server.ts'
 import { ConfigStore } from '../storage/config-store.ts'
+import { ConnectorOffsetStores } from '../storage/connector-offsets.ts'
 import { connectPartition, KafkaLog } from '../storage/kafka-log.ts'
 import { OffsetStore } from '../storage/offset-store.ts'
 import { StatusStore } from '../storage/status-store.ts'
@@ -103,10 +104,52 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
   const offsets = new OffsetStore()
   const statuses = new StatusStore()
   const plugins = new PluginRegistry(settings.plugins)
+  const logs: KafkaLog[] = []
+  /** A compacted internal topic read into `apply` (own writes included), started by the caller. */
+  const internalLog = (
+    topic: string,
+    partitions: number,
+    apply: (key: string | null, value: Buffer | null, offset: bigint) => void,
+  ) =>
+    new KafkaLog({
+      topic,
+      bootstrapServers: settings.bootstrapServers,
+      clientId: `${clientId}-${settings.groupId}`,
+      producer: internalProducer.client,
+      partitions,
+      partitionOf: connectPartition,
+      network: (id) => metrics.kafkaClient(id),
+      onRecord: (key, value, _partition, offset) => {
+        try {
+          apply(key, value, offset)
+        } catch (error) {
+          log.warn({ err: error, topic, key }, 'skipping an unreadable record of an internal topic')
+        }
+      },
+    })
+  // A connector's own offsets topic (offsets.storage.topic): created if missing with the worker's offsets-topic
+  // settings, as Connect does, and read like the worker's.
+  const offsetStores = new ConnectorOffsetStores({
+    global: offsets,
+    globalTopic: settings.offsetTopic.name,
+    open: async (topic) => {
+      await ensureCompactedTopic(admin, { ...settings.offsetTopic, name: topic, property: 'offsets.storage.topic' })
+      const partitions = (await admin.metadata({ topics: [topic] })).topics.get(topic)?.partitionsCount
+      const store = new OffsetStore()
+      const kafkaLog = internalLog(topic, partitions ?? settings.offsetTopic.partitions, (key, value) =>
+        store.apply(key, value),
+      )
+      store.attach(kafkaLog)
+      logs.push(kafkaLog)
+      await kafkaLog.start()
+      return store
+    },
+  })
   const worker = new ConnectWorker({
     workerId,
     plugins,
     offsets,
+    offsetStores,
     statuses,
     producer,
     topics: adminTopicCreator(admin),
@@ -141,12 +184,14 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
     plugins,
     configs,
     offsets,
+    offsetStores,
     statuses,
     worker,
     metrics,
     clusterId: async () => (await admin.metadata({ topics: [] })).id,
     topicTrackingEnabled: settings.topicTrackingEnabled,
     topicTrackingAllowReset: settings.topicTrackingAllowReset,
+    exactlyOnceSourceSupport: settings.exactlyOnceSourceSupport === true,
     group: true,
     scheduledRebalanceMaxDelayMs: settings.group?.scheduledRebalanceMaxDelayMs ?? 300_000,
     workerSyncTimeoutMs: settings.group?.workerSyncTimeoutMs ?? 3_000,
@@ -161,7 +206,6 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
     metrics,
   })
 
-  const logs: KafkaLog[] = []
   let membership: GroupMembership | undefined
   try {
     const topics = internalTopicSpecs(settings)
@@ -173,22 +217,9 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
     for (const spec of specs) {
       await ensureCompactedTopic(admin, spec)
       const store = spec.store
-      const kafkaLog = new KafkaLog({
-        topic: spec.name,
-        bootstrapServers: settings.bootstrapServers,
-        clientId: `${clientId}-${settings.groupId}`,
-        producer: internalProducer.client,
-        partitions: spec.partitions,
-        partitionOf: connectPartition,
-        network: (id) => metrics.kafkaClient(id),
-        onRecord: (key, value, _partition, offset) => {
-          try {
-            if (store === configs) configs.apply(key, value, offset)
-            else store.apply(key, value)
-          } catch (error) {
-            log.warn({ err: error, topic: spec.name, key }, 'skipping an unreadable record of an internal topic')
-          }
-        },
+      const kafkaLog = internalLog(spec.name, spec.partitions, (key, value, offset) => {
+        if (store === configs) configs.apply(key, value, offset)
+        else store.apply(key, value)
       })
       store.attach(kafkaLog)
       logs.push(kafkaLog)

@@ -52,7 +52,10 @@ export interface WorkerSourceTaskOptions {
 export interface ExactlyOnceDelivery {
   /** The task's transactional producer; `producer` above must be this same one. */
   producer: TransactionalTaskProducer
+  /** Where the transaction writes the offsets: the connector's own offsets topic, or the worker's. */
   offsetsTopic: string
+  /** The worker's offsets topic when `offsetsTopic` is the connector's own: written after each commit (Connect's secondary store). */
+  secondaryOffsets?: OffsetWriter
   boundary: TransactionBoundary
 }
 
@@ -191,6 +194,12 @@ export class WorkerSourceTask {
       throw error
     }
     this.#lastTransactionMs = performance.now()
+    if (eos.secondaryOffsets && committed.length > 0) {
+      // Outside the transaction, so only once it committed; the connector's topic holds them if this fails.
+      await eos.secondaryOffsets
+        .write(this.#o.connector, committed)
+        .catch((error) => this.#o.log.warn({ err: error }, 'writing offsets to the worker offsets topic failed'))
+    }
     try {
       await this.#o.task.commit?.(committed)
     } catch (error) {

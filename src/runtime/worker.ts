@@ -11,6 +11,11 @@ import { getLogger } from '../logging.ts'
 import type { ConnectorMetricsRecorder, TaskMetricsRecorder, WorkerMetricsRecorder } from '../metrics/recorder.ts'
 import type { TaskProducer } from '../produce/record-producer.ts'
 import type { OffsetBackingStore, StatusBackingStore } from '../storage/backing-stores.ts'
+import {
+  ConnectorOffsetStore,
+  type ConnectorOffsets,
+  type ConnectorOffsetsLookup,
+} from '../storage/connector-offsets.ts'
 import type { TopicCreator } from '../storage/topic-admin.ts'
 import { buildTransformChain } from '../transform/transformation.ts'
 import { type ConnectorSettings, connectorSettings } from './connector-config.ts'
@@ -94,6 +99,8 @@ export interface ConnectWorkerOptions {
   workerId: string
   plugins: PluginRegistry
   offsets: OffsetBackingStore
+  /** Each connector's offsets (its own offsets.storage.topic first); `offsets` alone when absent. */
+  offsetStores?: ConnectorOffsetsLookup
   statuses: StatusBackingStore
   producer: TaskProducer
   topics: TopicCreator
@@ -169,7 +176,7 @@ export class ConnectWorker implements Worker {
     }
     const instance = plugin.createConnector()
     try {
-      await instance.start(config, this.#connectorContext(name, requestTaskReconfiguration))
+      await instance.start(config, this.#connectorContext(name, config, requestTaskReconfiguration))
       running.instance = instance
       this.#o.metrics.recordConnectorStartup(true)
       await this.#setConnectorState(name, target === 'PAUSED' ? 'PAUSED' : 'RUNNING')
@@ -212,7 +219,7 @@ export class ConnectWorker implements Worker {
     await this.#setConnectorState(name, 'RESTARTING')
     const instance = running.plugin.createConnector()
     try {
-      await instance.start(config, this.#connectorContext(name, requestTaskReconfiguration))
+      await instance.start(config, this.#connectorContext(name, config, requestTaskReconfiguration))
       running.instance = instance
       await this.#setConnectorState(name, target === 'PAUSED' ? 'PAUSED' : 'RUNNING')
     } catch (error) {
@@ -267,7 +274,8 @@ export class ConnectWorker implements Worker {
     let running: RunningConnector
     try {
       running = this.#runningForTask(name, config)
-      const exactlyOnce = this.#exactlyOnceFor(name, taskId, config)
+      const offsets = await this.#offsetsFor(config)
+      const exactlyOnce = this.#exactlyOnceFor(name, taskId, config, offsets)
       worker = new WorkerSourceTask({
         connector: name,
         taskId,
@@ -279,9 +287,9 @@ export class ConnectWorker implements Worker {
         transforms: buildTransformChain(config, running.settings.transforms),
         producer: exactlyOnce?.producer ?? this.#o.producer,
         ...(exactlyOnce ? { exactlyOnce } : {}),
-        offsets: this.#o.offsets,
+        offsets,
         context: {
-          offsetReader: { offsets: async (partitions) => partitions.map((p) => this.#o.offsets.get(name, p)) },
+          offsetReader: { offsets: async (partitions) => partitions.map((p) => offsets.get(name, p)) },
           pipeline: running.metrics.pipeline,
           ...(this.#o.metrics.plugins ? { metrics: this.#o.metrics.plugins } : {}),
         },
@@ -312,11 +320,30 @@ export class ConnectWorker implements Worker {
   }
 
   /** This task's exactly-once delivery when the worker has it on; throws naming the key a connector set wrong. */
-  #exactlyOnceFor(connector: string, taskId: number, config: Record<string, string>): ExactlyOnceDelivery | undefined {
+  #exactlyOnceFor(
+    connector: string,
+    taskId: number,
+    config: Record<string, string>,
+    offsets: ConnectorOffsets,
+  ): ExactlyOnceDelivery | undefined {
     const eos = this.#o.exactlyOnce
     if (!eos) return undefined
     const boundary = transactionBoundaryOf(config, this.#o.offsetFlushIntervalMs)
-    return { producer: eos.producerFor(connector, taskId), offsetsTopic: eos.offsetsTopic, boundary }
+    // The transaction carries the offsets to the connector's own topic when it has one; the worker's topic gets
+    // them after the commit.
+    return {
+      producer: eos.producerFor(connector, taskId),
+      offsetsTopic: offsets.primaryTopic,
+      ...(offsets.secondary ? { secondaryOffsets: offsets.secondary } : {}),
+      boundary,
+    }
+  }
+
+  /** The connector's offsets: its own offsets.storage.topic first, then the worker's (created and read on first use). */
+  #offsetsFor(config: Record<string, string>): Promise<ConnectorOffsets> {
+    if (this.#o.offsetStores) return this.#o.offsetStores.forConnector(config)
+    const topic = this.#o.exactlyOnce?.offsetsTopic ?? ''
+    return Promise.resolve(new ConnectorOffsetStore(topic, this.#o.offsets, null))
   }
 
   async restartTask(
@@ -397,11 +424,20 @@ export class ConnectWorker implements Worker {
 
   // ---- internals -------------------------------------------------------------------------------------------------
 
-  #connectorContext(name: string, requestTaskReconfiguration: () => void): ConnectorContext {
+  #connectorContext(
+    name: string,
+    config: Record<string, string>,
+    requestTaskReconfiguration: () => void,
+  ): ConnectorContext {
     return {
       connectorName: name,
       log: getLogger(`flowscope.connector.${name}`),
-      offsetReader: { offsets: async (partitions) => partitions.map((p) => this.#o.offsets.get(name, p)) },
+      offsetReader: {
+        offsets: async (partitions) => {
+          const offsets = await this.#offsetsFor(config)
+          return partitions.map((p) => offsets.get(name, p))
+        },
+      },
       requestTaskReconfiguration,
       raiseError: (error) => void this.#failConnector(name, error),
       ...(this.#o.metrics.plugins ? { metrics: this.#o.metrics.plugins } : {}),

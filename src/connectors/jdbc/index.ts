@@ -3,7 +3,7 @@
 import type { SourceConnectorPlugin } from '../../connectors/plugin.ts'
 import { FLOWSCOPE_VERSION } from '../../version.ts'
 import { jdbcSourceConfigDef } from './config.ts'
-import { JdbcSourceConnector } from './source-connector.ts'
+import { JdbcSourceConnector, jdbcExactlyOnceSupport } from './source-connector.ts'
 import { JdbcSourceTask } from './source-task.ts'
 import { validateJdbcSource } from './validate.ts'
 
@@ -14,6 +14,7 @@ export const jdbcSourcePlugin: SourceConnectorPlugin = {
   version: FLOWSCOPE_VERSION,
   configDef: jdbcSourceConfigDef,
   validate: (config) => validateJdbcSource(config),
+  exactlyOnceSupport: jdbcExactlyOnceSupport,
   createConnector: () => new JdbcSourceConnector(),
   createTask: () => new JdbcSourceTask(),
 }

@@ -1,9 +1,9 @@
 // The connector: user config in, task configs out. In table mode it watches the table set (TableMonitor) and
 // spreads tables round-robin over at most tasks.max tasks; in query mode there is exactly one task.
 import type { RawConfig } from '../../config/config-def.ts'
-import type { ConnectorContext, SourceConnector } from '../../connectors/plugin.ts'
+import type { ConnectorContext, ExactlyOnceSupport, SourceConnector } from '../../connectors/plugin.ts'
 import type { TableId } from '../../postgres/dialect.ts'
-import { type JdbcSourceConfig, requireJdbcSourceConfig, TaskKeys } from './config.ts'
+import { type JdbcSourceConfig, jdbcSourceConfigDef, Modes, requireJdbcSourceConfig, TaskKeys } from './config.ts'
 import { tablesToConfig } from './source-task.ts'
 import { TableMonitor } from './table-monitor.ts'
 
@@ -15,6 +15,18 @@ export function assignTables(tables: TableId[], maxTasks: number): TableId[][] {
     out[i % groups].push(table)
   })
   return tables.length === 0 ? [] : out
+}
+
+/**
+ * Exactly-once with this config (KIP-618's preflight): the offset committed with a transaction's last record must
+ * be where a restart resumes with nothing skipped or repeated. It is in incrementing and timestamp+incrementing
+ * modes (`id > ?`, `(ts, id) > (?, ?)`: every row has a distinct position). It is not in timestamp mode — rows
+ * sharing the last committed timestamp but not yet read are skipped by `ts > ?` — nor in bulk mode, whose records
+ * carry no position, so a restart copies the table again.
+ */
+export function jdbcExactlyOnceSupport(raw: RawConfig): ExactlyOnceSupport {
+  const mode = jdbcSourceConfigDef.parse(raw).values.get('mode')
+  return mode === Modes.INCREMENTING || mode === Modes.TIMESTAMP_INCREMENTING ? 'SUPPORTED' : 'UNSUPPORTED'
 }
 
 export class JdbcSourceConnector implements SourceConnector {

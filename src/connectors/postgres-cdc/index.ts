@@ -15,6 +15,9 @@ export const postgresCdcPlugin: SourceConnectorPlugin = {
   version: FLOWSCOPE_VERSION,
   configDef: postgresCdcConfigDef,
   validate: (config) => validatePostgresCdc(config),
+  // As Debezium's PostgresConnector: streaming resumes from the LSN committed with the last transaction. A crash
+  // during the initial snapshot starts it over, repeating its committed rows (Debezium's snapshot does the same).
+  exactlyOnceSupport: () => 'SUPPORTED',
   createConnector: () => new PostgresCdcSourceConnector(),
   createTask: () => new PostgresCdcSourceTask(),
   connectorDeleted: (config, context) => watchAbandonedSlot(config, context),

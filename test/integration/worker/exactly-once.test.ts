@@ -3,6 +3,7 @@
 // `<group.id>-<connector>-<task>`). Killed with SIGKILL in the middle of a 100k-row copy and started again, a
 // read_committed consumer sees every row exactly once: the cut transaction is aborted with its offsets, and the
 // restarted task resumes from the last committed ones. (The same crash without it repeats rows: crash.test.ts.)
+// Also the herder's preflight checks (exactly.once.support=required, transaction.boundary=connector) over REST.
 import assert from 'node:assert/strict'
 import { type ChildProcess, execFile } from 'node:child_process'
 import { after, test } from 'node:test'
@@ -16,13 +17,21 @@ import {
   duplicates,
   eventually,
   insertRows,
+  JDBC_CLASS,
   jdbcConfig,
   killHard,
   sql,
+  startTestWorker,
   startWorkerProcess,
   statusOf,
   waitForState,
+  workerIdentity,
 } from './helpers.ts'
+
+interface ConfigInfosBody {
+  error_count: number
+  configs: { value: { name: string; errors: string[] } }[]
+}
 
 const run = promisify(execFile)
 const ROWS = 100_000
@@ -120,22 +129,63 @@ test('SIGKILL during a 100k-row copy with exactly-once on: read_committed sees e
   child = undefined
 })
 
-test('a connector asking for connector-defined transaction boundaries fails its task, naming the key', async () => {
-  const groupId = uniqueName('eos_bad')
-  const port = await freePort()
-  const request = httpRequester(`http://127.0.0.1:${port}`)
-  const table = await createTable('eos_bad')
-  tables.push(table)
-  child = await startWorkerProcess(groupId, port, EXACTLY_ONCE)
-  await createConnector(request, 'eos-bad', jdbcConfig(table, { 'transaction.boundary': 'connector' }))
-  const status = await eventually(
-    async () => {
-      const s = await statusOf(request, 'eos-bad')
-      return s.tasks[0]?.state === 'FAILED' ? s : undefined
-    },
-    async () => `task never FAILED: ${JSON.stringify(await statusOf(request, 'eos-bad'))}`,
+test("preflight on an exactly-once worker: required passes for a connector that supports it, else Connect's errors on the keys", async () => {
+  const worker = await startTestWorker(
+    await workerIdentity('eos_preflight', { 'exactly.once.source.support': 'enabled' }),
   )
-  assert.match(status.tasks[0].trace ?? '', /transaction\.boundary=connector/)
-  await killHard(child)
-  child = undefined
+  try {
+    const table = await createTable('eos_preflight')
+    tables.push(table)
+    const validate = (config: Record<string, string>) =>
+      worker.request('PUT', `/connector-plugins/${JDBC_CLASS}/config/validate`, config)
+    const errorsOf = (body: unknown, key: string) =>
+      (body as ConfigInfosBody).configs.find((c) => c.value.name === key)?.value.errors ?? []
+
+    const bulk = await validate({
+      name: 'eos-bulk',
+      ...jdbcConfig(table, { mode: 'bulk', 'exactly.once.support': 'required' }),
+    })
+    assert.equal(bulk.status, 200, bulk.text)
+    assert.equal((bulk.body as ConfigInfosBody).error_count, 1)
+    assert.deepEqual(errorsOf(bulk.body, 'exactly.once.support'), [
+      'The connector does not support exactly-once semantics with the provided configuration.',
+    ])
+    const boundary = await validate({ name: 'eos-tb', ...jdbcConfig(table, { 'transaction.boundary': 'connector' }) })
+    assert.deepEqual(errorsOf(boundary.body, 'transaction.boundary'), [
+      'The connector does not support connector-defined transaction boundaries with the given configuration. Please reconfigure it to use a different transaction boundary definition.',
+    ])
+    // Create refuses the same configs with Connect's 400, naming the key; nothing is stored.
+    const refused = await worker.request('POST', '/connectors', {
+      name: 'eos-tb',
+      config: jdbcConfig(table, { 'transaction.boundary': 'connector' }),
+    })
+    assert.equal(refused.status, 400, refused.text)
+    assert.match(
+      refused.text,
+      /transaction\.boundary: The connector does not support connector-defined transaction boundaries/,
+    )
+    assert.equal((await worker.request('GET', '/connectors/eos-tb')).status, 404)
+
+    // incrementing mode resumes exactly where its committed offset says: required passes, and the connector runs.
+    await createConnector(worker.request, 'eos-required', jdbcConfig(table, { 'exactly.once.support': 'required' }))
+    await waitForState(worker.request, 'eos-required', 'RUNNING')
+  } finally {
+    await worker.worker.stop()
+  }
+})
+
+test("required on a worker without exactly-once source support: Connect's error on the key", async () => {
+  const worker = await startTestWorker(await workerIdentity('eos_off'))
+  try {
+    const table = await createTable('eos_off')
+    tables.push(table)
+    const response = await worker.request('PUT', `/connector-plugins/${JDBC_CLASS}/config/validate`, {
+      name: 'eos-off',
+      ...jdbcConfig(table, { 'exactly.once.support': 'required' }),
+    })
+    const key = (response.body as ConfigInfosBody).configs.find((c) => c.value.name === 'exactly.once.support')
+    assert.deepEqual(key?.value.errors, ['This worker does not have exactly-once source support enabled.'])
+  } finally {
+    await worker.worker.stop()
+  }
 })

@@ -21,6 +21,16 @@ async function start(groupId: string, overrides: Record<string, string> = {}): P
   return worker
 }
 
+/** `<leader_name> <connect_protocol>` from the worker's /metrics (each an info-style series of value 1). */
+async function rebalanceInfo(worker: TestWorker): Promise<string> {
+  const text = (await worker.request('GET', '/metrics')).text
+  const label = (metric: string, name: string) =>
+    new RegExp(`^kafka_connect_connect_worker_rebalance_metrics_${metric}\\{${name}="([^"]*)"\\} 1$`, 'm').exec(
+      text,
+    )?.[1]
+  return `${label('leader_name', 'leader_name')} ${label('connect_protocol', 'connect_protocol')}`
+}
+
 interface GroupView {
   state: string
   protocolType: string
@@ -119,6 +129,26 @@ describe('workers sharing a group.id', () => {
       async () => `never back on sessioned: ${JSON.stringify((await describeGroup(groupId)).protocol)}`,
     )
     assert.equal((await cooperative.request('GET', '/connectors')).status, 200)
+  })
+
+  test("each worker's rebalance metrics name the group's leader and protocol, the same on both", async () => {
+    const { groupId } = await workerIdentity('group-leader')
+    const first = await start(groupId)
+    const second = await start(groupId)
+    const both = await stableWith(groupId, 2)
+    const expected = { default: 'EAGER', compatible: 'COMPATIBLE', sessioned: 'SESSIONED' }[both.protocol]
+    assert.ok(expected, `protocol ${both.protocol}`)
+    const reported = await eventually(
+      async () => {
+        const views = await Promise.all([first, second].map(rebalanceInfo))
+        return views.every((v) => v === views[0] && v.endsWith(` ${expected}`)) ? views[0] : undefined
+      },
+      async () => `rebalance info: ${JSON.stringify(await Promise.all([first, second].map(rebalanceInfo)))}`,
+    )
+    assert.ok(
+      both.members.some((m) => reported === `${m.url} ${expected}`),
+      `${reported}: the leader is one of the members`,
+    )
   })
 
   test('two workers starting at the same moment: both join one group', async () => {

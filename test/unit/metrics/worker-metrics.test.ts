@@ -283,6 +283,26 @@ describe('worker metrics', () => {
     assert.equal(s.get(key(M.assignedTasks.name, member)), 1)
   })
 
+  test('leader-name and connect-protocol: no series before the first assignment, then the latest only', async () => {
+    const { metrics } = setup()
+    const series = (s: Map<string, number>, name: string) => [...s.keys()].filter((k) => k.startsWith(`${name}{`))
+    let s = await scrape(metrics)
+    assert.deepEqual(series(s, M.leaderName.name), [])
+    assert.deepEqual(series(s, M.connectProtocol.name), [])
+    metrics.recordGroup('http://worker-1:8083', 'default')
+    s = await scrape(metrics)
+    assert.equal(s.get(key(M.leaderName.name, { leader_name: 'http://worker-1:8083' })), 1)
+    assert.equal(s.get(key(M.connectProtocol.name, { connect_protocol: 'EAGER' })), 1)
+    metrics.recordGroup('http://worker-2:8083', 'sessioned')
+    s = await scrape(metrics)
+    assert.deepEqual(series(s, M.leaderName.name), [key(M.leaderName.name, { leader_name: 'http://worker-2:8083' })])
+    assert.deepEqual(series(s, M.connectProtocol.name), [
+      key(M.connectProtocol.name, { connect_protocol: 'SESSIONED' }),
+    ])
+    metrics.recordGroup('http://worker-2:8083', 'compatible')
+    assert.equal((await scrape(metrics)).get(key(M.connectProtocol.name, { connect_protocol: 'COMPATIBLE' })), 1)
+  })
+
   test('worker startups, rebalances and the producer', async () => {
     const { clock, metrics } = setup()
     metrics.recordConnectorStartup(true)

@@ -316,6 +316,8 @@ test('a failed task is restarted on the worker; an unknown task is NOT_FOUND', a
 interface GroupHarness extends Harness {
   rejoins: string[]
   assignments: [number, number][]
+  /** The leader URL and protocol each assignment reported (recordGroup). */
+  groups: string[]
 }
 
 /** A herder in a group, over stores already holding connectors a and b with the task configs their connectors make. */
@@ -328,6 +330,7 @@ async function groupHerder(): Promise<GroupHarness> {
   const worker = new RecordingWorker()
   const rebalances: number[] = []
   const assignments: [number, number][] = []
+  const groups: string[] = []
   const herder = new ConnectHerder({
     version: '4.1.1',
     commit: 'test',
@@ -339,6 +342,7 @@ async function groupHerder(): Promise<GroupHarness> {
     metrics: {
       recordRebalance: (ms) => rebalances.push(ms),
       recordAssignment: (connectors, tasks) => assignments.push([connectors, tasks]),
+      recordGroup: (leaderUrl, protocol) => groups.push(`${leaderUrl} ${protocol}`),
     },
     clusterId: async () => 'cluster-under-test',
     topicTrackingEnabled: true,
@@ -351,7 +355,7 @@ async function groupHerder(): Promise<GroupHarness> {
     leaveAndBackOff: (ms, reason) => rejoins.push(`leave and back off ${ms} ms: ${reason}`),
   })
   await herder.start()
-  return { herder, worker, stores, rebalances, rejoins, assignments }
+  return { herder, worker, stores, rebalances, rejoins, assignments, groups }
 }
 
 const assignment = (stores: MemoryStores, extra: Partial<ConnectAssignment> = {}): ConnectAssignment => ({
@@ -365,8 +369,9 @@ const assignment = (stores: MemoryStores, extra: Partial<ConnectAssignment> = {}
 })
 
 test('in a group: nothing runs before the first assignment, then exactly what it holds', async () => {
-  const { herder, worker, stores, assignments } = await groupHerder()
+  const { herder, worker, stores, assignments, groups } = await groupHerder()
   assert.deepEqual(worker.calls, [])
+  assert.deepEqual(groups, [], 'no leader or protocol reported before the first assignment')
   assert.equal(herder.health().status, 'starting')
   const applied = await herder.assigned(
     assignment(stores, { connectors: ['a'], tasks: [{ connector: 'b', task: 1 }] }),
@@ -381,6 +386,9 @@ test('in a group: nothing runs before the first assignment, then exactly what it
   assert.equal(herder.isLeader(), false)
   assert.equal(herder.leaderUrl(), 'http://worker-1:8083')
   assert.deepEqual(assignments, [[1, 1]])
+  assert.deepEqual(groups, ['http://worker-1:8083 default'])
+  await herder.assigned(assignment(stores, { leaderUrl: 'http://worker-3:8083' }), 5, 'member-2', 'sessioned')
+  assert.deepEqual(groups, ['http://worker-1:8083 default', 'http://worker-3:8083 sessioned'])
 })
 
 test('in a group: a follower refuses config changes naming the leader; the leader writes them and rejoins', async () => {
