@@ -277,14 +277,20 @@ export class ConnectHerder implements Herder, RebalanceListener {
     return assignments
   }
 
+  /** A rebalance begins: rebalancing = 1 and its time counted from here, until the next assignment has started. */
+  joining(): void {
+    if (this.#rebalanceStartedAt !== undefined) return
+    this.#rebalanceStartedAt = performance.now()
+    this.#o.metrics.recordRebalanceStart?.()
+  }
+
   /**
    * Stops work before the next assignment, each task committing its acknowledged offsets first. Nothing named (an
    * eager rebalance, or a lost membership): everything. Named (a cooperative revocation): only that; the rest runs on.
    */
   revoked(what?: Revocation): Promise<void> {
     return this.#serial(async () => {
-      this.#rebalanceStartedAt = performance.now()
-      this.#o.metrics.recordRebalanceStart?.()
+      this.joining()
       if (this.#gateOpen) this.#assignedGate = this.#closedGate()
       if (!what) {
         this.#groupAssignment = null

@@ -56,6 +56,8 @@ export interface RebalanceListener {
     members: MemberState[],
     round: AssignmentRound,
   ): Promise<Map<string, ConnectAssignment>>
+  /** A join begins (a rebalance, which under a cooperative protocol may stop nothing here). */
+  joining?(): void
   /** Stop this work (nothing named: every connector and task, as before an eager rejoin). */
   revoked(what?: Revocation): Promise<void>
   /**
@@ -227,6 +229,7 @@ class Membership implements GroupMembership {
         continue
       }
       try {
+        this.#o.listener.joining?.()
         // Heartbeats go on while the work stops (a slow task stop must not cost this member its session).
         if (!first && (this.#workLost || protocolVersionOf(this.#protocol) === 0)) await this.#revokeAll()
         this.#stopHeartbeats()
