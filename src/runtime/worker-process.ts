@@ -17,7 +17,7 @@ import { StatusStore } from '../storage/status-store.ts'
 import { adminTopicCreator, ensureCompactedTopic, type InternalTopicSpec } from '../storage/topic-admin.ts'
 import { ownershipConflict, TopicOwnershipError } from '../storage/topic-ownership.ts'
 import { CONNECT_COMPAT_VERSION, FLOWSCOPE_VERSION } from '../version.ts'
-import { ConnectHerder } from './connect-herder.ts'
+import { ConnectHerder, type InterWorkerSettings } from './connect-herder.ts'
 import { taskTransactionalId } from './exactly-once.ts'
 import { createGroupMembership, type GroupMembership } from './group-membership.ts'
 import { PluginRegistry } from './plugins.ts'
@@ -48,6 +48,8 @@ export interface WorkerSettings {
   plugins: SourceConnectorPlugin[]
   /** session.timeout.ms, heartbeat.interval.ms, rebalance.timeout.ms of the worker's group membership. */
   group?: { sessionTimeoutMs: number; heartbeatIntervalMs: number; rebalanceTimeoutMs: number }
+  /** The inter.worker.* keys: session keys and the signing of requests between workers; Connect's defaults when absent. */
+  interWorker?: InterWorkerSettings
 }
 
 export interface RunningWorker {
@@ -136,6 +138,7 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
     topicTrackingEnabled: settings.topicTrackingEnabled,
     topicTrackingAllowReset: settings.topicTrackingAllowReset,
     group: true,
+    ...(settings.interWorker ? { interWorker: settings.interWorker } : {}),
   })
   const url = `http://${settings.advertisedHost}:${settings.advertisedPort}`
   const rest = await startRestServer({

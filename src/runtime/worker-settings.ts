@@ -49,6 +49,13 @@ export function workerSettingsFrom(config: WorkerConfig, plugins: SourceConnecto
       heartbeatIntervalMs: config.get('heartbeat.interval.ms'),
       rebalanceTimeoutMs: config.get('rebalance.timeout.ms'),
     },
+    interWorker: {
+      keyGenerationAlgorithm: config.get('inter.worker.key.generation.algorithm'),
+      keySizeBits: config.get('inter.worker.key.size'),
+      keyTtlMs: config.get('inter.worker.key.ttl.ms'),
+      signatureAlgorithm: config.get('inter.worker.signature.algorithm'),
+      verificationAlgorithms: config.get('inter.worker.verification.algorithms'),
+    },
     plugins,
   }
 }

@@ -12,6 +12,7 @@ import { ConnectHerder } from '../../../src/runtime/connect-herder.ts'
 import { CONFIG_MISMATCH, type ConnectAssignment, NO_ERROR } from '../../../src/runtime/connect-protocol.ts'
 import type { ConnectorTaskId, TargetState } from '../../../src/runtime/herder.ts'
 import { PluginRegistry } from '../../../src/runtime/plugins.ts'
+import { signatureFromHeaders, signatureHeaders } from '../../../src/runtime/request-signature.ts'
 import type { Worker } from '../../../src/runtime/worker.ts'
 import { type MemoryStores, memoryStores } from '../support/memory-stores.ts'
 
@@ -424,4 +425,55 @@ test('in a group: revocation stops everything; an assignment the config view has
   const mismatch = await herder.assigned(assignment(stores, { error: CONFIG_MISMATCH }), 3, 'member-1')
   assert.equal(mismatch, false)
   assert.deepEqual(rejoins, ['config topic behind the assignment', 'config offset mismatch'])
+})
+
+test('internal task-config POST: written by the leader; with validation on, the signature must match the session key', async () => {
+  const { herder, stores } = await startedHerder()
+  await herder.putConnectorConfig('a', config(), { allowReplace: false })
+  const body = Buffer.from('[{"task":"x"}]')
+  const key = Buffer.alloc(32, 9)
+  const signed = (with_: Buffer) => signatureFromHeaders(body, signatureHeaders(body, with_, 'HmacSHA256'))
+
+  // Validation off (the default): no signature needed.
+  await herder.putTaskConfigs('a', [{ task: 'x' }], null)
+  assert.deepEqual(stores.configs.taskConfigs('a'), [{ task: 'x' }])
+  await assert.rejects(herder.putTaskConfigs('nope', [], null), /Connector nope not found/)
+
+  herder.setRequestValidation(true)
+  const status = (e: unknown) => (e instanceof FlowscopeError ? e.status : 0)
+  await assert.rejects(herder.putTaskConfigs('a', [{ task: 'y' }], null), (e) => status(e) === 400)
+  await assert.rejects(herder.putTaskConfigs('a', [{ task: 'y' }], signed(key)), (e) => status(e) === 503)
+  await stores.configs.putSessionKey({ key, algorithm: 'HmacSHA256', creationTimestamp: Date.now() })
+  await assert.rejects(
+    herder.putTaskConfigs('a', [{ task: 'y' }], signed(Buffer.alloc(32, 1))),
+    (e) => status(e) === 403,
+  )
+  assert.deepEqual(stores.configs.taskConfigs('a'), [{ task: 'x' }], 'nothing written on a refused request')
+  await herder.putTaskConfigs('a', [{ task: 'y' }], signed(key))
+  assert.deepEqual(stores.configs.taskConfigs('a'), [{ task: 'y' }])
+
+  await herder.stopConnector('a')
+  await assert.rejects(
+    herder.putTaskConfigs('a', [{ task: 'z' }], signed(key)),
+    /Cannot submit non-empty set of task configs for stopped connector a/,
+  )
+  await herder.stop()
+})
+
+test('ensureSessionKey: the leader writes a key only with validation on, and again once it has expired', async () => {
+  const { herder, stores } = await startedHerder()
+  assert.equal(await herder.ensureSessionKey(), false, 'validation off: no key')
+  assert.equal(stores.configs.sessionKey(), undefined)
+  herder.setRequestValidation(true)
+  const now = Date.now()
+  assert.equal(await herder.ensureSessionKey(now), true)
+  const first = stores.configs.sessionKey()
+  assert.equal(first?.algorithm, 'HmacSHA256')
+  assert.equal(first?.key.length, 32)
+  assert.equal(first?.creationTimestamp, now)
+  assert.equal(await herder.ensureSessionKey(now + 1000), false, 'a current key is kept')
+  assert.equal(await herder.ensureSessionKey(now + 3_600_000), true, 'expired after inter.worker.key.ttl.ms')
+  assert.notDeepEqual(stores.configs.sessionKey()?.key, first?.key)
+  assert.equal(stores.logs.configs.records.filter((r) => r.key === 'session-key').length, 2)
+  await herder.stop()
 })

@@ -69,10 +69,13 @@ test('an altered body, or another key, is refused with 403', () => {
   assert.equal(problem.status, 403)
   assert.equal(problem.message, 'Internal request contained invalid signature.')
   const otherKey = Buffer.alloc(32, 7)
-  assert.equal(signatureProblem(signatureFromHeaders(BODY, headersOf(BODY, otherKey)), KEY, ['HmacSHA256'])?.status, 403)
+  assert.equal(
+    signatureProblem(signatureFromHeaders(BODY, headersOf(BODY, otherKey)), KEY, ['HmacSHA256'])?.status,
+    403,
+  )
 })
 
-test("missing headers: 400; an algorithm outside the verification list: 400; no session key yet: 503", () => {
+test('missing headers: 400; an algorithm outside the verification list: 400; no session key yet: 503', () => {
   const missing = signatureProblem(signatureFromHeaders(BODY, { [SIGNATURE_HEADER]: 'abc=' }), KEY, ['HmacSHA256'])
   assert.equal(missing?.status, 400)
   assert.equal(missing?.message, 'Internal request missing required signature')
@@ -82,7 +85,10 @@ test("missing headers: 400; an algorithm outside the verification list: 400; no 
   assert.equal(refused?.status, 400)
   assert.match(refused?.message ?? '', /does not support the 'HmacSHA1' key signing algorithm .* use: \[HmacSHA256\]/)
   // Connect compares the header's name exactly with the list.
-  assert.equal(signatureProblem(signatureFromHeaders(BODY, headersOf(BODY, KEY, 'hmacsha256')), KEY, ['HmacSHA256'])?.status, 400)
+  assert.equal(
+    signatureProblem(signatureFromHeaders(BODY, headersOf(BODY, KEY, 'hmacsha256')), KEY, ['HmacSHA256'])?.status,
+    400,
+  )
 
   const early = signatureProblem(signatureFromHeaders(BODY, headersOf(BODY, KEY)), null, ['HmacSHA256'])
   assert.equal(early?.status, 503)
