@@ -110,6 +110,8 @@ const RECONFIGURE_BACKOFF_INITIAL_MS = 250
 const RECONFIGURE_BACKOFF_MAX_MS = 60_000
 /** A 403 this soon after the first attempt is likely a session key that rotated meanwhile (logged at debug only). */
 const EXPIRED_KEY_WINDOW_MS = 60_000
+/** A failed write of a new session key is tried again this much later. */
+const KEY_WRITE_RETRY_MS = 1_000
 
 /** Where a task reconfiguration is in its retries: when it was first asked for, and how many attempts failed. */
 interface ReconfigureAttempt {
@@ -379,23 +381,40 @@ export class ConnectHerder implements Herder, RebalanceListener {
       return false
     }
     log.info({ reason }, 'distributing a new session key')
-    await this.#o.configs.putSessionKey(generateSessionKey(settings.keyGenerationAlgorithm, settings.keySizeBits, now))
+    try {
+      await this.#o.configs.putSessionKey(
+        generateSessionKey(settings.keyGenerationAlgorithm, settings.keySizeBits, now),
+      )
+    } catch (error) {
+      // As Connect: not fatal to the caller's rebalance; tried again shortly (reading the topic to its end first).
+      log.warn({ err: error }, 'writing a new session key to the config topic failed; retrying in 1 s')
+      this.#scheduleKeyRotation(KEY_WRITE_RETRY_MS)
+      return false
+    }
     this.#scheduleKeyRotation()
     return true
   }
 
-  /** As the leader: a timer for when the current key expires (Connect's tick wakes at keyExpiration). */
-  #scheduleKeyRotation(): void {
+  /**
+   * As the leader: a timer for when the current key expires (Connect's tick wakes at keyExpiration), or `retryInMs`
+   * after a failed write.
+   */
+  #scheduleKeyRotation(retryInMs?: number): void {
     clearTimeout(this.#keyRotationTimer)
     this.#keyRotationTimer = undefined
+    if (!this.#requestValidation || !this.isLeader() || this.#stopping) return
     const key = this.#o.configs.sessionKey()
-    if (!key || this.#interWorker.keyTtlMs <= 0 || !this.#requestValidation || !this.isLeader()) return
-    const delay = Math.max(0, key.creationTimestamp + this.#interWorker.keyTtlMs - Date.now())
+    let delay = retryInMs
+    if (delay === undefined) {
+      if (!key || this.#interWorker.keyTtlMs <= 0) return
+      delay = Math.max(0, key.creationTimestamp + this.#interWorker.keyTtlMs - Date.now())
+    }
     this.#keyRotationTimer = setTimeout(
       () => {
-        void this.#serial(() => this.ensureSessionKey()).catch((error) =>
-          log.warn({ err: error }, 'writing a new session key failed; retried at the next rebalance or expiry check'),
-        )
+        void this.#serial(async () => {
+          if (retryInMs !== undefined) await this.#o.configs.readToEnd()
+          await this.ensureSessionKey()
+        }).catch((error) => log.warn({ err: error }, 'checking the session key failed'))
       },
       Math.min(delay, 2_147_483_647),
     )

@@ -8,7 +8,7 @@ import { ConfigDef } from '../../../src/config/config-def.ts'
 import type { SourceConnectorPlugin } from '../../../src/connectors/plugin.ts'
 import { ErrorCodes, FlowscopeError, RequestTargetError } from '../../../src/errors.ts'
 import type { Assignor } from '../../../src/runtime/assignment.ts'
-import { ConnectHerder } from '../../../src/runtime/connect-herder.ts'
+import { ConnectHerder, DEFAULT_INTER_WORKER, type InterWorkerSettings } from '../../../src/runtime/connect-herder.ts'
 import { CONFIG_MISMATCH, type ConnectAssignment, NO_ERROR } from '../../../src/runtime/connect-protocol.ts'
 import type { ConnectorTaskId, TargetState } from '../../../src/runtime/herder.ts'
 import { PluginRegistry } from '../../../src/runtime/plugins.ts'
@@ -109,7 +109,11 @@ interface Harness {
   rebalances: number[]
 }
 
-async function startedHerder(assignor?: Assignor, stores = memoryStores()): Promise<Harness> {
+async function startedHerder(
+  assignor?: Assignor,
+  stores = memoryStores(),
+  interWorker?: InterWorkerSettings,
+): Promise<Harness> {
   const worker = new RecordingWorker()
   const rebalances: number[] = []
   const herder = new ConnectHerder({
@@ -125,6 +129,7 @@ async function startedHerder(assignor?: Assignor, stores = memoryStores()): Prom
     topicTrackingEnabled: true,
     topicTrackingAllowReset: true,
     ...(assignor ? { assignor } : {}),
+    ...(interWorker ? { interWorker } : {}),
   })
   await herder.start()
   return { herder, worker, stores, rebalances }
@@ -476,4 +481,28 @@ test('ensureSessionKey: the leader writes a key only with validation on, and aga
   assert.notDeepEqual(stores.configs.sessionKey()?.key, first?.key)
   assert.equal(stores.logs.configs.records.filter((r) => r.key === 'session-key').length, 2)
   await herder.stop()
+})
+
+test('the leader rotates the session key when it expires, and retries a failed write', async () => {
+  const stores = memoryStores()
+  const { herder } = await startedHerder(undefined, stores, { ...DEFAULT_INTER_WORKER, keyTtlMs: 300 })
+  herder.setRequestValidation(true)
+  // The first write fails (broker unavailable): not thrown at the rebalance path, tried again a second later.
+  const write = stores.configs.putSessionKey.bind(stores.configs)
+  let failures = 1
+  stores.configs.putSessionKey = async (key) => {
+    if (failures-- > 0) throw new Error('broker unavailable')
+    await write(key)
+  }
+  assert.equal(await herder.ensureSessionKey(), false)
+  const keys = () => stores.logs.configs.records.filter((r) => r.key === 'session-key').length
+  assert.equal(keys(), 0)
+  const deadline = Date.now() + 5_000
+  while (keys() < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+  // The retried write, then a rotation every 300 ms.
+  assert.ok(keys() >= 3, `keys written: ${keys()}`)
+  await herder.stop()
+  const afterStop = keys()
+  await new Promise((resolve) => setTimeout(resolve, 700))
+  assert.equal(keys(), afterStop, 'no rotation after stop')
 })
