@@ -1040,40 +1040,49 @@ export class ConnectHerder implements Herder, RebalanceListener {
     }
     postTaskConfigs(request).then(
       () => log.debug({ connector: name, leader: request.leaderUrl }, 'task configs sent to the leader'),
-      (error: unknown) => {
-        if (this.#stopping) return
-        const delay = Math.min(RECONFIGURE_BACKOFF_INITIAL_MS * 2 ** attempt.failures, RECONFIGURE_BACKOFF_MAX_MS)
-        const expiredKey =
-          error instanceof LeaderRequestError &&
-          error.statusCode === 403 &&
-          Date.now() <= attempt.since + EXPIRED_KEY_WINDOW_MS
-        if (expiredKey) {
-          log.debug(
-            { connector: name },
-            'sending task configs to the leader was refused (403), possibly an expired session key; retrying',
-          )
-        } else {
-          log.error(
-            { err: error, connector: name, retryInMs: delay },
-            'sending task configs to the leader failed; retrying',
-          )
-        }
-        const next = { since: attempt.since, failures: attempt.failures + 1 }
-        const timer = setTimeout(() => {
-          this.#retryTimers.delete(timer)
-          void this.#serial(() => this.#retryReconfiguration(name, next)).catch((retryError) =>
-            log.error({ err: retryError, connector: name }, 'task reconfiguration failed'),
-          )
-        }, delay)
-        this.#retryTimers.add(timer)
-      },
+      (error: unknown) => this.#retryLater(name, attempt, error),
     )
+  }
+
+  /** Connect's reconfigureConnectorTasksWithRetry: after a failed attempt, the connector is asked again later. */
+  #retryLater(name: string, attempt: ReconfigureAttempt, error: unknown): void {
+    if (this.#stopping) return
+    const delay = Math.min(RECONFIGURE_BACKOFF_INITIAL_MS * 2 ** attempt.failures, RECONFIGURE_BACKOFF_MAX_MS)
+    const expiredKey =
+      error instanceof LeaderRequestError &&
+      error.statusCode === 403 &&
+      Date.now() <= attempt.since + EXPIRED_KEY_WINDOW_MS
+    if (expiredKey) {
+      log.debug(
+        { connector: name },
+        'task configs refused by the leader (403), possibly an expired session key; retrying',
+      )
+    } else {
+      log.error(
+        { err: error, connector: name, retryInMs: delay },
+        "reconfiguring the connector's tasks failed; retrying",
+      )
+    }
+    const next = { since: attempt.since, failures: attempt.failures + 1 }
+    const timer = setTimeout(() => {
+      this.#retryTimers.delete(timer)
+      void this.#serial(() => this.#retryReconfiguration(name, next)).catch((error) =>
+        log.error({ err: error, connector: name }, 'restarting tasks after a task reconfiguration failed'),
+      )
+    }, delay)
+    this.#retryTimers.add(timer)
   }
 
   /** A retried reconfiguration: only while the connector still runs here and is meant to (Connect's checks). */
   async #retryReconfiguration(name: string, attempt: ReconfigureAttempt): Promise<void> {
     if (this.#stopping || !this.#worker.isRunning(name) || this.#o.configs.targetState(name) !== 'STARTED') return
-    const changed = await this.#refreshTaskConfigs(name, attempt)
+    let changed: boolean
+    try {
+      changed = await this.#refreshTaskConfigs(name, attempt)
+    } catch (error) {
+      this.#retryLater(name, attempt, error)
+      return
+    }
     if (!changed) return
     await this.#worker.stopTasks(name)
     await this.#startTasks(name)
@@ -1119,13 +1128,21 @@ export class ConnectHerder implements Herder, RebalanceListener {
     void this.#serial(async () => {
       try {
         if (!this.#worker.isRunning(name)) return
-        const changed = await this.#refreshTaskConfigs(name)
+        const attempt = { since: Date.now(), failures: 0 }
+        let changed: boolean
+        try {
+          changed = await this.#refreshTaskConfigs(name, attempt)
+        } catch (error) {
+          // Generating or writing the task configs failed: asked again later, as Connect retries.
+          this.#retryLater(name, attempt, error)
+          return
+        }
         if (!changed) return
         log.info({ connector: name }, 'task configs changed: restarting tasks')
         await this.#worker.stopTasks(name)
         await this.#startTasks(name)
       } catch (error) {
-        log.error({ err: error, connector: name }, 'task reconfiguration failed')
+        log.error({ err: error, connector: name }, 'restarting tasks after a task reconfiguration failed')
       } finally {
         this.#reconfiguring.delete(name)
       }

@@ -506,3 +506,25 @@ test('the leader rotates the session key when it expires, and retries a failed w
   await new Promise((resolve) => setTimeout(resolve, 700))
   assert.equal(keys(), afterStop, 'no rotation after stop')
 })
+
+test('a task reconfiguration that fails is retried after a backoff, asking the connector again', async () => {
+  const { herder, worker, stores } = await startedHerder()
+  await herder.putConnectorConfig('a', config(), { allowReplace: false })
+  let failures = 2
+  worker.taskConfigsOf = () => {
+    if (failures-- > 0) throw new Error('source database unreachable')
+    return [{ task: 'after-retry' }]
+  }
+  worker.calls.length = 0
+  const started = Date.now()
+  worker.reconfigure.get('a')?.()
+  const deadline = started + 5_000
+  while (stores.configs.taskConfigs('a')[0]?.task !== 'after-retry' && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  assert.deepEqual(stores.configs.taskConfigs('a'), [{ task: 'after-retry' }])
+  // Two failures: retried after 250 ms, then 500 ms.
+  assert.ok(Date.now() - started >= 700, `written ${Date.now() - started} ms after the request`)
+  assert.equal(worker.calls.filter((c) => c === 'taskConfigs a').length, 3)
+  await herder.stop()
+})
