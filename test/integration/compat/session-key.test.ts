@@ -2,9 +2,11 @@
 // its default `sessioned` protocol and, as leader, writes a session key): flowscope's config store reads that
 // `session-key` record; a task-config POST that flowscope's signing module signs with it is accepted by the Connect
 // worker, an altered or unsigned one refused with Connect's 403 / 400; and a session key flowscope's store writes is
-// read by the Connect worker (requests signed with it are accepted from then on).
+// read by the Connect worker (requests signed with it are accepted from then on). Last, a flowscope worker joining the
+// Connect worker's group (which then agrees on eager `default`) as a follower sends its connector's task configs to
+// the Connect leader, which writes them.
 import assert from 'node:assert/strict'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
@@ -14,6 +16,7 @@ import { generateSessionKey, type SessionKey, signatureHeaders } from '../../../
 import { ConfigStore } from '../../../src/storage/config-store.ts'
 import { KafkaLog } from '../../../src/storage/kafka-log.ts'
 import { testStack } from '../../support/stack.ts'
+import { createTable, jdbcConfig, sql, startTestWorker, workerIdentity } from '../worker/helpers.ts'
 import { startUpstreamConnect, type UpstreamConnect } from './upstream-connect.ts'
 
 const CONNECTOR = 'signed-file-source'
@@ -23,6 +26,7 @@ let upstream: UpstreamConnect
 let producer: Producer
 let log: KafkaLog
 let dir: string
+let table: string | undefined
 const store = new ConfigStore()
 
 before(async () => {
@@ -63,6 +67,7 @@ after(async () => {
   await log?.stop()
   await producer?.close()
   await upstream?.stop()
+  if (table) await sql(`DROP TABLE IF EXISTS ${table}`)
   if (dir) await rm(dir, { recursive: true, force: true })
 })
 
@@ -156,4 +161,39 @@ test('a session key written by flowscope is read by the Connect worker', async (
   })
   assert.equal(accepted.status, 204, JSON.stringify(accepted.body))
   await markersBecome(['signed-with-flowscope-key'])
+})
+
+test("a flowscope follower in the Connect worker's group sends its task configs to the Connect leader", async () => {
+  // The Connect worker's REST request log (Jetty's, under RestServer's logger) shows who wrote the task configs.
+  const logging = await upstream.request('PUT', '/admin/loggers/org.apache.kafka.connect.runtime.rest.RestServer', {
+    level: 'INFO',
+  })
+  assert.equal(logging.status, 200, logging.text)
+  const member = await startTestWorker({ ...(await workerIdentity('mixed')), groupId: upstream.groupId })
+  try {
+    assert.equal(member.worker.herder.isLeader(), false, 'the Connect worker, first in the group, leads')
+    table = await createTable('mixed')
+    // Written straight to the config topic (the Connect worker has no JDBC plugin to validate it through REST).
+    // Connect's eager assignor deals connectors sorted by name over members sorted by id: "zz-…" after
+    // "signed-file-source", and flowscope's member id ("flowscope-…") after Connect's ("connect-…").
+    const name = 'zz-flowscope-jdbc'
+    await store.putConnectorConfig(name, jdbcConfig(table), 'STARTED')
+    const tasks = await eventually(`task configs of ${name} on the Connect worker`, async () => {
+      const response = await upstream.request('GET', `/connectors/${name}/tasks`)
+      const body = response.body as { config: Record<string, string> }[] | undefined
+      return response.status === 200 && Array.isArray(body) && body.length > 0 ? body : undefined
+    })
+    // The JDBC connector's own task config (its table list), generated on flowscope and written by the Connect leader.
+    assert.equal(tasks.length, 1)
+    assert.match(tasks[0].config.tables ?? '', new RegExp(table))
+    const status = (await upstream.request('GET', `/connectors/${name}/status`)).body as {
+      connector: { worker_id: string }
+    }
+    assert.equal(status.connector.worker_id, member.worker.workerId, 'the connector ran on the flowscope worker')
+    // Through the Connect leader's internal endpoint (its request log), not written by flowscope itself.
+    const requests = await readFile(upstream.logFile, 'utf8')
+    assert.match(requests, new RegExp(`"POST /connectors/${name}/tasks[^"]*" 204`))
+  } finally {
+    await member.worker.stop()
+  }
 })

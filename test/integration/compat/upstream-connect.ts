@@ -11,6 +11,8 @@ export interface UpstreamConnect {
   version: string
   /** The worker's offsets topic. */
   offsetsTopic: string
+  /** The worker's log (its REST request log included). */
+  logFile: string
   request: RestRequest
   stop(): Promise<void>
 }
