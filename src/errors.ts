@@ -12,6 +12,7 @@ export const ErrorCodes = {
   RETRIABLE: 'RETRIABLE',
   CONNECT: 'CONNECT',
   STARTUP: 'STARTUP',
+  UNAVAILABLE: 'UNAVAILABLE',
 } as const
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]
 
@@ -26,6 +27,7 @@ const statusOf: Record<ErrorCode, number> = {
   RETRIABLE: 500,
   CONNECT: 500,
   STARTUP: 500,
+  UNAVAILABLE: 503,
 }
 
 export class FlowscopeError extends Error {

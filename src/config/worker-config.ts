@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { converterClassNames, resolveConverterClass } from '../convert/converters.ts'
 import { ErrorCodes, FlowscopeError } from '../errors.ts'
+import { isSupportedAlgorithm, keyLength, SUPPORTED_ALGORITHMS } from '../runtime/request-signature.ts'
 import {
   atLeast,
   between,
@@ -74,6 +75,20 @@ const listenerList: Validator = (value) => {
     if (Number(m[3]) > 65535) return `Listener ${entry}: port must be between 0 and 65535`
   }
   return undefined
+}
+
+/** Connect's wording for an algorithm the worker cannot compute (its JVM's list there, flowscope's here). */
+const unsupportedAlgorithm = (algorithm: string) =>
+  `the algorithm ${algorithm} is not supported by flowscope; the supported algorithms are: ${SUPPORTED_ALGORITHMS.join(', ')}`
+
+const macAlgorithm: Validator = (value) =>
+  typeof value === 'string' && !isSupportedAlgorithm(value) ? unsupportedAlgorithm(value) : undefined
+
+const macAlgorithms: Validator = (value) => {
+  const list = Array.isArray(value) ? value : []
+  if (list.length === 0) return 'At least one signature verification algorithm must be provided'
+  const bad = list.find((algorithm) => !isSupportedAlgorithm(algorithm))
+  return bad === undefined ? undefined : unsupportedAlgorithm(bad)
 }
 
 /** Connect's message shape: "Invalid value X for configuration NAME: why". */
@@ -332,6 +347,43 @@ const WORKER_KEYS = keyTable({
     validator: oneOf(['eager', 'compatible', 'sessioned'], true),
     importance: Importance.LOW,
   },
+  'inter.worker.key.generation.algorithm': {
+    type: ConfigTypes.STRING,
+    documentation:
+      'The algorithm to use for generating internal request keys (the session key the leader writes to the config topic when the group runs the `sessioned` protocol).',
+    default: 'HmacSHA256',
+    validator: macAlgorithm,
+    importance: Importance.LOW,
+  },
+  'inter.worker.key.size': {
+    type: ConfigTypes.INT,
+    documentation:
+      'The size of the key to use for signing internal requests, in bits. If null, the default key size for the key generation algorithm will be used.',
+    default: null,
+    importance: Importance.LOW,
+  },
+  'inter.worker.key.ttl.ms': {
+    type: ConfigTypes.INT,
+    documentation: 'The TTL of generated session keys used for internal request validation (in milliseconds).',
+    default: 3600000,
+    validator: between(0, 2147483647),
+    importance: Importance.LOW,
+  },
+  'inter.worker.signature.algorithm': {
+    type: ConfigTypes.STRING,
+    documentation: 'The algorithm used to sign internal requests.',
+    default: 'HmacSHA256',
+    validator: macAlgorithm,
+    importance: Importance.LOW,
+  },
+  'inter.worker.verification.algorithms': {
+    type: ConfigTypes.LIST,
+    documentation:
+      'A list of permitted algorithms for verifying internal requests, which must include the algorithm used for the inter.worker.signature.algorithm property.',
+    default: ['HmacSHA256'],
+    validator: macAlgorithms,
+    importance: Importance.LOW,
+  },
   'worker.sync.timeout.ms': {
     type: ConfigTypes.INT,
     documentation:
@@ -562,8 +614,35 @@ export class WorkerConfig {
     this.#values = parsed.values
     const listenersValid = !parsed.errors.has('listeners') && !parsed.errors.has('rest.port')
     const listeners = listenersValid ? this.#resolveListeners(parsed.errors) : []
+    this.#checkInterWorkerKeys(parsed.errors)
     if (parsed.errors.size > 0) throw new WorkerConfigError(parsed.errors, origins)
     this.#listeners = listeners
+  }
+
+  /** Connect's DistributedConfig.validateInterWorkerKeyConfigs: a key can be made, and what signs also verifies. */
+  #checkInterWorkerKeys(errors: Map<string, string[]>): void {
+    const names = [
+      'inter.worker.key.generation.algorithm',
+      'inter.worker.key.size',
+      'inter.worker.signature.algorithm',
+      'inter.worker.verification.algorithms',
+    ]
+    if (names.some((name) => errors.has(name))) return
+    const algorithm = this.get('inter.worker.key.generation.algorithm')
+    const size = this.get('inter.worker.key.size')
+    try {
+      keyLength(algorithm, size)
+    } catch (error) {
+      errors.set('inter.worker.key.size', [
+        `Unable to create key generator with algorithm ${algorithm} and key size ${size}: ${(error as Error).message}`,
+      ])
+    }
+    const signature = this.get('inter.worker.signature.algorithm')
+    if (!this.get('inter.worker.verification.algorithms').includes(signature)) {
+      errors.set('inter.worker.signature.algorithm', [
+        `Invalid value ${signature} for configuration inter.worker.signature.algorithm: Signature algorithm must be present in inter.worker.verification.algorithms list`,
+      ])
+    }
   }
 
   /** listeners wins when given; otherwise the deprecated rest.host.name/rest.port; otherwise http://:8083. */

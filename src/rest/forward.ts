@@ -6,8 +6,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { RequestTargetError } from '../errors.ts'
 import { getLogger } from '../logging.ts'
+import { SIGNATURE_ALGORITHM_HEADER, SIGNATURE_HEADER } from '../runtime/request-signature.ts'
 import { errorBody } from './errors.ts'
-import { queryValues } from './request.ts'
+import { queryValues, rawBodyOf } from './request.ts'
 
 const log = getLogger('flowscope.rest.forward')
 
@@ -50,12 +51,18 @@ export async function forwardRequest(
   const url = forwardedUrl(error.forwardUrl, request.url, forward === null)
   log.debug({ method: request.method, url }, 'forwarding request')
   const hasBody = request.body !== undefined && request.method !== 'GET' && request.method !== 'DELETE'
+  const headers: Record<string, string> = hasBody ? { 'content-type': 'application/json' } : {}
+  // A signed internal request keeps its signature and the very bytes it covers (Connect drops both on this hop, so
+  // its second worker answers 400 when it checks signatures).
+  const signed = signatureHeadersOf(request)
+  Object.assign(headers, signed)
+  const body = signed ? new Uint8Array(rawBodyOf(request)) : JSON.stringify(request.body)
   let response: Response
   try {
     response = await fetch(url, {
       method: request.method,
-      headers: hasBody ? { 'content-type': 'application/json' } : {},
-      ...(hasBody ? { body: JSON.stringify(request.body) } : {}),
+      headers,
+      ...(hasBody ? { body } : {}),
       signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS),
     })
   } catch (cause) {
@@ -70,4 +77,12 @@ export async function forwardRequest(
   if (location) reply.header('location', location)
   if (text === '') return reply.send()
   return reply.header('content-type', response.headers.get('content-type') ?? 'application/json').send(text)
+}
+
+/** The request's signature headers, when it carries both. */
+function signatureHeadersOf(request: FastifyRequest): Record<string, string> | undefined {
+  const signature = request.headers[SIGNATURE_HEADER.toLowerCase()]
+  const algorithm = request.headers[SIGNATURE_ALGORITHM_HEADER.toLowerCase()]
+  if (typeof signature !== 'string' || typeof algorithm !== 'string') return undefined
+  return { [SIGNATURE_HEADER]: signature, [SIGNATURE_ALGORITHM_HEADER]: algorithm }
 }

@@ -6,6 +6,26 @@ import { NOT_FOUND_MESSAGE } from './errors.ts'
 
 export type JsonObject = Record<string, unknown>
 
+/** Each JSON request's body bytes as received: a signed internal request is verified over exactly these. */
+const rawBodies = new WeakMap<object, Buffer>()
+
+export function keepRawBody(request: object, body: Buffer): void {
+  rawBodies.set(request, body)
+}
+
+/** The request's body bytes; empty when it had none. */
+export function rawBodyOf(request: object): Buffer {
+  return rawBodies.get(request) ?? Buffer.alloc(0)
+}
+
+/** POST /connectors/<name>/tasks: a JSON array of task configs, each a string-valued map (Connect's List<Map>). */
+export function taskConfigList(body: unknown): Record<string, string>[] {
+  const what = 'a JSON array of task configuration objects'
+  if (body === undefined || body === '') throw badRequest(`Request body is missing: expected ${what}`)
+  if (!Array.isArray(body)) throw badRequest(`Request body must be ${what}`)
+  return body.map((config, i) => configMap(config, `task configuration ${i}: an object`))
+}
+
 export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -12,6 +12,7 @@ import {
   UNSUPPORTED_MEDIA_TYPE_MESSAGE,
 } from './errors.ts'
 import { forwardRequest } from './forward.ts'
+import { keepRawBody } from './request.ts'
 import { RouteTable } from './route-table.ts'
 import { connectorPluginRoutes } from './routes/connector-plugins.ts'
 import { connectorRoutes } from './routes/connectors.ts'
@@ -124,8 +125,9 @@ export async function startRestServer(options: RestServerOptions): Promise<{ url
  */
 function parseBodies(app: FastifyInstance): void {
   app.removeAllContentTypeParsers()
-  const parseJson = (_request: unknown, body: string | Buffer, done: (error: Error | null, body?: unknown) => void) => {
-    const text = body.toString()
+  const parseJson = (request: object, body: Buffer, done: (error: Error | null, body?: unknown) => void) => {
+    keepRawBody(request, body)
+    const text = body.toString('utf8')
     if (text.trim() === '') return done(null, undefined)
     let parsed: unknown
     try {
@@ -135,8 +137,8 @@ function parseBodies(app: FastifyInstance): void {
     }
     done(null, parsed)
   }
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJson)
-  app.addContentTypeParser(/^application\/[\w.-]+\+json(\s*;|$)/i, { parseAs: 'string' }, parseJson)
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseJson)
+  app.addContentTypeParser(/^application\/[\w.-]+\+json(\s*;|$)/i, { parseAs: 'buffer' }, parseJson)
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
     if (body.length === 0) return done(null, undefined)
     const error = Object.assign(new Error(UNSUPPORTED_MEDIA_TYPE_MESSAGE), { statusCode: 415 })

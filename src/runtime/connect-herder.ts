@@ -49,7 +49,9 @@ import type {
   TaskInfo,
   TaskStatus,
 } from './herder.ts'
+import { LeaderRequestError, postTaskConfigs } from './leader-client.ts'
 import type { PluginRegistry } from './plugins.ts'
+import { generateSessionKey, keyLength, type RequestSignature, signatureProblem } from './request-signature.ts'
 import type { Worker } from './worker.ts'
 
 export interface ConnectHerderOptions {
@@ -80,6 +82,27 @@ export interface ConnectHerderOptions {
   workerSyncTimeoutMs?: number
   /** worker.unsync.backoff.ms: how long a member that could not catch up stays out of the group (5 min). */
   workerUnsyncBackoffMs?: number
+  /** Signing of internal requests (the inter.worker.* keys); Connect's defaults when absent. */
+  interWorker?: InterWorkerSettings
+}
+
+/** The inter.worker.* worker keys: how the leader makes session keys, and how requests are signed and checked. */
+export interface InterWorkerSettings {
+  keyGenerationAlgorithm: string
+  /** null: the algorithm's default length. */
+  keySizeBits: number | null
+  /** How long a session key lives before the leader writes a new one; 0: it does not expire. */
+  keyTtlMs: number
+  signatureAlgorithm: string
+  verificationAlgorithms: string[]
+}
+
+export const DEFAULT_INTER_WORKER: Readonly<InterWorkerSettings> = {
+  keyGenerationAlgorithm: 'HmacSHA256',
+  keySizeBits: null,
+  keyTtlMs: 3_600_000,
+  signatureAlgorithm: 'HmacSHA256',
+  verificationAlgorithms: ['HmacSHA256'],
 }
 
 /** What the herder needs of its group membership. */
@@ -99,6 +122,20 @@ const log = getLogger('flowscope.runtime.herder')
 
 /** How long a request waits for a rebalance to finish before it is answered 409 (Connect's rebalance.timeout.ms). */
 const ASSIGNMENT_WAIT_MS = 60_000
+
+/** A follower's failed forward of task configs is retried after 250 ms, doubling up to 60 s (Connect's backoff). */
+const RECONFIGURE_BACKOFF_INITIAL_MS = 250
+const RECONFIGURE_BACKOFF_MAX_MS = 60_000
+/** A 403 this soon after the first attempt is likely a session key that rotated meanwhile (logged at debug only). */
+const EXPIRED_KEY_WINDOW_MS = 60_000
+/** A failed write of a new session key is tried again this much later. */
+const KEY_WRITE_RETRY_MS = 1_000
+
+/** Where a task reconfiguration is in its retries: when it was first asked for, and how many attempts failed. */
+interface ReconfigureAttempt {
+  since: number
+  failures: number
+}
 
 export class ConnectHerder implements Herder, RebalanceListener {
   readonly #o: ConnectHerderOptions
@@ -145,11 +182,21 @@ export class ConnectHerder implements Herder, RebalanceListener {
   /** The protocol the group agreed on at the last assignment (null before the first). */
   #protocol: string | null = null
 
+  // ---- internal request signing (the `sessioned` protocol) ----
+  readonly #interWorker: InterWorkerSettings
+  /** Whether internal requests must be signed: set by the rebalance path once the group agrees on `sessioned`. */
+  #requestValidation = false
+  /** As the leader: writes a new session key when the current one expires. */
+  #keyRotationTimer: NodeJS.Timeout | undefined
+  /** Backoff timers of failed task-config forwards (cleared at stop). */
+  readonly #retryTimers = new Set<NodeJS.Timeout>()
+
   constructor(options: ConnectHerderOptions) {
     this.#o = options
     this.#worker = options.worker
     this.#assignor = options.assignor ?? assignEverything
     this.#cooperative = new CooperativeAssignor({ maxDelayMs: options.scheduledRebalanceMaxDelayMs ?? 300_000 })
+    this.#interWorker = options.interWorker ?? DEFAULT_INTER_WORKER
     this.#queue = new Promise<void>((resolve) => {
       this.#openQueue = resolve
     })
@@ -205,6 +252,9 @@ export class ConnectHerder implements Herder, RebalanceListener {
    */
   async stop(): Promise<void> {
     this.#stopping = true
+    clearTimeout(this.#keyRotationTimer)
+    for (const timer of this.#retryTimers) clearTimeout(timer)
+    this.#retryTimers.clear()
     await this.#worker.stop()
     if (this.#o.group) await this.#serial(() => this.#worker.stop())
   }
@@ -330,6 +380,8 @@ export class ConnectHerder implements Herder, RebalanceListener {
       if (assignment.leader !== memberId) this.#leaderView.clear()
       this.#leaderUrl = assignment.leaderUrl
       this.#o.metrics.recordGroup?.(assignment.leaderUrl, protocol)
+      // Internal requests are signed and checked while the group runs `sessioned` (Connect's onAssigned).
+      this.setRequestValidation(protocolVersionOf(protocol) >= 2)
       if (assignment.error !== NO_ERROR) {
         log.info({ generation }, "the leader's config view was behind a member's: reading to the end and rejoining")
         await this.#o.configs.readToEnd()
@@ -357,6 +409,8 @@ export class ConnectHerder implements Herder, RebalanceListener {
       const before = this.#groupAssignment
       this.#groupAssignment = assignment
       this.#worker.setGeneration?.(generation)
+      // As the leader under `sessioned`: a session key for the group's signed requests, written before work starts.
+      await this.ensureSessionKey()
       const assigned = this.#assignment()
       if (before) {
         const keep = new Set(assigned.tasks.map((t) => `${t.connector}-${t.task}`))
@@ -404,6 +458,127 @@ export class ConnectHerder implements Herder, RebalanceListener {
   /** The leader's REST URL as of the last assignment; null before the first one. */
   leaderUrl(): string | null {
     return this.#leaderUrl
+  }
+
+  // ---- internal requests between workers (the `sessioned` protocol) ---------------------------------------------
+
+  /**
+   * Turns checking of internal request signatures on or off: on once the group runs the `sessioned` protocol (v2),
+   * off under `eager`/`compatible` (Connect's internalRequestValidationEnabled). Off by default.
+   */
+  setRequestValidation(enabled: boolean): void {
+    if (enabled === this.#requestValidation) return
+    this.#requestValidation = enabled
+    if (enabled) log.info('internal request validation enabled: requests between workers must be signed')
+    else {
+      clearTimeout(this.#keyRotationTimer)
+      log.warn(
+        "internal request validation disabled: the group does not run the 'sessioned' protocol, so requests between workers are not verified (KIP-507)",
+      )
+    }
+  }
+
+  requestValidationEnabled(): boolean {
+    return this.#requestValidation
+  }
+
+  /**
+   * As the leader with validation on: writes a new session key to the config topic when none has been written, the
+   * current one has expired, or it does not match this worker's key settings (Connect's checkForKeyRotation), and
+   * schedules the next rotation. Does nothing otherwise. Does not queue behind the herder's serial work, so the
+   * rebalance path may call it from inside that work (e.g. once an assignment has been taken).
+   */
+  async ensureSessionKey(now = Date.now()): Promise<boolean> {
+    if (!this.#requestValidation || !this.isLeader() || this.#stopping) return false
+    const current = this.#o.configs.sessionKey()
+    const settings = this.#interWorker
+    const reason =
+      current === undefined
+        ? 'no session key has been distributed yet'
+        : settings.keyTtlMs > 0 && current.creationTimestamp + settings.keyTtlMs <= now
+          ? 'the session key has expired'
+          : current.algorithm !== settings.keyGenerationAlgorithm ||
+              current.key.length !== keyLength(settings.keyGenerationAlgorithm, settings.keySizeBits)
+            ? 'the session key uses another algorithm or key size than this worker is configured for'
+            : undefined
+    if (reason === undefined) {
+      this.#scheduleKeyRotation()
+      return false
+    }
+    log.info({ reason }, 'distributing a new session key')
+    try {
+      await this.#o.configs.putSessionKey(
+        generateSessionKey(settings.keyGenerationAlgorithm, settings.keySizeBits, now),
+      )
+    } catch (error) {
+      // As Connect: not fatal to the caller's rebalance; tried again shortly (reading the topic to its end first).
+      log.warn({ err: error }, 'writing a new session key to the config topic failed; retrying in 1 s')
+      this.#scheduleKeyRotation(KEY_WRITE_RETRY_MS)
+      return false
+    }
+    this.#scheduleKeyRotation()
+    return true
+  }
+
+  /**
+   * As the leader: a timer for when the current key expires (Connect's tick wakes at keyExpiration), or `retryInMs`
+   * after a failed write.
+   */
+  #scheduleKeyRotation(retryInMs?: number): void {
+    clearTimeout(this.#keyRotationTimer)
+    this.#keyRotationTimer = undefined
+    if (!this.#requestValidation || !this.isLeader() || this.#stopping) return
+    const key = this.#o.configs.sessionKey()
+    let delay = retryInMs
+    if (delay === undefined) {
+      if (!key || this.#interWorker.keyTtlMs <= 0) return
+      delay = Math.max(0, key.creationTimestamp + this.#interWorker.keyTtlMs - Date.now())
+    }
+    this.#keyRotationTimer = setTimeout(
+      () => {
+        void this.#serial(async () => {
+          if (retryInMs !== undefined) await this.#o.configs.readToEnd()
+          await this.ensureSessionKey()
+        }).catch((error) => log.warn({ err: error }, 'checking the session key failed'))
+      },
+      Math.min(delay, 2_147_483_647),
+    )
+    this.#keyRotationTimer.unref()
+  }
+
+  /**
+   * POST /connectors/<name>/tasks from another worker (Connect's putTaskConfigs): with validation on, the signature
+   * must verify against the current session key; then the leader writes the task configs (others point to it).
+   */
+  async putTaskConfigs(
+    name: string,
+    configs: Record<string, string>[],
+    signature: RequestSignature | null,
+  ): Promise<void> {
+    if (this.#requestValidation) {
+      const problem = signatureProblem(
+        signature,
+        this.#o.configs.sessionKey()?.key ?? null,
+        this.#interWorker.verificationAlgorithms,
+      )
+      if (problem) throw problem
+    }
+    const notLeader = 'Only the leader may write task configurations.'
+    await this.#leaderOnly(notLeader)
+    return this.#serial(async () => {
+      if (!this.isLeader()) throw new RequestTargetError(notLeader, this.#leaderUrl)
+      if (!this.#o.configs.connectorConfig(name)) throw notFound(`Connector ${name} not found`)
+      await this.#writeTaskConfigs(name, configs)
+    })
+  }
+
+  /** The leader's write of a connector's task configs (Connect's writeTaskConfigs). */
+  async #writeTaskConfigs(name: string, configs: Record<string, string>[]): Promise<void> {
+    if (configs.length > 0 && this.#o.configs.targetState(name) === 'STOPPED') {
+      throw badRequest(`Cannot submit non-empty set of task configs for stopped connector ${name}`)
+    }
+    await this.#o.configs.putTaskConfigs(name, configs)
+    await this.#o.configs.readToEnd()
   }
 
   // ---- info --------------------------------------------------------------------------------------------------
@@ -818,6 +993,13 @@ export class ConnectHerder implements Herder, RebalanceListener {
   /** A config record read from the topic (own writes included), in a group: act on it for what runs here. */
   #onConfigChange(change: ConfigChange): void {
     const offset = this.#o.configs.offset
+    if (change.kind === 'session-key') {
+      // Connect's onSessionKeyUpdate: the key every signature is checked against from now on; the leader times its
+      // rotation from the new key's creation.
+      log.info('session key updated')
+      this.#scheduleKeyRotation()
+      return
+    }
     if (change.kind === 'tasks' || (change.kind === 'connector' && change.existed !== change.exists)) {
       // Which connectors or tasks exist changed: every worker's assignment may change (Connect rebalances).
       if (offset > this.#assignmentChangeOffset) this.#assignmentChangeOffset = offset
@@ -877,7 +1059,7 @@ export class ConnectHerder implements Herder, RebalanceListener {
   }
 
   /** Stops what runs here of a connector that was deleted (everything) or got new task configs (its tasks). */
-  async #stopOutdated(change: ConfigChange): Promise<void> {
+  async #stopOutdated(change: Extract<ConfigChange, { kind: 'connector' | 'tasks' }>): Promise<void> {
     const name = change.name
     const here = this.#assignment()
     const tasks = assignedTasks(here, name)
@@ -986,15 +1168,84 @@ export class ConnectHerder implements Herder, RebalanceListener {
     }
   }
 
-  /** Asks the running connector for task configs and stores them when they changed. */
-  async #refreshTaskConfigs(name: string): Promise<boolean> {
+  /**
+   * Asks the running connector for task configs; when they changed, the leader writes them (true), a follower sends
+   * them to the leader off the serial queue (false: they arrive through the config topic, as the leader's write).
+   */
+  async #refreshTaskConfigs(name: string, attempt: ReconfigureAttempt = { since: Date.now(), failures: 0 }) {
     if (!this.#worker.isRunning(name)) return false
     const fresh = await this.#worker.connectorTaskConfigs(name)
     const stored = this.#o.configs.taskConfigs(name)
     if (JSON.stringify(fresh) === JSON.stringify(stored)) return false
-    await this.#o.configs.putTaskConfigs(name, fresh)
-    await this.#o.configs.readToEnd()
-    return true
+    if (this.isLeader()) {
+      await this.#writeTaskConfigs(name, fresh)
+      return true
+    }
+    this.#forwardTaskConfigs(name, fresh, attempt)
+    return false
+  }
+
+  /**
+   * A follower's task configs to the leader, not awaited by the serial queue (Connect forwards on a separate
+   * executor: a slow leader must not keep this worker from its rebalances). A failure asks the connector again after
+   * a backoff (250 ms doubling to 60 s, for as long as it runs), as Connect's reconfigureConnectorTasksWithRetry.
+   */
+  #forwardTaskConfigs(name: string, configs: Record<string, string>[], attempt: ReconfigureAttempt): void {
+    const request = {
+      leaderUrl: this.#leaderUrl,
+      connector: name,
+      configs,
+      sessionKey: this.#o.configs.sessionKey(),
+      signatureAlgorithm: this.#interWorker.signatureAlgorithm,
+    }
+    postTaskConfigs(request).then(
+      () => log.debug({ connector: name, leader: request.leaderUrl }, 'task configs sent to the leader'),
+      (error: unknown) => this.#retryLater(name, attempt, error),
+    )
+  }
+
+  /** Connect's reconfigureConnectorTasksWithRetry: after a failed attempt, the connector is asked again later. */
+  #retryLater(name: string, attempt: ReconfigureAttempt, error: unknown): void {
+    if (this.#stopping) return
+    const delay = Math.min(RECONFIGURE_BACKOFF_INITIAL_MS * 2 ** attempt.failures, RECONFIGURE_BACKOFF_MAX_MS)
+    const expiredKey =
+      error instanceof LeaderRequestError &&
+      error.statusCode === 403 &&
+      Date.now() <= attempt.since + EXPIRED_KEY_WINDOW_MS
+    if (expiredKey) {
+      log.debug(
+        { connector: name },
+        'task configs refused by the leader (403), possibly an expired session key; retrying',
+      )
+    } else {
+      log.error(
+        { err: error, connector: name, retryInMs: delay },
+        "reconfiguring the connector's tasks failed; retrying",
+      )
+    }
+    const next = { since: attempt.since, failures: attempt.failures + 1 }
+    const timer = setTimeout(() => {
+      this.#retryTimers.delete(timer)
+      void this.#serial(() => this.#retryReconfiguration(name, next)).catch((error) =>
+        log.error({ err: error, connector: name }, 'restarting tasks after a task reconfiguration failed'),
+      )
+    }, delay)
+    this.#retryTimers.add(timer)
+  }
+
+  /** A retried reconfiguration: only while the connector still runs here and is meant to (Connect's checks). */
+  async #retryReconfiguration(name: string, attempt: ReconfigureAttempt): Promise<void> {
+    if (this.#stopping || !this.#worker.isRunning(name) || this.#o.configs.targetState(name) !== 'STARTED') return
+    let changed: boolean
+    try {
+      changed = await this.#refreshTaskConfigs(name, attempt)
+    } catch (error) {
+      this.#retryLater(name, attempt, error)
+      return
+    }
+    if (!changed) return
+    await this.#worker.stopTasks(name)
+    await this.#startTasks(name)
   }
 
   /** Starts the connector's assigned tasks that do not run here yet. */
@@ -1040,14 +1291,22 @@ export class ConnectHerder implements Herder, RebalanceListener {
     void this.#serial(async () => {
       try {
         if (!this.#worker.isRunning(name)) return
-        const changed = await this.#refreshTaskConfigs(name)
+        const attempt = { since: Date.now(), failures: 0 }
+        let changed: boolean
+        try {
+          changed = await this.#refreshTaskConfigs(name, attempt)
+        } catch (error) {
+          // Generating or writing the task configs failed: asked again later, as Connect retries.
+          this.#retryLater(name, attempt, error)
+          return
+        }
         // In a group the task-config record drives the restart on every worker running a task (#onConfigChange).
         if (!changed || this.#o.group) return
         log.info({ connector: name }, 'task configs changed: restarting tasks')
         await this.#worker.stopTasks(name)
         await this.#startTasks(name)
       } catch (error) {
-        log.error({ err: error, connector: name }, 'task reconfiguration failed')
+        log.error({ err: error, connector: name }, 'restarting tasks after a task reconfiguration failed')
       } finally {
         this.#reconfiguring.delete(name)
       }

@@ -2,6 +2,7 @@
 // management call. The REST API, the CLI and (later) the console call only this interface; the worker runs tasks.
 import type { ConfigInfos, ConfigKeyInfo } from '../config/config-def.ts'
 import type { SourceOffset, SourcePartition } from '../record/source-record.ts'
+import type { RequestSignature } from './request-signature.ts'
 
 export type ConnectorType = 'source' | 'sink' | 'unknown'
 /** What the user asked for (stored in the config topic as target-state-<name>). */
@@ -107,6 +108,12 @@ export interface Herder {
   /** Partial update: a null value removes the key. NOT_FOUND if the connector does not exist. */
   patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo>
   deleteConnector(name: string): Promise<void>
+
+  /**
+   * Another worker's task configs for connector `name` (the internal POST /connectors/<name>/tasks): checked against
+   * the group's session key when request validation is on, written by the leader (others point to it).
+   */
+  putTaskConfigs(name: string, configs: Record<string, string>[], signature: RequestSignature | null): Promise<void>
 
   /** Returns the status after the restart was requested when includeTasks or onlyFailed is set, else null. */
   restartConnector(name: string, request: RestartRequest): Promise<ConnectorStatus | null>

@@ -18,7 +18,7 @@ import { StatusStore } from '../storage/status-store.ts'
 import { adminTopicCreator, ensureCompactedTopic, type InternalTopicSpec } from '../storage/topic-admin.ts'
 import { ownershipConflict, TopicOwnershipError } from '../storage/topic-ownership.ts'
 import { CONNECT_COMPAT_VERSION, FLOWSCOPE_VERSION } from '../version.ts'
-import { ConnectHerder } from './connect-herder.ts'
+import { ConnectHerder, type InterWorkerSettings } from './connect-herder.ts'
 import type { ConnectProtocolMode } from './connect-protocol.ts'
 import { taskTransactionalId } from './exactly-once.ts'
 import { createGroupMembership, type GroupMembership } from './group-membership.ts'
@@ -61,6 +61,8 @@ export interface WorkerSettings {
     workerSyncTimeoutMs?: number
     workerUnsyncBackoffMs?: number
   }
+  /** The inter.worker.* keys: session keys and the signing of requests between workers; Connect's defaults when absent. */
+  interWorker?: InterWorkerSettings
 }
 
 export interface RunningWorker {
@@ -196,6 +198,7 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
     scheduledRebalanceMaxDelayMs: settings.group?.scheduledRebalanceMaxDelayMs ?? 300_000,
     workerSyncTimeoutMs: settings.group?.workerSyncTimeoutMs ?? 3_000,
     workerUnsyncBackoffMs: settings.group?.workerUnsyncBackoffMs ?? 300_000,
+    ...(settings.interWorker ? { interWorker: settings.interWorker } : {}),
   })
   const url = `http://${settings.advertisedHost}:${settings.advertisedPort}`
   const rest = await startRestServer({

@@ -54,6 +54,13 @@ export function workerSettingsFrom(config: WorkerConfig, plugins: SourceConnecto
       workerSyncTimeoutMs: config.get('worker.sync.timeout.ms'),
       workerUnsyncBackoffMs: config.get('worker.unsync.backoff.ms'),
     },
+    interWorker: {
+      keyGenerationAlgorithm: config.get('inter.worker.key.generation.algorithm'),
+      keySizeBits: config.get('inter.worker.key.size'),
+      keyTtlMs: config.get('inter.worker.key.ttl.ms'),
+      signatureAlgorithm: config.get('inter.worker.signature.algorithm'),
+      verificationAlgorithms: config.get('inter.worker.verification.algorithms'),
+    },
     plugins,
   }
 }

@@ -4,6 +4,7 @@
 // classes to an in-memory log, so the herder and the task loop are tested without Kafka and without casts.
 import type { SourceOffset, SourcePartition } from '../record/source-record.ts'
 import type { ConnectorStateName, TargetState, TaskStateName } from '../runtime/herder.ts'
+import type { SessionKey } from '../runtime/request-signature.ts'
 
 /** The log a store writes to and reads back from (an internal topic; in unit tests, memory). */
 export interface StoreLog {
@@ -21,6 +22,8 @@ export type ConfigChange =
   | { kind: 'target-state'; name: string }
   /** Connect's restart request (KIP-745), acted on by every worker for what it runs of the connector. */
   | { kind: 'restart'; name: string; includeTasks: boolean; onlyFailed: boolean }
+  /** A new session key (written by the group's leader under the `sessioned` protocol). */
+  | { kind: 'session-key' }
 
 /** Connector configs, task configs and target states: the view every decision of the herder is made from. */
 export interface ConfigBackingStore {
@@ -37,6 +40,10 @@ export interface ConfigBackingStore {
   putTargetState(name: string, state: TargetState): Promise<void>
   /** Writes a restart request for every worker of the group to act on (Connect's `restart-connector-<name>`). */
   putRestartRequest(name: string, request: { includeTasks: boolean; onlyFailed: boolean }): Promise<void>
+  /** The group's newest session key read from the topic; undefined before the leader has written one. */
+  sessionKey(): SessionKey | undefined
+  /** Writes a new session key (the leader, when validation is on and none is current) and reads it back. */
+  putSessionKey(key: SessionKey): Promise<void>
   /** Reads the config topic to its end; rejects when that takes longer than `timeoutMs` (default 30 s). */
   readToEnd(timeoutMs?: number): Promise<void>
   /** Called for every record applied, in topic order. */

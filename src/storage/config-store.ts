@@ -5,12 +5,17 @@
 //   commit-<name>       {"tasks":N}
 //   target-state-<name> {"state":"STARTED|PAUSED","state.v2":"STARTED|PAUSED|STOPPED"}
 //   restart-connector-<name> {"include-tasks":bool,"only-failed":bool}
+//   session-key         {"key":"<base64>","algorithm":"HmacSHA256","creation-timestamp":<ms>}  (the leader's, `sessioned`)
 //   flowscope-owner     {"group.id","kafka.cluster.id"}  (flowscope's own: the group the topic belongs to)
 import type { TargetState } from '../runtime/herder.ts'
+import type { SessionKey } from '../runtime/request-signature.ts'
 import type { ConfigBackingStore, ConfigChange, StoreLog } from './backing-stores.ts'
 import { OWNER_KEY, ownerRecord, parseOwner, type TopicOwner } from './topic-ownership.ts'
 
 export type { ConfigChange }
+
+/** Connect's KafkaConfigBackingStore.SESSION_KEY_KEY. */
+export const SESSION_KEY_KEY = 'session-key'
 
 export class ConfigStore implements ConfigBackingStore {
   readonly #connectors = new Map<string, Record<string, string>>()
@@ -20,6 +25,7 @@ export class ConfigStore implements ConfigBackingStore {
   #log: StoreLog | undefined
   /** The first owner record of the topic: the first worker to claim it wins, a later claim changes nothing. */
   #owner: TopicOwner | undefined
+  #sessionKey: SessionKey | undefined
   #offset = -1n
   #taskWrites: Promise<void> = Promise.resolve()
   onChange: (change: ConfigChange) => void = () => {}
@@ -42,6 +48,11 @@ export class ConfigStore implements ConfigBackingStore {
     if (!key) return
     if (key === OWNER_KEY) {
       this.#owner ??= parseOwner(value)
+      return
+    }
+    if (key === SESSION_KEY_KEY) {
+      this.#sessionKey = parseSessionKey(value)
+      this.onChange({ kind: 'session-key' })
       return
     }
     const body = value ? (JSON.parse(value.toString('utf8')) as Record<string, unknown>) : null
@@ -107,6 +118,21 @@ export class ConfigStore implements ConfigBackingStore {
     return this.#owner
   }
 
+  /** The newest session key read from the topic (undefined until the group's leader has written one). */
+  sessionKey(): SessionKey | undefined {
+    return this.#sessionKey
+  }
+
+  /** Writes a session key as Connect's leader does (the JsonConverter's schemaless form of SESSION_KEY_V0). */
+  async putSessionKey(sessionKey: SessionKey): Promise<void> {
+    await this.#write(SESSION_KEY_KEY, {
+      key: sessionKey.key.toString('base64'),
+      algorithm: sessionKey.algorithm,
+      'creation-timestamp': sessionKey.creationTimestamp,
+    })
+    await this.readToEnd()
+  }
+
   connectorNames(): string[] {
     return [...this.#connectors.keys()].sort()
   }
@@ -164,4 +190,25 @@ export class ConfigStore implements ConfigBackingStore {
     if (!this.#log) throw new Error('config store is not attached to its topic')
     await this.#log.send(key, value === null ? null : Buffer.from(JSON.stringify(value)))
   }
+}
+
+/**
+ * A `session-key` record's value; throws (the record is skipped and logged, the previous key kept) on what Connect
+ * would ignore: a null value, a non-string key or algorithm, a non-integer timestamp.
+ */
+function parseSessionKey(value: Buffer | null): SessionKey {
+  if (value === null) throw new Error('Ignoring session key because it is unexpectedly null')
+  const body = JSON.parse(value.toString('utf8')) as unknown
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new Error('Ignoring session key because the value is not a JSON object')
+  }
+  const { key, algorithm, 'creation-timestamp': created } = body as Record<string, unknown>
+  if (typeof key !== 'string') throw new Error("Invalid data for session key 'key' field: it should be a string")
+  if (typeof algorithm !== 'string') {
+    throw new Error("Invalid data for session key 'algorithm' field: it should be a string")
+  }
+  if (typeof created !== 'number' || !Number.isSafeInteger(created)) {
+    throw new Error("Invalid data for session key 'creation-timestamp' field: it should be a long")
+  }
+  return { key: Buffer.from(key, 'base64'), algorithm, creationTimestamp: created }
 }

@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { badRequest, ErrorCodes, FlowscopeError } from '../../errors.ts'
 import type { ConnectorOffset, Herder } from '../../runtime/herder.ts'
+import { signatureFromHeaders } from '../../runtime/request-signature.ts'
 import {
   checkAndPutName,
   checkConnectorName,
@@ -13,6 +14,8 @@ import {
   objectBody,
   queryFlag,
   queryValues,
+  rawBodyOf,
+  taskConfigList,
   taskIdOf,
 } from '../request.ts'
 
@@ -109,6 +112,15 @@ export function connectorRoutes(app: FastifyInstance, herder: Herder): void {
   })
 
   app.get<Named>('/connectors/:name/tasks', async (request) => herder.taskConfigs(request.params.name))
+
+  // Internal: a follower's task configs for the leader to write (Connect's InternalClusterResource.putTaskConfigs);
+  // signed under the `sessioned` protocol. A malformed signature header is 400 whether or not it is checked.
+  app.post<NamedQuery>('/connectors/:name/tasks', async (request, reply) => {
+    const configs = taskConfigList(request.body)
+    const signature = signatureFromHeaders(rawBodyOf(request), request.headers)
+    await herder.putTaskConfigs(request.params.name, configs, signature)
+    return noContent(reply)
+  })
 
   app.get<Named>('/connectors/:name/tasks-config', async (request) => {
     const out: Record<string, Record<string, string>> = {}

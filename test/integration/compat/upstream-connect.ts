@@ -11,6 +11,8 @@ export interface UpstreamConnect {
   version: string
   /** The worker's offsets topic. */
   offsetsTopic: string
+  /** The worker's log (its REST request log included). */
+  logFile: string
   request: RestRequest
   stop(): Promise<void>
 }
@@ -20,13 +22,15 @@ export interface UpstreamConnectOptions {
   /** Folders of connector plugins (Connect's `plugin.path`). */
   pluginPath?: string[]
   heapMb?: number
+  /** Join this group (and its `<groupId>-configs`/`-offsets`/`-status` topics); a fresh one when absent. */
+  groupId?: string
 }
 
 export async function startUpstreamConnect(options: UpstreamConnectOptions = {}): Promise<UpstreamConnect> {
   const connect = await startApacheConnect({
     ...options,
     bootstrapServers: testStack().bootstrapServers,
-    groupId: uniqueName('upstream'),
+    groupId: options.groupId ?? uniqueName('upstream'),
     progress: consoleProgress(),
   })
   return { ...connect, request: httpRequester(connect.url) }

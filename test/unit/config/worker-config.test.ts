@@ -324,3 +324,39 @@ test('the definition documents every key it validates', () => {
   for (const k of workerConfigDef.keys()) assert.ok(k.documentation.length > 10, `${k.name} has documentation`)
   assert.equal(workerConfigDef.key('listeners')?.default?.toString(), 'http://:8083')
 })
+
+test("inter.worker.* keys: Connect's defaults, and its validation of algorithms, key size and the signing list", () => {
+  const defaults = loadWorkerConfig({ env: {} })
+  assert.equal(defaults.get('inter.worker.key.generation.algorithm'), 'HmacSHA256')
+  assert.equal(defaults.get('inter.worker.key.size'), null)
+  assert.equal(defaults.get('inter.worker.key.ttl.ms'), 3600000)
+  assert.equal(defaults.get('inter.worker.signature.algorithm'), 'HmacSHA256')
+  assert.deepEqual(defaults.get('inter.worker.verification.algorithms'), ['HmacSHA256'])
+  const given = loadWorkerConfig({
+    env: {},
+    overrides: {
+      'inter.worker.signature.algorithm': 'HmacSHA512',
+      'inter.worker.verification.algorithms': 'HmacSHA256,HmacSHA512',
+      'inter.worker.key.size': '512',
+    },
+  })
+  assert.equal(given.get('inter.worker.key.size'), 512)
+  const invalid = (overrides: Record<string, string>) => () => loadWorkerConfig({ env: {}, overrides })
+  assert.throws(
+    invalid({ 'inter.worker.signature.algorithm': 'HmacSHA512' }),
+    /inter\.worker\.signature\.algorithm .*Signature algorithm must be present in inter\.worker\.verification\.algorithms list/,
+  )
+  assert.throws(
+    invalid({ 'inter.worker.key.generation.algorithm': 'AES' }),
+    /inter\.worker\.key\.generation\.algorithm .*AES is not supported by flowscope; the supported algorithms are: HmacMD5/,
+  )
+  assert.throws(
+    invalid({ 'inter.worker.verification.algorithms': '' }),
+    /At least one signature verification algorithm must be provided/,
+  )
+  assert.throws(
+    invalid({ 'inter.worker.key.size': '32' }),
+    /Unable to create key generator with algorithm HmacSHA256 and key size 32: Key length must be at least 40 bits/,
+  )
+  assert.throws(invalid({ 'inter.worker.key.ttl.ms': '-1' }), /inter\.worker\.key\.ttl\.ms .*between 0 and 2147483647/)
+})

@@ -17,6 +17,7 @@ import type {
   TaskStateName,
   TaskStatus,
 } from '../../../src/runtime/herder.ts'
+import type { RequestSignature } from '../../../src/runtime/request-signature.ts'
 
 export const FAKE_SOURCE_CLASS = 'io.confluent.connect.jdbc.JdbcSourceConnector'
 const WORKER_ID = '127.0.0.1:8083'
@@ -150,6 +151,15 @@ export class FakeHerder implements Herder {
       id: { connector: name, task },
       config: { 'task.class': 'io.confluent.connect.jdbc.source.JdbcSourceTask', 'task.id': String(task) },
     }))
+  }
+
+  async putTaskConfigs(
+    name: string,
+    configs: Record<string, string>[],
+    signature: RequestSignature | null,
+  ): Promise<void> {
+    this.calls.push({ method: 'putTaskConfigs', args: [name, configs, signature] })
+    this.#get(name)
   }
 
   async putConnectorConfig(

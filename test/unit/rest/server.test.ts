@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { createRestServer, type RestServerOptions, startRestServer } from '../../../src/rest/server.ts'
+import { type RequestSignature, signatureHeaders, signatureProblem } from '../../../src/runtime/request-signature.ts'
 import { assertError, assertKeys, httpRequester } from '../../support/rest-contract.ts'
 import { FAKE_SOURCE_CLASS, FakeHerder } from './fake-herder.ts'
 import { injectRequester } from './inject.ts'
@@ -362,5 +363,53 @@ describe('startRestServer', () => {
       await server.close()
     }
     await assert.rejects(fetch(`${server.url}/`))
+  })
+})
+
+describe('POST /connectors/:name/tasks (internal: task configs for the leader)', () => {
+  const signed = '[{"task.class":"x","n":1}]'
+  test('the herder gets string-valued task configs and the signature over the exact body bytes; 204', async () => {
+    const { herder, app } = setup()
+    await herder.putConnectorConfig('c', config, { allowReplace: false })
+    const key = Buffer.alloc(32, 3)
+    const response = await app.inject({
+      method: 'POST',
+      url: '/connectors/c/tasks?forward=true',
+      headers: { 'content-type': 'application/json', ...signatureHeaders(signed, key, 'HmacSHA256') },
+      payload: signed,
+    })
+    assert.equal(response.statusCode, 204)
+    const call = herder.calls.find((c) => c.method === 'putTaskConfigs')
+    assert.deepEqual(call?.args.slice(0, 2), ['c', [{ 'task.class': 'x', n: '1' }]])
+    const signature = call?.args[2] as RequestSignature
+    assert.equal(signature.body.toString('utf8'), signed)
+    assert.equal(signatureProblem(signature, key, ['HmacSHA256']), undefined)
+  })
+
+  test('no signature headers: the herder gets null (it decides whether one is required)', async () => {
+    const { herder, request } = setup()
+    await herder.putConnectorConfig('c', config, { allowReplace: false })
+    const response = await request('POST', '/connectors/c/tasks', [])
+    assert.equal(response.status, 204)
+    assert.equal(herder.calls.find((c) => c.method === 'putTaskConfigs')?.args[2], null)
+  })
+
+  test('a body that is not an array of objects, or a malformed signature header, is 400', async () => {
+    const { herder, app, request } = setup()
+    await herder.putConnectorConfig('c', config, { allowReplace: false })
+    assertError(await request('POST', '/connectors/c/tasks', { a: 'b' }), 400, /JSON array of task configuration/)
+    assertError(await request('POST', '/connectors/c/tasks', ['x']), 400, /task configuration 0/)
+    const response = await app.inject({
+      method: 'POST',
+      url: '/connectors/c/tasks',
+      headers: {
+        'content-type': 'application/json',
+        'X-Connect-Authorization': 'abc',
+        'X-Connect-Request-Signature-Algorithm': 'HmacNope',
+      },
+      payload: '[]',
+    })
+    assert.equal(response.statusCode, 400)
+    assert.deepEqual(response.json(), { error_code: 400, message: 'Algorithm HmacNope not available' })
   })
 })

@@ -8,10 +8,11 @@ import { ConfigDef } from '../../../src/config/config-def.ts'
 import type { SourceConnectorPlugin } from '../../../src/connectors/plugin.ts'
 import { ErrorCodes, FlowscopeError, RequestTargetError } from '../../../src/errors.ts'
 import type { Assignor } from '../../../src/runtime/assignment.ts'
-import { ConnectHerder } from '../../../src/runtime/connect-herder.ts'
+import { ConnectHerder, DEFAULT_INTER_WORKER, type InterWorkerSettings } from '../../../src/runtime/connect-herder.ts'
 import { CONFIG_MISMATCH, type ConnectAssignment, NO_ERROR } from '../../../src/runtime/connect-protocol.ts'
 import type { ConnectorTaskId, TargetState } from '../../../src/runtime/herder.ts'
 import { PluginRegistry } from '../../../src/runtime/plugins.ts'
+import { signatureFromHeaders, signatureHeaders } from '../../../src/runtime/request-signature.ts'
 import type { Worker } from '../../../src/runtime/worker.ts'
 import { type MemoryStores, memoryStores } from '../support/memory-stores.ts'
 
@@ -125,7 +126,11 @@ interface Harness {
   rebalances: number[]
 }
 
-async function startedHerder(assignor?: Assignor, stores = memoryStores()): Promise<Harness> {
+async function startedHerder(
+  assignor?: Assignor,
+  stores = memoryStores(),
+  interWorker?: InterWorkerSettings,
+): Promise<Harness> {
   const worker = new RecordingWorker()
   const rebalances: number[] = []
   const herder = new ConnectHerder({
@@ -141,6 +146,7 @@ async function startedHerder(assignor?: Assignor, stores = memoryStores()): Prom
     topicTrackingEnabled: true,
     topicTrackingAllowReset: true,
     ...(assignor ? { assignor } : {}),
+    ...(interWorker ? { interWorker } : {}),
   })
   await herder.start()
   return { herder, worker, stores, rebalances }
@@ -456,4 +462,101 @@ test('in a group: revocation stops everything; an assignment the config view has
     'leave and back off 300000 ms: config topic behind the assignment',
     'config offset mismatch',
   ])
+})
+
+test('internal task-config POST: written by the leader; with validation on, the signature must match the session key', async () => {
+  const { herder, stores } = await startedHerder()
+  await herder.putConnectorConfig('a', config(), { allowReplace: false })
+  const body = Buffer.from('[{"task":"x"}]')
+  const key = Buffer.alloc(32, 9)
+  const signed = (with_: Buffer) => signatureFromHeaders(body, signatureHeaders(body, with_, 'HmacSHA256'))
+
+  // Validation off (the default): no signature needed.
+  await herder.putTaskConfigs('a', [{ task: 'x' }], null)
+  assert.deepEqual(stores.configs.taskConfigs('a'), [{ task: 'x' }])
+  await assert.rejects(herder.putTaskConfigs('nope', [], null), /Connector nope not found/)
+
+  herder.setRequestValidation(true)
+  const status = (e: unknown) => (e instanceof FlowscopeError ? e.status : 0)
+  await assert.rejects(herder.putTaskConfigs('a', [{ task: 'y' }], null), (e) => status(e) === 400)
+  await assert.rejects(herder.putTaskConfigs('a', [{ task: 'y' }], signed(key)), (e) => status(e) === 503)
+  await stores.configs.putSessionKey({ key, algorithm: 'HmacSHA256', creationTimestamp: Date.now() })
+  await assert.rejects(
+    herder.putTaskConfigs('a', [{ task: 'y' }], signed(Buffer.alloc(32, 1))),
+    (e) => status(e) === 403,
+  )
+  assert.deepEqual(stores.configs.taskConfigs('a'), [{ task: 'x' }], 'nothing written on a refused request')
+  await herder.putTaskConfigs('a', [{ task: 'y' }], signed(key))
+  assert.deepEqual(stores.configs.taskConfigs('a'), [{ task: 'y' }])
+
+  await herder.stopConnector('a')
+  await assert.rejects(
+    herder.putTaskConfigs('a', [{ task: 'z' }], signed(key)),
+    /Cannot submit non-empty set of task configs for stopped connector a/,
+  )
+  await herder.stop()
+})
+
+test('ensureSessionKey: the leader writes a key only with validation on, and again once it has expired', async () => {
+  const { herder, stores } = await startedHerder()
+  assert.equal(await herder.ensureSessionKey(), false, 'validation off: no key')
+  assert.equal(stores.configs.sessionKey(), undefined)
+  herder.setRequestValidation(true)
+  const now = Date.now()
+  assert.equal(await herder.ensureSessionKey(now), true)
+  const first = stores.configs.sessionKey()
+  assert.equal(first?.algorithm, 'HmacSHA256')
+  assert.equal(first?.key.length, 32)
+  assert.equal(first?.creationTimestamp, now)
+  assert.equal(await herder.ensureSessionKey(now + 1000), false, 'a current key is kept')
+  assert.equal(await herder.ensureSessionKey(now + 3_600_000), true, 'expired after inter.worker.key.ttl.ms')
+  assert.notDeepEqual(stores.configs.sessionKey()?.key, first?.key)
+  assert.equal(stores.logs.configs.records.filter((r) => r.key === 'session-key').length, 2)
+  await herder.stop()
+})
+
+test('the leader rotates the session key when it expires, and retries a failed write', async () => {
+  const stores = memoryStores()
+  const { herder } = await startedHerder(undefined, stores, { ...DEFAULT_INTER_WORKER, keyTtlMs: 300 })
+  herder.setRequestValidation(true)
+  // The first write fails (broker unavailable): not thrown at the rebalance path, tried again a second later.
+  const write = stores.configs.putSessionKey.bind(stores.configs)
+  let failures = 1
+  stores.configs.putSessionKey = async (key) => {
+    if (failures-- > 0) throw new Error('broker unavailable')
+    await write(key)
+  }
+  assert.equal(await herder.ensureSessionKey(), false)
+  const keys = () => stores.logs.configs.records.filter((r) => r.key === 'session-key').length
+  assert.equal(keys(), 0)
+  const deadline = Date.now() + 5_000
+  while (keys() < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+  // The retried write, then a rotation every 300 ms.
+  assert.ok(keys() >= 3, `keys written: ${keys()}`)
+  await herder.stop()
+  const afterStop = keys()
+  await new Promise((resolve) => setTimeout(resolve, 700))
+  assert.equal(keys(), afterStop, 'no rotation after stop')
+})
+
+test('a task reconfiguration that fails is retried after a backoff, asking the connector again', async () => {
+  const { herder, worker, stores } = await startedHerder()
+  await herder.putConnectorConfig('a', config(), { allowReplace: false })
+  let failures = 2
+  worker.taskConfigsOf = () => {
+    if (failures-- > 0) throw new Error('source database unreachable')
+    return [{ task: 'after-retry' }]
+  }
+  worker.calls.length = 0
+  const started = Date.now()
+  worker.reconfigure.get('a')?.()
+  const deadline = started + 5_000
+  while (stores.configs.taskConfigs('a')[0]?.task !== 'after-retry' && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  assert.deepEqual(stores.configs.taskConfigs('a'), [{ task: 'after-retry' }])
+  // Two failures: retried after 250 ms, then 500 ms.
+  assert.ok(Date.now() - started >= 700, `written ${Date.now() - started} ms after the request`)
+  assert.equal(worker.calls.filter((c) => c === 'taskConfigs a').length, 3)
+  await herder.stop()
 })

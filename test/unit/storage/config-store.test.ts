@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { ConfigStore } from '../../../src/storage/config-store.ts'
+import { memoryStores } from '../support/memory-stores.ts'
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value))
 const props = { 'connector.class': 'X', 'topic.prefix': 'p-' }
@@ -8,7 +9,7 @@ const props = { 'connector.class': 'X', 'topic.prefix': 'p-' }
 test('task configs take effect at their commit, with Connect record shapes', () => {
   const store = new ConfigStore()
   const changes: string[] = []
-  store.onChange = (c) => changes.push(`${c.kind}:${c.name}`)
+  store.onChange = (c) => changes.push(c.kind === 'session-key' ? c.kind : `${c.kind}:${c.name}`)
   store.apply('connector-a', json({ properties: props }))
   store.apply('task-a-0', json({ properties: { ...props, t: '0' } }))
   store.apply('task-a-1', json({ properties: { ...props, t: '1' } }))
@@ -45,4 +46,28 @@ test('an incomplete set keeps the last complete one; a later complete set replac
   assert.deepEqual(store.taskConfigs('a'), [{ v: 'new0' }, { v: 'new1' }])
   store.apply('commit-a', json({ tasks: 0 }))
   assert.deepEqual(store.taskConfigs('a'), [], 'a commit of zero tasks is complete by itself')
+})
+
+test("session-key records: Connect's schemaless JSON read and written; a malformed one keeps the previous key", async () => {
+  const { configs, logs } = memoryStores()
+  const changes: string[] = []
+  configs.onChange = (c) => changes.push(c.kind)
+  assert.equal(configs.sessionKey(), undefined)
+  const key = Buffer.from(Array.from({ length: 32 }, (_, i) => i))
+  await configs.putSessionKey({ key, algorithm: 'HmacSHA256', creationTimestamp: 1764770000123 })
+  // The shape Connect's KafkaConfigBackingStore writes (SESSION_KEY_V0 through the JsonConverter, schemas disabled).
+  assert.deepEqual(logs.configs.records.at(-1), {
+    key: 'session-key',
+    value: { key: key.toString('base64'), algorithm: 'HmacSHA256', 'creation-timestamp': 1764770000123 },
+  })
+  assert.deepEqual(configs.sessionKey(), { key, algorithm: 'HmacSHA256', creationTimestamp: 1764770000123 })
+  assert.deepEqual(changes, ['session-key'])
+
+  assert.throws(
+    () => configs.apply('session-key', json({ key: 'AAAA', algorithm: 'HmacSHA256' })),
+    /creation-timestamp/,
+  )
+  assert.throws(() => configs.apply('session-key', json({ key: 5, algorithm: 'x', 'creation-timestamp': 1 })), /'key'/)
+  assert.throws(() => configs.apply('session-key', null), /unexpectedly null/)
+  assert.deepEqual(configs.sessionKey()?.key, key, 'the last good key stays')
 })
