@@ -12,6 +12,12 @@ export type TaskState = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'FAILED' | 'RESTAR
 
 export interface ConnectorMetricsRecorder {
   recordState(state: ConnectorState): void
+  /**
+   * Whether the connector's own instance runs on this worker (default: yes). A worker running only some of its tasks
+   * keeps the per-table pipeline series but reports no connector status or info (as Connect, where they belong to
+   * the worker running the connector).
+   */
+  setInstanceHere?(here: boolean): void
   /** Per-table pipeline facts the connector's tasks report (flowscope_* metrics). */
   readonly pipeline: PipelineReporter
   /** The connector was deleted: drop its series. */

@@ -159,6 +159,8 @@ class ConnectorSeries implements ConnectorMetricsRecorder {
   readonly #now: () => number
   readonly #onClose: (series: ConnectorSeries) => void
   state: ConnectorState = 'UNASSIGNED'
+  /** False on a worker that runs only tasks of this connector: no connector status or info series there. */
+  instanceHere = true
   statusLabels: Labels
   infoLabels: Labels
 
@@ -192,6 +194,10 @@ class ConnectorSeries implements ConnectorMetricsRecorder {
         this.#table(table).pollErrors += 1
       },
     }
+  }
+
+  setInstanceHere(here: boolean): void {
+    this.instanceHere = here
   }
 
   recordState(state: ConnectorState): void {
@@ -640,7 +646,9 @@ class WorkerMetricsImpl implements WorkerMetrics {
 
   #perConnector(def: MetricDefinition, labels: (c: ConnectorSeries) => Labels): void {
     this.#define(def, (emit) => {
-      for (const entry of this.#entries.values()) if (entry.connector !== null) emit(labels(entry.connector), 1)
+      for (const entry of this.#entries.values()) {
+        if (entry.connector?.instanceHere) emit(labels(entry.connector), 1)
+      }
     })
   }
 
@@ -693,7 +701,7 @@ class WorkerMetricsImpl implements WorkerMetrics {
     }
     const connectors = () => {
       let n = 0
-      for (const entry of this.#entries.values()) if (entry.connector !== null) n += 1
+      for (const entry of this.#entries.values()) if (entry.connector?.instanceHere) n += 1
       return n
     }
     const failureFraction = (stat: WindowedStat, now: number) => (stat.count(now) === 0 ? 0 : 1 - stat.avg(now))

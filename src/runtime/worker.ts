@@ -170,6 +170,7 @@ export class ConnectWorker implements Worker {
       return false
     }
     const running = this.#runningFor(name, plugin, config)
+    running.metrics.setInstanceHere?.(true)
     if (target === 'STOPPED') {
       await this.#setConnectorState(name, 'STOPPED')
       return false
@@ -417,7 +418,9 @@ export class ConnectWorker implements Worker {
   /** Stops the connector's own instance; its tasks here (if any stay assigned) keep running. */
   async #releaseInstance(name: string): Promise<void> {
     const running = this.#running.get(name)
-    if (!running?.instance) return
+    if (!running) return
+    running.metrics.setInstanceHere?.(false)
+    if (!running.instance) return
     await running.instance.stop().catch((e) => log.warn({ err: e, connector: name }, 'connector stop failed'))
     running.instance = null
   }
@@ -469,11 +472,13 @@ export class ConnectWorker implements Worker {
 
   /** The connector a task belongs to; assigned a task of a connector that runs elsewhere, this worker loads its plugin. */
   #runningForTask(name: string, config: Record<string, string>): RunningConnector {
-    const running = this.#running.get(name)
-    if (running) return running
+    const existing = this.#running.get(name)
+    if (existing) return existing
     const plugin = this.#o.plugins.find(config['connector.class'] ?? '')
     if (!plugin) throw new Error(`No connector plugin matches connector.class=${config['connector.class']}`)
-    return this.#runningFor(name, plugin, config)
+    const running = this.#runningFor(name, plugin, config)
+    running.metrics.setInstanceHere?.(false)
+    return running
   }
 
   #converterFor(settings: ConnectorSettings, config: Record<string, string>, which: 'key' | 'value'): Converter {
