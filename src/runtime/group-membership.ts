@@ -90,6 +90,12 @@ export interface GroupMembership {
   readonly generationId: number
   /** The protocol the group agreed on at the last join (null before the first). */
   readonly protocol: string | null
+  /**
+   * Why this member cannot be sure the coordinator still counts it in (never joined, rejoining after losing its
+   * membership, or no heartbeat answered for most of a session timeout), or null. The coordinator hands a lapsed
+   * member's work to others, so its tasks must not commit offsets over theirs.
+   */
+  lapsed(): string | null
   /** Gives up this member's work and rejoins (a config change needs a new assignment). */
   requestRejoin(reason: string): void
   /** Gives up all work, leaves the group, waits `backoffMs`, then joins again (a member that cannot catch up). */
@@ -144,6 +150,8 @@ class Membership implements GroupMembership {
   #heartbeatTimer: NodeJS.Timeout | undefined
   #heartbeating = false
   #lastHeartbeatOk = 0
+  /** When the last heartbeat (or the join) that the coordinator answered was sent. */
+  #lastAliveSentAt = 0
   #joined: { resolve(): void; reject(error: unknown): void } | undefined
   /** The protocol agreed on at the last completed join. */
   #protocol: string | null = null
@@ -170,6 +178,17 @@ class Membership implements GroupMembership {
 
   get protocol(): string | null {
     return this.#protocol
+  }
+
+  lapsed(): string | null {
+    if (this.#left) return 'the worker left its group'
+    if (this.#workLost || this.#lastAliveSentAt === 0) return 'not a member of its group'
+    // The coordinator's session clock started no earlier than the send; a heartbeat interval of slack.
+    const since = Date.now() - this.#lastAliveSentAt
+    if (since > this.#o.sessionTimeoutMs - this.#o.heartbeatIntervalMs) {
+      return `no heartbeat answered for ${since} ms (session.timeout.ms ${this.#o.sessionTimeoutMs})`
+    }
+    return null
   }
 
   start(): Promise<void> {
@@ -440,6 +459,7 @@ class Membership implements GroupMembership {
 
   #startHeartbeats(): void {
     this.#lastHeartbeatOk = Date.now()
+    this.#lastAliveSentAt = this.#lastHeartbeatOk
     this.#heartbeatTimer = setInterval(() => void this.#heartbeat(), this.#o.heartbeatIntervalMs)
     this.#heartbeatTimer.unref()
   }
@@ -454,8 +474,10 @@ class Membership implements GroupMembership {
     if (this.#heartbeating || this.#left || !connection) return
     this.#heartbeating = true
     try {
+      const sentAt = Date.now()
       await heartbeatV4.api.async(connection, this.#o.groupId, this.#generationId, this.#memberId, null)
       this.#lastHeartbeatOk = Date.now()
+      this.#lastAliveSentAt = sentAt
     } catch (error) {
       if (this.#rejoinNeeded) {
         // Already on its way back into the group: nothing to add.

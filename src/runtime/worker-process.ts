@@ -147,8 +147,11 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
       return store
     },
   })
+  let membership: GroupMembership | undefined
   const worker = new ConnectWorker({
     workerId,
+    // A task of a worker whose membership may have lapsed commits no offsets: its work may run elsewhere already.
+    commitFence: () => (membership ? membership.lapsed() : 'not a member of its group yet'),
     plugins,
     offsets,
     offsetStores,
@@ -209,7 +212,6 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
     metrics,
   })
 
-  let membership: GroupMembership | undefined
   try {
     const topics = internalTopicSpecs(settings)
     const specs = [

@@ -47,6 +47,11 @@ export interface WorkerSourceTaskOptions {
   onTopic(topic: string): Promise<void>
   /** Exactly-once delivery (exactly-once.ts): records and offsets in one transaction of this task's own producer. */
   exactlyOnce?: ExactlyOnceDelivery
+  /**
+   * In a group: why this task may not commit offsets now (its worker's membership may have lapsed, so the task may
+   * run elsewhere already), or null when it may. A refused commit keeps its offsets for the next one.
+   */
+  commitFence?(): string | null
 }
 
 export interface ExactlyOnceDelivery {
@@ -218,6 +223,13 @@ export class WorkerSourceTask {
     this.#retryOffsets = new Map()
     for (const entry of this.#submitted.takeCommittable().offsets) toWrite.set(canonicalJson(entry.partition), entry)
     if (toWrite.size === 0) return
+    const fenced = this.#o.commitFence?.()
+    if (fenced) {
+      // A stale owner must not write offsets over the new owner's: the rows are repeated by it, never lost.
+      this.#o.log.warn({ reason: fenced }, 'offset commit withheld')
+      for (const [id, entry] of toWrite) if (!this.#retryOffsets.has(id)) this.#retryOffsets.set(id, entry)
+      return
+    }
     const committed: CommittedOffsets = [...toWrite.values()]
     const started = performance.now()
     try {

@@ -112,6 +112,8 @@ export interface ConnectWorkerOptions {
   offsetFlushTimeoutMs: number
   topicTrackingEnabled: boolean
   topicCreationEnabled: boolean
+  /** In a group: why a task may not commit offsets now (see WorkerSourceTaskOptions.commitFence); null when it may. */
+  commitFence?: () => string | null
   /** Exactly-once source delivery (exactly-once.ts): each task's own transactional producer, offsets in its transactions. */
   exactlyOnce?: {
     offsetsTopic: string
@@ -301,6 +303,7 @@ export class ConnectWorker implements Worker {
         paused,
         onStatus: (state, error) => void this.#setTaskState(name, taskId, state, error),
         onTopic: (topic) => this.#onTopic(running, taskId, topic),
+        ...(this.#o.commitFence ? { commitFence: this.#o.commitFence } : {}),
       })
     } catch (error) {
       this.#o.metrics.recordTaskStartup(false)

@@ -169,7 +169,7 @@ test('without errors.log.enable nothing is logged, so total_errors_logged stays 
 })
 
 /** A producer whose sends Kafka "acknowledges" only when the test says so, and an offsets store that can fail. */
-function scriptedTask(source: ScriptedSource) {
+function scriptedTask(source: ScriptedSource, commitFence?: () => string | null) {
   const sends: { size: number; ack: () => void }[] = []
   const writes: { offsets: unknown; ok: boolean }[] = []
   const store = { failing: false }
@@ -188,7 +188,13 @@ function scriptedTask(source: ScriptedSource) {
   }
   const states: string[] = []
   const task = new WorkerSourceTask(
-    taskLoopOptions({ task: source, producer, offsets, onStatus: (state) => states.push(state) }),
+    taskLoopOptions({
+      task: source,
+      producer,
+      offsets,
+      onStatus: (state) => states.push(state),
+      ...(commitFence ? { commitFence } : {}),
+    }),
   )
   return { task, sends, writes, store, states }
 }
@@ -281,6 +287,31 @@ test('commit hook: a failing hook is logged, the task keeps running and later co
     assert.deepEqual(source.commits, [[{ partition: A, offset: { lsn: 1 } }], [{ partition: A, offset: { lsn: 2 } }]])
     assert.equal(task.failed, false)
     assert.equal(states.at(-1), 'RUNNING')
+  } finally {
+    await task.stop()
+  }
+})
+
+test('a worker whose group membership lapsed commits no offsets; they are written once it is a member again', async () => {
+  const source = new ScriptedSource()
+  let lapsed: string | null = 'no heartbeat answered for 12000 ms (session.timeout.ms 10000)'
+  const { task, sends, writes } = scriptedTask(source, () => lapsed)
+  await task.start()
+  try {
+    source.batches.push([rec(A, 1), rec(B, 1)])
+    await until(() => sends.length === 1, 'batch sent')
+    sends[0].ack()
+    await task.commitOffsets()
+    assert.deepEqual(writes, [], 'nothing written over what the new owner may commit')
+    assert.deepEqual(source.commits, [], 'and the source is not told anything was committed')
+    lapsed = null
+    await task.commitOffsets()
+    const expected = [
+      { partition: A, offset: { lsn: 1 } },
+      { partition: B, offset: { lsn: 1 } },
+    ]
+    assert.deepEqual(writes, [{ offsets: expected, ok: true }])
+    assert.deepEqual(source.commits, [expected])
   } finally {
     await task.stop()
   }
