@@ -31,6 +31,12 @@ export interface ConfigBackingStore {
   connectorConfig(name: string): Record<string, string> | undefined
   taskConfigs(name: string): Record<string, string>[]
   targetState(name: string): TargetState
+  /** KIP-618: the task count of the connector's latest task-count record (`tasks-fencing-<name>`), if any. */
+  taskCountRecord(name: string): number | undefined
+  /** KIP-618: task configs were committed after the latest task-count record (older task generations not fenced yet). */
+  pendingFencing(name: string): boolean
+  /** Which complete set of task configs is current: changes with each one committed (undefined before the first). */
+  taskConfigGeneration(name: string): number | undefined
   /** One past the last config-topic record read (-1: none): an assignment's config offset is compared with it. */
   readonly offset: bigint
   /** `targetState` is written first when given (a new connector), so it never starts in the wrong state. */
@@ -38,6 +44,8 @@ export interface ConfigBackingStore {
   removeConnector(name: string): Promise<void>
   putTaskConfigs(name: string, configs: Record<string, string>[]): Promise<void>
   putTargetState(name: string, state: TargetState): Promise<void>
+  /** Writes Connect's task-count record once the older generations of the connector's tasks are fenced out. */
+  putTaskCountRecord(name: string, taskCount: number): Promise<void>
   /** Writes a restart request for every worker of the group to act on (Connect's `restart-connector-<name>`). */
   putRestartRequest(name: string, request: { includeTasks: boolean; onlyFailed: boolean }): Promise<void>
   /** The group's newest session key read from the topic; undefined before the leader has written one. */

@@ -6,6 +6,7 @@
 //   target-state-<name> {"state":"STARTED|PAUSED","state.v2":"STARTED|PAUSED|STOPPED"}
 //   restart-connector-<name> {"include-tasks":bool,"only-failed":bool}
 //   session-key         {"key":"<base64>","algorithm":"HmacSHA256","creation-timestamp":<ms>}  (the leader's, `sessioned`)
+//   tasks-fencing-<name> {"task-count":N}      (KIP-618: how many tasks the leader last fenced for; see pendingFencing)
 //   flowscope-owner     {"group.id","kafka.cluster.id"}  (flowscope's own: the group the topic belongs to)
 import type { TargetState } from '../runtime/herder.ts'
 import type { SessionKey } from '../runtime/request-signature.ts'
@@ -16,12 +17,20 @@ export type { ConfigChange }
 
 /** Connect's KafkaConfigBackingStore.SESSION_KEY_KEY. */
 export const SESSION_KEY_KEY = 'session-key'
+/** Connect's KafkaConfigBackingStore.TASK_COUNT_RECORD_PREFIX. */
+const TASK_COUNT_PREFIX = 'tasks-fencing-'
 
 export class ConfigStore implements ConfigBackingStore {
   readonly #connectors = new Map<string, Record<string, string>>()
   readonly #tasks = new Map<string, Record<string, string>[]>()
   readonly #pendingTasks = new Map<string, Map<number, Record<string, string>>>()
   readonly #targetStates = new Map<string, TargetState>()
+  /** The latest task-count record per connector: kept across a deletion, as Connect keeps it (a new connector of the name fences the old ids). */
+  readonly #taskCountRecords = new Map<string, number>()
+  /** Connectors whose latest task-config commit came after their latest task-count record. */
+  readonly #pendingFencing = new Set<string>()
+  /** Connect's task config generation: 0 at the first complete set of task configs, +1 at each later one. */
+  readonly #taskGenerations = new Map<string, number>()
   #log: StoreLog | undefined
   /** The first owner record of the topic: the first worker to claim it wins, a later claim changes nothing. */
   #owner: TopicOwner | undefined
@@ -79,6 +88,10 @@ export class ConfigStore implements ConfigBackingStore {
       const count = Number((body as { tasks?: number } | null)?.tasks ?? 0)
       const pending = this.#pendingTasks.get(name) ?? new Map()
       this.#pendingTasks.delete(name)
+      // Complete or not, task configs written after the latest task-count record need a round of zombie fencing
+      // before any task starts on them (KafkaConfigBackingStore's connectorsPendingFencing; as there, only for a
+      // connector that exists).
+      if (this.#connectors.has(name)) this.#pendingFencing.add(name)
       const tasks: Record<string, string>[] = []
       for (let i = 0; i < count; i++) {
         const config = pending.get(i)
@@ -89,7 +102,14 @@ export class ConfigStore implements ConfigBackingStore {
       // place; the connector's next start compares and rewrites its task configs.
       if (tasks.length < count) return
       this.#tasks.set(name, tasks)
+      this.#taskGenerations.set(name, (this.#taskGenerations.get(name) ?? -1) + 1)
       this.onChange({ kind: 'tasks', name })
+    } else if (key.startsWith(TASK_COUNT_PREFIX)) {
+      const name = key.slice(TASK_COUNT_PREFIX.length)
+      const count = (body as { 'task-count'?: unknown } | null)?.['task-count']
+      if (typeof count !== 'number' || !Number.isInteger(count)) return
+      this.#taskCountRecords.set(name, count)
+      this.#pendingFencing.delete(name)
     } else if (key.startsWith('target-state-')) {
       const name = key.slice('target-state-'.length)
       if (!body) this.#targetStates.delete(name)
@@ -149,6 +169,18 @@ export class ConfigStore implements ConfigBackingStore {
     return this.#targetStates.get(name) ?? 'STARTED'
   }
 
+  taskCountRecord(name: string): number | undefined {
+    return this.#taskCountRecords.get(name)
+  }
+
+  pendingFencing(name: string): boolean {
+    return this.#pendingFencing.has(name)
+  }
+
+  taskConfigGeneration(name: string): number | undefined {
+    return this.#taskGenerations.get(name)
+  }
+
   async putConnectorConfig(name: string, config: Record<string, string>, targetState?: TargetState): Promise<void> {
     // The target state goes first so the connector never starts, even briefly, in the wrong state.
     if (targetState) await this.putTargetState(name, targetState)
@@ -168,6 +200,11 @@ export class ConfigStore implements ConfigBackingStore {
     })
     this.#taskWrites = write.catch(() => {})
     return write
+  }
+
+  /** Connect's task-count record: written by the leader once the older generations of the connector's tasks are fenced. */
+  async putTaskCountRecord(name: string, taskCount: number): Promise<void> {
+    await this.#write(`${TASK_COUNT_PREFIX}${name}`, { 'task-count': taskCount })
   }
 
   async putTargetState(name: string, state: TargetState): Promise<void> {

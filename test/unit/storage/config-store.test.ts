@@ -71,3 +71,56 @@ test("session-key records: Connect's schemaless JSON read and written; a malform
   assert.throws(() => configs.apply('session-key', null), /unexpectedly null/)
   assert.deepEqual(configs.sessionKey()?.key, key, 'the last good key stays')
 })
+
+test("task-count records (KIP-618): Connect's key and value, and fencing pending from task configs to the next record", async () => {
+  const { configs, logs } = memoryStores()
+  await configs.putConnectorConfig('a', props, 'STARTED')
+  assert.equal(configs.taskCountRecord('a'), undefined)
+  assert.equal(configs.pendingFencing('a'), false)
+  assert.equal(configs.taskConfigGeneration('a'), undefined)
+
+  await configs.putTaskConfigs('a', [{ t: '0' }, { t: '1' }])
+  assert.equal(configs.pendingFencing('a'), true, 'task configs after the latest task-count record (none yet)')
+  assert.equal(configs.taskConfigGeneration('a'), 0)
+
+  await configs.putTaskCountRecord('a', 2)
+  assert.deepEqual(logs.configs.records.at(-1), { key: 'tasks-fencing-a', value: { 'task-count': 2 } })
+  assert.equal(configs.taskCountRecord('a'), 2)
+  assert.equal(configs.pendingFencing('a'), false)
+
+  await configs.putTaskConfigs('a', [{ t: '0' }])
+  assert.equal(configs.pendingFencing('a'), true)
+  assert.equal(configs.taskCountRecord('a'), 2, 'the latest record stays until the next one')
+  assert.equal(configs.taskConfigGeneration('a'), 1)
+  await configs.putTaskCountRecord('a', 1)
+  assert.equal(configs.taskCountRecord('a'), 1)
+  assert.equal(configs.pendingFencing('a'), false)
+})
+
+test('task-count records as Connect writes them: read from raw bytes; an incomplete commit still makes fencing pending', () => {
+  const store = new ConfigStore()
+  store.apply('connector-a', json({ properties: props }))
+  // Connect's JsonConverter (schemas.enable=false) bytes for TASK_COUNT_RECORD_V0.
+  store.apply('tasks-fencing-a', Buffer.from('{"task-count":3}'))
+  assert.equal(store.taskCountRecord('a'), 3)
+  assert.equal(store.pendingFencing('a'), false)
+  store.apply('task-a-1', json({ properties: { t: '1' } }))
+  store.apply('commit-a', json({ tasks: 2 })) // task 0 compacted away: not applied
+  assert.deepEqual(store.taskConfigs('a'), [])
+  assert.equal(store.taskConfigGeneration('a'), undefined, 'no complete set yet')
+  assert.equal(store.pendingFencing('a'), true, 'as KafkaConfigBackingStore: any commit after the record')
+  store.apply('tasks-fencing-a', json({ 'task-count': 'x' }))
+  assert.equal(store.taskCountRecord('a'), 3, 'a record without a whole task-count is ignored')
+  assert.equal(store.pendingFencing('a'), true)
+})
+
+test('task-count records outlive the connector (a new connector of the name fences the old ids); commits of unknown connectors set nothing pending', () => {
+  const store = new ConfigStore()
+  store.apply('connector-a', json({ properties: props }))
+  store.apply('tasks-fencing-a', json({ 'task-count': 2 }))
+  store.apply('connector-a', null)
+  assert.equal(store.taskCountRecord('a'), 2)
+  store.apply('task-b-0', json({ properties: { t: '0' } }))
+  store.apply('commit-b', json({ tasks: 1 }))
+  assert.equal(store.pendingFencing('b'), false)
+})
