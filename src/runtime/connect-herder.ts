@@ -39,6 +39,7 @@ import type {
   ConnectorInfo,
   ConnectorOffset,
   ConnectorStatus,
+  ConnectorTaskId,
   HealthStatus,
   Herder,
   InitialState,
@@ -53,6 +54,7 @@ import { LeaderRequestError, postTaskConfigs } from './leader-client.ts'
 import type { PluginRegistry } from './plugins.ts'
 import { generateSessionKey, keyLength, type RequestSignature, signatureProblem } from './request-signature.ts'
 import type { Worker } from './worker.ts'
+import type { ExactlyOncePreflight } from './worker-source-task.ts'
 
 export interface ConnectHerderOptions {
   version: string
@@ -84,6 +86,13 @@ export interface ConnectHerderOptions {
   workerUnsyncBackoffMs?: number
   /** Signing of internal requests (the inter.worker.* keys); Connect's defaults when absent. */
   interWorker?: InterWorkerSettings
+  /**
+   * Fences out the producers of the connector's tasks 0..taskCount-1 (Connect's Worker#fenceZombies): what the
+   * leader does before a new generation of an exactly-once connector's tasks starts.
+   */
+  fenceZombies?(connector: string, taskCount: number): Promise<void>
+  /** Asks the group's leader for that fencing (PUT /connectors/<name>/fence); a task's preflight on a follower. */
+  requestLeaderFence?(leaderUrl: string, connector: string): Promise<void>
 }
 
 /** The inter.worker.* worker keys: how the leader makes session keys, and how requests are signed and checked. */
@@ -181,6 +190,8 @@ export class ConnectHerder implements Herder, RebalanceListener {
   readonly #cooperative: CooperativeAssignor
   /** The protocol the group agreed on at the last assignment (null before the first). */
   #protocol: string | null = null
+  /** As the leader: the zombie fencing under way per connector; a second request for it joins the first. */
+  readonly #activeFencings = new Map<string, Promise<void>>()
 
   // ---- internal request signing (the `sessioned` protocol) ----
   readonly #interWorker: InterWorkerSettings
@@ -947,6 +958,123 @@ export class ConnectHerder implements Herder, RebalanceListener {
       await store.readToEnd()
       return 'The offsets for this connector have been reset successfully'
     })
+  }
+
+  // ---- exactly-once source tasks (KIP-618 zombie fencing) ------------------------------------------------------
+
+  /**
+   * Connect's doFenceZombieSourceTasks, on the leader only (others: RequestTargetError to it): when task configs
+   * were committed after the connector's latest task-count record, fences out the producers of tasks
+   * 0..(that count − 1), then writes a task-count record of the current task count, so no task of an older
+   * generation — on any worker, running or not — can commit again. Skipped, the record still written, when there is
+   * no record yet (no transactional producer ran) or both counts are 1 (the new task 0 fences the old one itself).
+   * Unlike other requests it neither waits for a pending rebalance nor queues behind the herder's work: a task
+   * start, which runs in that queue, waits on it.
+   */
+  async fenceZombieSourceTasks(name: string): Promise<void> {
+    if (!this.isLeader()) throw new RequestTargetError('Only the leader may perform zombie fencing.', this.#leaderUrl)
+    const config = this.#o.configs.connectorConfig(name)
+    if (!config) throw notFound(`Connector ${name} not found`)
+    if (this.#typeOf(config) !== 'source') throw badRequest(`Connector ${name} is not a source connector`)
+    await this.#readConfigsOrFail('Failed to read to end of config topic before performing zombie fencing')
+    // One round per connector at a time, as Connect's herder thread runs them: a request arriving meanwhile (another
+    // task's preflight) waits for it, and afterwards finds nothing pending.
+    const active = this.#activeFencings.get(name)
+    if (active) return active
+    if (!this.#o.configs.pendingFencing(name)) return
+    const round = this.#fencingRound(name).finally(() => this.#activeFencings.delete(name))
+    this.#activeFencings.set(name, round)
+    return round
+  }
+
+  /** Connect's ZombieFencing: fences the old generation's producers when needed, then records the new task count. */
+  async #fencingRound(name: string): Promise<void> {
+    const configs = this.#o.configs
+    const taskCount = configs.taskConfigs(name).length
+    const previous = configs.taskCountRecord(name)
+    if (previous === undefined || (previous === 1 && taskCount === 1)) {
+      log.debug({ connector: name, previous, taskCount }, 'no zombie fencing needed: writing the task-count record')
+      await configs.putTaskCountRecord(name, taskCount)
+      await configs.readToEnd()
+      return
+    }
+    await this.#fence(name, previous, taskCount)
+  }
+
+  async #fence(name: string, tasksToFence: number, tasksToRecord: number): Promise<void> {
+    const generation = this.#o.configs.taskConfigGeneration(name)
+    const fence = this.#o.fenceZombies
+    if (!fence) throw new FlowscopeError(ErrorCodes.CONNECT, 'This worker cannot fence out producers')
+    log.info({ connector: name, tasksToFence, tasksToRecord }, 'fencing out older generations of the connector tasks')
+    await fence(name, tasksToFence)
+    await this.#readConfigsOrFail('Failed to read to end of config topic')
+    if (this.#o.configs.taskConfigGeneration(name) !== generation) {
+      throw conflict('Fencing failed because new task configurations were generated for the connector')
+    }
+    await this.#o.configs.putTaskCountRecord(name, tasksToRecord)
+    await this.#o.configs.readToEnd()
+  }
+
+  /**
+   * The preflight of an exactly-once source task starting here (Connect's DistributedHerder.startTask): before its
+   * producer starts, the leader fences older task generations (this worker, or asked over REST); after, the task's
+   * configs must still be the newest and the task still assigned here. Taken when the task is handed its configs.
+   */
+  exactlyOncePreflight(id: ConnectorTaskId): ExactlyOncePreflight {
+    const generation = this.#o.configs.taskConfigGeneration(id.connector)
+    return {
+      beforeProducer: () => this.#preflightFencing(id),
+      afterProducer: () => this.#verifyTaskGenerationAndOwnership(id, generation),
+    }
+  }
+
+  async #preflightFencing(id: ConnectorTaskId): Promise<void> {
+    try {
+      await this.fenceZombieSourceTasks(id.connector)
+      return
+    } catch (error) {
+      if (!(error instanceof RequestTargetError)) {
+        throw new FlowscopeError(ErrorCodes.CONNECT, `Failed to perform zombie fencing: ${messageOf(error)}`, {
+          cause: error,
+        })
+      }
+      const leader = error.forwardUrl
+      if (leader === null || !this.#o.requestLeaderFence) {
+        throw new FlowscopeError(
+          ErrorCodes.CONNECT,
+          'Failed to perform zombie fencing: the leader of the group is not known, and it must fence out older task generations before an exactly-once source task starts',
+        )
+      }
+      log.debug({ connector: id.connector, task: id.task, leader }, 'asking the leader for zombie fencing')
+      await this.#o.requestLeaderFence(leader, id.connector)
+    }
+  }
+
+  /** Connect's verifyTaskGenerationAndOwnership (its messages). */
+  async #verifyTaskGenerationAndOwnership(id: ConnectorTaskId, generation: number | undefined): Promise<void> {
+    await this.#readConfigsOrFail('Failed to read to end of config topic', 30_000)
+    const task = `${id.connector}-${id.task}`
+    if (this.#o.configs.taskConfigGeneration(id.connector) !== generation) {
+      throw new FlowscopeError(
+        ErrorCodes.CONNECT,
+        `Cannot start source task ${task} with exactly-once support as the connector has already generated a new set of task configs`,
+      )
+    }
+    if (!assignedTasks(this.#assignment(), id.connector).includes(id.task)) {
+      throw new FlowscopeError(
+        ErrorCodes.CONNECT,
+        `Cannot start source task ${task} as it has already been revoked from this worker`,
+      )
+    }
+  }
+
+  /** Reads the config topic to its end within `timeoutMs` (worker.sync.timeout.ms when absent), else fails with `message`. */
+  async #readConfigsOrFail(message: string, timeoutMs = this.#o.workerSyncTimeoutMs ?? 3_000): Promise<void> {
+    try {
+      await this.#o.configs.readToEnd(timeoutMs)
+    } catch (cause) {
+      throw new FlowscopeError(ErrorCodes.CONNECT, message, { cause })
+    }
   }
 
   // ---- internals -------------------------------------------------------------------------------------------------

@@ -121,6 +121,11 @@ export interface Herder {
   pauseConnector(name: string): Promise<void>
   resumeConnector(name: string): Promise<void>
   stopConnector(name: string): Promise<void>
+  /**
+   * Internal (`PUT /connectors/<name>/fence`, KIP-618): the leader fences out older generations of an exactly-once
+   * source connector's tasks; other workers answer RequestTargetError (forwarded to the leader).
+   */
+  fenceZombieSourceTasks?(name: string): Promise<void>
 
   /** Topics the connector has written to (FORBIDDEN when topic tracking is disabled). */
   connectorActiveTopics(name: string): string[]

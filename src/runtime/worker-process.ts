@@ -8,7 +8,9 @@ import { Admin } from '@platformatic/kafka'
 import type { SourceConnectorPlugin } from '../connectors/plugin.ts'
 import { getLogger } from '../logging.ts'
 import { createWorkerMetrics, type WorkerMetrics } from '../metrics/worker-metrics.ts'
+import { fenceProducers } from '../produce/fence-producers.ts'
 import { RecordProducer } from '../produce/record-producer.ts'
+import { requestFence } from '../rest/internal-client.ts'
 import { startRestServer } from '../rest/server.ts'
 import { ConfigStore } from '../storage/config-store.ts'
 import { ConnectorOffsetStores } from '../storage/connector-offsets.ts'
@@ -22,8 +24,10 @@ import { ConnectHerder, type InterWorkerSettings } from './connect-herder.ts'
 import type { ConnectProtocolMode } from './connect-protocol.ts'
 import { taskTransactionalId } from './exactly-once.ts'
 import { createGroupMembership, type GroupMembership } from './group-membership.ts'
+import type { ConnectorTaskId } from './herder.ts'
 import { PluginRegistry } from './plugins.ts'
 import { ConnectWorker } from './worker.ts'
+import type { ExactlyOncePreflight } from './worker-source-task.ts'
 
 export interface WorkerSettings {
   bootstrapServers: string[]
@@ -178,12 +182,14 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
                 metrics: metrics.producer,
                 transactionalId: taskTransactionalId(settings.groupId, connector, taskId),
               }),
+            // The herder below decides the preflight (it is built after the worker it drives).
+            preflight: (id: ConnectorTaskId): ExactlyOncePreflight => herder.exactlyOncePreflight(id),
           },
         }
       : {}),
   })
   // A member of the group of workers sharing group.id: it runs what the group's leader assigns it.
-  const herder = new ConnectHerder({
+  const herder: ConnectHerder = new ConnectHerder({
     version: CONNECT_COMPAT_VERSION,
     commit: `flowscope-${FLOWSCOPE_VERSION}`,
     plugins,
@@ -202,6 +208,13 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
     workerSyncTimeoutMs: settings.group?.workerSyncTimeoutMs ?? 3_000,
     workerUnsyncBackoffMs: settings.group?.workerUnsyncBackoffMs ?? 300_000,
     ...(settings.interWorker ? { interWorker: settings.interWorker } : {}),
+    // KIP-618 zombie fencing: as the leader, each task id's producer; as a follower, a request to the leader.
+    fenceZombies: (connector, taskCount) =>
+      fenceProducers(
+        { bootstrapServers: settings.bootstrapServers, clientId: `${clientId}-fencing-${connector}` },
+        Array.from({ length: taskCount }, (_, task) => taskTransactionalId(settings.groupId, connector, task)),
+      ),
+    requestLeaderFence: requestFence,
   })
   const url = `http://${settings.advertisedHost}:${settings.advertisedPort}`
   const rest = await startRestServer({

@@ -62,6 +62,16 @@ export interface ExactlyOnceDelivery {
   /** The worker's offsets topic when `offsetsTopic` is the connector's own: written after each commit (Connect's secondary store). */
   secondaryOffsets?: OffsetWriter
   boundary: TransactionBoundary
+  /** Checks around the producer's first start (zombie fencing by the leader before, configs and ownership after). */
+  preflight?: ExactlyOncePreflight
+}
+
+/** Connect's exactly-once task preflight, around the task producer's start (its first InitProducerId). */
+export interface ExactlyOncePreflight {
+  /** Before: older generations of the connector's tasks are fenced out (by the group's leader). */
+  beforeProducer(): Promise<void>
+  /** After: the task's configs are still the newest and the task is still assigned here; throws otherwise. */
+  afterProducer(): Promise<void>
 }
 
 export interface TransactionalTaskProducer extends TaskProducer {
@@ -108,7 +118,11 @@ export class WorkerSourceTask {
     try {
       // Before the task reads its offsets: the first transaction fences an older producer of this task's id and
       // aborts its open transaction, whose offsets must not count (Connect initializes the producer here too).
-      if (o.exactlyOnce) await o.exactlyOnce.producer.beginTransaction()
+      if (o.exactlyOnce) {
+        await o.exactlyOnce.preflight?.beforeProducer()
+        await o.exactlyOnce.producer.beginTransaction()
+        await o.exactlyOnce.preflight?.afterProducer()
+      }
       await o.task.start(o.config, { ...o.context, connectorName: o.connector, taskId: o.taskId, log: o.log })
     } catch (error) {
       this.#fail(error)

@@ -23,7 +23,12 @@ import { connectorConverter } from './connector-converters.ts'
 import { transactionBoundaryOf } from './exactly-once.ts'
 import type { ConnectorStateName, ConnectorTaskId, TargetState, TaskStateName } from './herder.ts'
 import type { PluginRegistry } from './plugins.ts'
-import { type ExactlyOnceDelivery, type TransactionalTaskProducer, WorkerSourceTask } from './worker-source-task.ts'
+import {
+  type ExactlyOnceDelivery,
+  type ExactlyOncePreflight,
+  type TransactionalTaskProducer,
+  WorkerSourceTask,
+} from './worker-source-task.ts'
 
 /**
  * What the herder asks of a worker. Every call names a connector or task the herder assigned to this worker, with
@@ -118,6 +123,8 @@ export interface ConnectWorkerOptions {
   exactlyOnce?: {
     offsetsTopic: string
     producerFor(connector: string, taskId: number): TransactionalTaskProducer
+    /** The herder's preflight for a task given its configs now (Connect's zombie-fencing checks). */
+    preflight?(id: ConnectorTaskId): ExactlyOncePreflight
   }
 }
 
@@ -271,6 +278,8 @@ export class ConnectWorker implements Worker {
     const name = id.connector
     const taskId = id.task
     const config = connectorConfig
+    // Taken before any await, so it belongs to the task configs handed over with this call.
+    const preflight = this.#o.exactlyOnce?.preflight?.(id)
     const metrics = this.#o.metrics.task(name, taskId)
     const paused = target === 'PAUSED'
     let worker: WorkerSourceTask
@@ -278,7 +287,7 @@ export class ConnectWorker implements Worker {
     try {
       running = this.#runningForTask(name, config)
       const offsets = await this.#offsetsFor(config)
-      const exactlyOnce = this.#exactlyOnceFor(name, taskId, config, offsets)
+      const exactlyOnce = this.#exactlyOnceFor(name, taskId, config, offsets, preflight)
       worker = new WorkerSourceTask({
         connector: name,
         taskId,
@@ -329,6 +338,7 @@ export class ConnectWorker implements Worker {
     taskId: number,
     config: Record<string, string>,
     offsets: ConnectorOffsets,
+    preflight: ExactlyOncePreflight | undefined,
   ): ExactlyOnceDelivery | undefined {
     const eos = this.#o.exactlyOnce
     if (!eos) return undefined
@@ -340,6 +350,7 @@ export class ConnectWorker implements Worker {
       offsetsTopic: offsets.primaryTopic,
       ...(offsets.secondary ? { secondaryOffsets: offsets.secondary } : {}),
       boundary,
+      ...(preflight ? { preflight } : {}),
     }
   }
 

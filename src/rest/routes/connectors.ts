@@ -1,7 +1,8 @@
-// /connectors: create, read, reconfigure, control (restart/pause/resume/stop), delete, tasks, topics and offsets.
+// /connectors: create, read, reconfigure, control (restart/pause/resume/stop), delete, tasks, topics and offsets;
+// and the internal fence endpoint the workers of a group use.
 // Each handler parses the request, calls the herder, and returns Connect's entity; `forward` is accepted and ignored.
 import type { FastifyInstance, FastifyReply } from 'fastify'
-import { badRequest, ErrorCodes, FlowscopeError } from '../../errors.ts'
+import { badRequest, ErrorCodes, FlowscopeError, notFound } from '../../errors.ts'
 import type { ConnectorOffset, Herder } from '../../runtime/herder.ts'
 import { signatureFromHeaders } from '../../runtime/request-signature.ts'
 import {
@@ -108,6 +109,15 @@ export function connectorRoutes(app: FastifyInstance, herder: Herder): void {
 
   app.put<Named>('/connectors/:name/stop', async (request, reply) => {
     await herder.stopConnector(request.params.name)
+    return noContent(reply)
+  })
+
+  // Internal, between the workers of a group (Connect's InternalClusterResource): a follower's exactly-once task asks
+  // the leader for zombie fencing. Connect checks the request's signature (KIP-507) first; that check goes here when
+  // request signing lands (see src/rest/internal-client.ts).
+  app.put<Named>('/connectors/:name/fence', async (request, reply) => {
+    if (!herder.fenceZombieSourceTasks) throw notFound(`Connector ${request.params.name} not found`)
+    await herder.fenceZombieSourceTasks(request.params.name)
     return noContent(reply)
   })
 

@@ -8,7 +8,12 @@ import { ConfigDef } from '../../../src/config/config-def.ts'
 import type { SourceConnectorPlugin } from '../../../src/connectors/plugin.ts'
 import { ErrorCodes, FlowscopeError, RequestTargetError } from '../../../src/errors.ts'
 import type { Assignor } from '../../../src/runtime/assignment.ts'
-import { ConnectHerder, DEFAULT_INTER_WORKER, type InterWorkerSettings } from '../../../src/runtime/connect-herder.ts'
+import {
+  ConnectHerder,
+  type ConnectHerderOptions,
+  DEFAULT_INTER_WORKER,
+  type InterWorkerSettings,
+} from '../../../src/runtime/connect-herder.ts'
 import { CONFIG_MISMATCH, type ConnectAssignment, NO_ERROR } from '../../../src/runtime/connect-protocol.ts'
 import type { ConnectorTaskId, TargetState } from '../../../src/runtime/herder.ts'
 import { PluginRegistry } from '../../../src/runtime/plugins.ts'
@@ -327,7 +332,7 @@ interface GroupHarness extends Harness {
 }
 
 /** A herder in a group, over stores already holding connectors a and b with the task configs their connectors make. */
-async function groupHerder(): Promise<GroupHarness> {
+async function groupHerder(extra: Partial<ConnectHerderOptions> = {}): Promise<GroupHarness> {
   const stores = memoryStores()
   for (const name of ['a', 'b']) {
     await stores.configs.putConnectorConfig(name, { ...config(), name }, 'STARTED')
@@ -354,6 +359,7 @@ async function groupHerder(): Promise<GroupHarness> {
     topicTrackingEnabled: true,
     topicTrackingAllowReset: true,
     group: true,
+    ...extra,
   })
   const rejoins: string[] = []
   herder.attachGroup({
@@ -559,4 +565,126 @@ test('a task reconfiguration that fails is retried after a backoff, asking the c
   assert.ok(Date.now() - started >= 700, `written ${Date.now() - started} ms after the request`)
   assert.equal(worker.calls.filter((c) => c === 'taskConfigs a').length, 3)
   await herder.stop()
+})
+
+// ---- zombie fencing (KIP-618) ----------------------------------------------------------------------------------------
+
+/** A group herder recording the fencings it performs and the ones it asks the leader for. */
+async function fencingHerder(memberId: string) {
+  const fenced: string[] = []
+  const asked: string[] = []
+  const harness = await groupHerder({
+    fenceZombies: async (connector, taskCount) => {
+      fenced.push(`${connector} ${taskCount}`)
+    },
+    requestLeaderFence: async (url, connector) => {
+      asked.push(`${url} ${connector}`)
+    },
+  })
+  await harness.herder.assigned(assignment(harness.stores, { tasks: [{ connector: 'a', task: 0 }] }), 1, memberId)
+  const taskCountRecords = () =>
+    harness.stores.logs.configs.records.filter((r) => r.key.startsWith('tasks-fencing-')).map((r) => r.value)
+  return { ...harness, fenced, asked, taskCountRecords }
+}
+
+test('zombie fencing on the leader: first the task-count record only, then after a shrink the old ids fenced and the new count recorded', async () => {
+  const { herder, stores, fenced, taskCountRecords } = await fencingHerder('member-1')
+  assert.equal(stores.configs.pendingFencing('a'), true)
+  // No task-count record yet: no transactional producer ran, so nothing to fence; the record is written.
+  await herder.fenceZombieSourceTasks('a')
+  assert.deepEqual(fenced, [])
+  assert.deepEqual(taskCountRecords(), [{ 'task-count': 2 }])
+  // Nothing pending any more: nothing fenced, nothing written.
+  await herder.fenceZombieSourceTasks('a')
+  assert.deepEqual(taskCountRecords(), [{ 'task-count': 2 }])
+
+  await stores.configs.putTaskConfigs('a', [{ task: 'a-0' }])
+  await herder.fenceZombieSourceTasks('a')
+  assert.deepEqual(fenced, ['a 2'], "the previous generation's ids 0..1")
+  assert.deepEqual(taskCountRecords(), [{ 'task-count': 2 }, { 'task-count': 1 }])
+  assert.equal(stores.configs.pendingFencing('a'), false)
+
+  // 1 → 1: the new task 0's producer fences the old one itself; only the record is written.
+  await stores.configs.putTaskConfigs('a', [{ task: 'a-0', v: '2' }])
+  await herder.fenceZombieSourceTasks('a')
+  assert.deepEqual(fenced, ['a 2'])
+  assert.deepEqual(taskCountRecords().at(-1), { 'task-count': 1 })
+  assert.equal(taskCountRecords().length, 3)
+})
+
+test('zombie fencing: concurrent requests share one round; new task configs during it fail it with 409 and no record', async () => {
+  const fenced: string[] = []
+  let release: () => void = () => {}
+  let duringFencing: () => Promise<void> = async () => {}
+  const { herder, stores } = await groupHerder({
+    fenceZombies: async (connector, taskCount) => {
+      fenced.push(`${connector} ${taskCount}`)
+      await new Promise<void>((resolve) => {
+        release = resolve
+      })
+      await duringFencing()
+    },
+  })
+  await herder.assigned(assignment(stores), 1, 'member-1')
+  await stores.configs.putTaskCountRecord('a', 2)
+  await stores.configs.putTaskConfigs('a', [{ task: 'a-0' }])
+  const first = herder.fenceZombieSourceTasks('a')
+  const second = herder.fenceZombieSourceTasks('a')
+  await new Promise((resolve) => setImmediate(resolve))
+  release()
+  await Promise.all([first, second])
+  assert.deepEqual(fenced, ['a 2'], 'one round for both')
+  assert.equal(stores.configs.taskCountRecord('a'), 1)
+
+  await stores.configs.putTaskConfigs('a', [{ task: 'a-0' }, { task: 'a-1' }])
+  duringFencing = () => stores.configs.putTaskConfigs('a', [{ task: 'a-0', v: 'newer' }])
+  const racing = herder.fenceZombieSourceTasks('a')
+  await new Promise((resolve) => setImmediate(resolve))
+  release()
+  await assert.rejects(racing, (error: unknown) => {
+    assert.ok(error instanceof FlowscopeError)
+    assert.equal(error.code, ErrorCodes.CONFLICT)
+    assert.equal(error.message, 'Fencing failed because new task configurations were generated for the connector')
+    return true
+  })
+  assert.equal(stores.configs.taskCountRecord('a'), 1, 'no record after a failed round')
+  assert.equal(stores.configs.pendingFencing('a'), true)
+})
+
+test("zombie fencing: a follower refuses it naming the leader, and its task's preflight asks the leader; unknown connectors are 404", async () => {
+  const { herder, stores, fenced, asked, taskCountRecords } = await fencingHerder('member-2')
+  await assert.rejects(herder.fenceZombieSourceTasks('a'), (error: unknown) => {
+    assert.ok(error instanceof RequestTargetError)
+    assert.equal(error.message, 'Only the leader may perform zombie fencing.')
+    assert.equal(error.forwardUrl, 'http://worker-1:8083')
+    return true
+  })
+  await herder.exactlyOncePreflight({ connector: 'a', task: 0 }).beforeProducer()
+  assert.deepEqual(asked, ['http://worker-1:8083 a'])
+  assert.deepEqual(fenced, [])
+  assert.deepEqual(taskCountRecords(), [], 'a follower writes no task-count record')
+  assert.ok(stores.configs.pendingFencing('a'))
+
+  const leader = await fencingHerder('member-1')
+  await assert.rejects(leader.herder.fenceZombieSourceTasks('nope'), (error: unknown) => {
+    assert.ok(error instanceof FlowscopeError)
+    assert.equal(error.code, ErrorCodes.NOT_FOUND)
+    assert.equal(error.message, 'Connector nope not found')
+    return true
+  })
+})
+
+test("exactly-once preflight after the producer started: Connect's errors for newer task configs and a revoked task", async () => {
+  const { herder, stores } = await fencingHerder('member-1')
+  const current = herder.exactlyOncePreflight({ connector: 'a', task: 0 })
+  await current.afterProducer()
+
+  await stores.configs.putTaskConfigs('a', [{ task: 'a-0', v: 'newer' }])
+  await assert.rejects(current.afterProducer(), {
+    message:
+      'Cannot start source task a-0 with exactly-once support as the connector has already generated a new set of task configs',
+  })
+  await assert.rejects(herder.exactlyOncePreflight({ connector: 'a', task: 1 }).afterProducer(), {
+    message: 'Cannot start source task a-1 as it has already been revoked from this worker',
+  })
 })

@@ -150,6 +150,50 @@ test('a failed commit fails the task: nothing reaches the hook or the offsets to
   assert.ok(!producer.log.includes('commit'))
 })
 
+test('the zombie-fencing preflight runs around the producer start; a failed check fails the task before it polls', async () => {
+  const states: string[] = []
+  const run = async (fail: 'before' | 'after' | null) => {
+    const producer = new LoggingTransactions()
+    const source = new ScriptedSource()
+    let polled = false
+    source.poll = async () => {
+      polled = true
+      return []
+    }
+    const check = (step: 'before' | 'after') => async () => {
+      producer.log.push(`preflight ${step}`)
+      if (fail === step) throw new Error(`${step} failed`)
+    }
+    const task = new WorkerSourceTask(
+      taskLoopOptions({
+        task: source,
+        producer,
+        exactlyOnce: {
+          producer,
+          offsetsTopic: 'offsets',
+          boundary: { kind: 'poll', intervalMs: 60_000 },
+          preflight: { beforeProducer: check('before'), afterProducer: check('after') },
+        },
+        onStatus: (state) => states.push(state),
+      }),
+    )
+    const started = await task.start()
+    await task.stop()
+    return { started, log: producer.log, polled }
+  }
+  const ok = await run(null)
+  assert.equal(ok.started, true)
+  assert.deepEqual(ok.log.slice(0, 3), ['preflight before', 'begin', 'preflight after'])
+  const before = await run('before')
+  assert.equal(before.started, false)
+  assert.deepEqual(before.log.slice(0, 1), ['preflight before'])
+  assert.ok(!before.log.includes('begin'), 'no producer started (it would fence a newer generation)')
+  const after = await run('after')
+  assert.equal(after.started, false)
+  assert.equal(after.polled, false)
+  assert.deepEqual(states.filter((s) => s === 'FAILED').length, 2)
+})
+
 test('transaction.boundary: poll by default, interval from offset.flush.interval.ms unless set, connector refused', () => {
   assert.deepEqual(transactionBoundaryOf({}, 60_000), { kind: 'poll', intervalMs: 60_000 })
   assert.deepEqual(transactionBoundaryOf({ 'transaction.boundary': 'INTERVAL' }, 5000), {
