@@ -938,6 +938,7 @@ export class ConnectHerder implements Herder, RebalanceListener {
           throw badRequest(`Offset entry ${i} has an invalid "offset": it must be an object or null`)
         }
       }
+      await this.#fenceBeforeOffsetsChange(name)
       const store = await this.#offsetsOf(name)
       await store.write(name, offsets)
       await store.readToEnd()
@@ -949,6 +950,7 @@ export class ConnectHerder implements Herder, RebalanceListener {
     await this.#leaderOnly()
     return this.#serial(async () => {
       this.#assertStopped(name)
+      await this.#fenceBeforeOffsetsChange(name)
       const store = await this.#offsetsOf(name)
       await store.readToEnd()
       const partitions: { partition: SourcePartition; offset: null }[] = store
@@ -1013,6 +1015,25 @@ export class ConnectHerder implements Herder, RebalanceListener {
     }
     await this.#o.configs.putTaskCountRecord(name, tasksToRecord)
     await this.#o.configs.readToEnd()
+  }
+
+  /**
+   * As Connect's modifyConnectorOffsets: with exactly-once source support, a round of zombie fencing before a
+   * stopped connector's offsets change, so no task of it still running somewhere can commit offsets over them.
+   */
+  async #fenceBeforeOffsetsChange(name: string): Promise<void> {
+    if (!this.#o.exactlyOnceSourceSupport) return
+    try {
+      await this.fenceZombieSourceTasks(name)
+    } catch (cause) {
+      throw new FlowscopeError(
+        ErrorCodes.CONNECT,
+        `Failed to perform zombie fencing for source connector prior to modifying offsets: ${messageOf(cause)}`,
+        { cause },
+      )
+    }
+    // The round ran outside the herder's queue: the connector must still be stopped (Connect checks again too).
+    this.#assertStopped(name)
   }
 
   /**

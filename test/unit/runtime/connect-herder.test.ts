@@ -688,3 +688,23 @@ test("exactly-once preflight after the producer started: Connect's errors for ne
     message: 'Cannot start source task a-1 as it has already been revoked from this worker',
   })
 })
+
+test('with exactly-once support, altering or resetting a stopped connector offsets first fences its last task generation', async () => {
+  const fenced: string[] = []
+  const { herder, stores } = await groupHerder({
+    exactlyOnceSourceSupport: true,
+    fenceZombies: async (connector, taskCount) => {
+      fenced.push(`${connector} ${taskCount}`)
+    },
+  })
+  await herder.assigned(assignment(stores), 1, 'member-1')
+  await stores.configs.putTaskCountRecord('a', 2)
+  await herder.stopConnector('a')
+  assert.equal(stores.configs.pendingFencing('a'), true, 'the stop wrote an empty set of task configs')
+  const message = await herder.alterConnectorOffsets('a', [{ partition: { t: 'x' }, offset: { id: 1 } }])
+  assert.equal(message, 'The offsets for this connector have been altered successfully')
+  assert.deepEqual(fenced, ['a 2'])
+  assert.equal(stores.configs.taskCountRecord('a'), 0)
+  await herder.resetConnectorOffsets('a')
+  assert.deepEqual(fenced, ['a 2'], 'nothing pending any more')
+})
