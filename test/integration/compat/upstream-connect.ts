@@ -24,6 +24,8 @@ export interface UpstreamConnectOptions {
   heapMb?: number
   /** Join this group (and its `<groupId>-configs`/`-offsets`/`-status` topics); a fresh one when absent. */
   groupId?: string
+  /** More worker properties (e.g. exactly.once.source.support). */
+  properties?: Record<string, string>
 }
 
 export async function startUpstreamConnect(options: UpstreamConnectOptions = {}): Promise<UpstreamConnect> {
