@@ -10,6 +10,7 @@ import { after, test } from 'node:test'
 import { promisify } from 'node:util'
 import { freePort } from '../../../src/local/ports.ts'
 import { RecordProducer } from '../../../src/produce/record-producer.ts'
+import { requestFence } from '../../../src/rest/internal-client.ts'
 import { taskTransactionalId } from '../../../src/runtime/exactly-once.ts'
 import { testStack, uniqueName } from '../../support/stack.ts'
 import {
@@ -98,6 +99,12 @@ test('tasks.max 2 → 1 on an exactly-once connector: the old task 1 producer is
     return status.tasks.length === tasks && status.tasks.every((t) => t.state === 'RUNNING') ? true : undefined
   }
   await eventually(running(2), () => `not 2 tasks RUNNING: ${JSON.stringify(status)}`, 60_000)
+  // One task on each worker: the follower's passed its preflight by asking the leader over REST.
+  assert.deepEqual(
+    new Set(status?.tasks.map((t) => t.worker_id)),
+    new Set([leader.worker.workerId, follower.worker.workerId]),
+    JSON.stringify(status),
+  )
   // The first generation: nothing to fence (no task-count record yet), but the count is recorded.
   await eventually(
     async () => ((await taskCountRecords(groupId, name)).length > 0 ? true : undefined),
@@ -144,6 +151,11 @@ test('tasks.max 2 → 1 on an exactly-once connector: the old task 1 producer is
   const unknown = await leader.request('PUT', path('no-such-connector', '/fence'))
   assert.equal(unknown.status, 404, unknown.text)
   assert.equal((unknown.body as { message: string }).message, 'Connector no-such-connector not found')
+  // The client a follower's task uses: a 2xx resolves, an error answer rejects with the leader's message.
+  await requestFence(follower.url, name)
+  await assert.rejects(requestFence(leader.url, 'no-such-connector'), {
+    message: `Zombie fencing request to the leader at ${leader.url} failed with 404: Connector no-such-connector not found`,
+  })
   // Nothing was pending, so neither request fenced or wrote anything more.
   assert.deepEqual(await taskCountRecords(groupId, name), ['{"task-count":2}', '{"task-count":1}'])
 })
