@@ -4,7 +4,9 @@
 // transaction, committed at the connector's `transaction.boundary`. Consumers reading `read_committed` then see every
 // record once across crashes: a transaction cut by a crash is aborted together with its offsets, and the restarted
 // task resumes from the offsets of the last committed one. Starting a task's producer fences any older producer of
-// the same id (a zombie of an earlier start), whose next send or commit then fails.
+// the same id (a zombie of an earlier start), whose next send or commit then fails; before that, the group's leader
+// fences the ids of every task of the connector's previous generation, those a smaller task count no longer starts
+// included (ConnectHerder.fenceZombieSourceTasks).
 import { atLeast, ConfigDef, ConfigTypes, Importance, oneOf } from '../config/config-def.ts'
 import type { SourceConnectorPlugin } from '../connectors/plugin.ts'
 import type { OutgoingRecord } from '../produce/record-producer.ts'
