@@ -50,7 +50,7 @@ import type {
   TaskInfo,
   TaskStatus,
 } from './herder.ts'
-import { LeaderRequestError, postTaskConfigs } from './leader-client.ts'
+import { LeaderRequestError, type PutFence, postTaskConfigs, putFence } from './leader-client.ts'
 import type { PluginRegistry } from './plugins.ts'
 import { generateSessionKey, keyLength, type RequestSignature, signatureProblem } from './request-signature.ts'
 import type { Worker } from './worker.ts'
@@ -91,8 +91,11 @@ export interface ConnectHerderOptions {
    * leader does before a new generation of an exactly-once connector's tasks starts.
    */
   fenceZombies?(connector: string, taskCount: number): Promise<void>
-  /** Asks the group's leader for that fencing (PUT /connectors/<name>/fence); a task's preflight on a follower. */
-  requestLeaderFence?(leaderUrl: string, connector: string): Promise<void>
+  /**
+   * Asks the group's leader for that fencing (a task's preflight on a follower): PUT /connectors/<name>/fence
+   * (leader-client.ts's putFence) when absent.
+   */
+  requestLeaderFence?(request: PutFence): Promise<void>
 }
 
 /** The inter.worker.* worker keys: how the leader makes session keys, and how requests are signed and checked. */
@@ -137,6 +140,8 @@ const RECONFIGURE_BACKOFF_INITIAL_MS = 250
 const RECONFIGURE_BACKOFF_MAX_MS = 60_000
 /** A 403 this soon after the first attempt is likely a session key that rotated meanwhile (logged at debug only). */
 const EXPIRED_KEY_WINDOW_MS = 60_000
+/** How long a task's preflight keeps asking the leader for zombie fencing while the session key is not in place. */
+const FENCE_KEY_WINDOW_MS = 15_000
 /** A failed write of a new session key is tried again this much later. */
 const KEY_WRITE_RETRY_MS = 1_000
 
@@ -971,9 +976,23 @@ export class ConnectHerder implements Herder, RebalanceListener {
    * generation — on any worker, running or not — can commit again. Skipped, the record still written, when there is
    * no record yet (no transactional producer ran) or both counts are 1 (the new task 0 fences the old one itself).
    * Unlike other requests it neither waits for a pending rebalance nor queues behind the herder's work: a task
-   * start, which runs in that queue, waits on it.
+   * start, which runs in that queue, waits on it. From another worker (`signature`: the request's), with request
+   * validation on, the signature must verify against the session key first, as for the task-config POST.
    */
-  async fenceZombieSourceTasks(name: string): Promise<void> {
+  async fenceZombieSourceTasks(name: string, signature: RequestSignature | null): Promise<void> {
+    if (this.#requestValidation) {
+      const problem = signatureProblem(
+        signature,
+        this.#o.configs.sessionKey()?.key ?? null,
+        this.#interWorker.verificationAlgorithms,
+      )
+      if (problem) throw problem
+    }
+    return this.#fenceZombieSourceTasks(name)
+  }
+
+  /** Connect's doFenceZombieSourceTasks (this worker's own requests: a task preflight, an offsets change). */
+  async #fenceZombieSourceTasks(name: string): Promise<void> {
     if (!this.isLeader()) throw new RequestTargetError('Only the leader may perform zombie fencing.', this.#leaderUrl)
     const config = this.#o.configs.connectorConfig(name)
     if (!config) throw notFound(`Connector ${name} not found`)
@@ -1024,7 +1043,7 @@ export class ConnectHerder implements Herder, RebalanceListener {
   async #fenceBeforeOffsetsChange(name: string): Promise<void> {
     if (!this.#o.exactlyOnceSourceSupport) return
     try {
-      await this.fenceZombieSourceTasks(name)
+      await this.#fenceZombieSourceTasks(name)
     } catch (cause) {
       throw new FlowscopeError(
         ErrorCodes.CONNECT,
@@ -1050,8 +1069,9 @@ export class ConnectHerder implements Herder, RebalanceListener {
   }
 
   async #preflightFencing(id: ConnectorTaskId): Promise<void> {
+    let leader: string | null
     try {
-      await this.fenceZombieSourceTasks(id.connector)
+      await this.#fenceZombieSourceTasks(id.connector)
       return
     } catch (error) {
       if (!(error instanceof RequestTargetError)) {
@@ -1059,15 +1079,45 @@ export class ConnectHerder implements Herder, RebalanceListener {
           cause: error,
         })
       }
-      const leader = error.forwardUrl
-      if (leader === null || !this.#o.requestLeaderFence) {
-        throw new FlowscopeError(
-          ErrorCodes.CONNECT,
-          'Failed to perform zombie fencing: the leader of the group is not known, and it must fence out older task generations before an exactly-once source task starts',
+      leader = error.forwardUrl
+    }
+    if (leader === null) {
+      throw new FlowscopeError(
+        ErrorCodes.CONNECT,
+        'Failed to perform zombie fencing: the leader of the group is not known, and it must fence out older task generations before an exactly-once source task starts',
+      )
+    }
+    log.debug({ connector: id.connector, task: id.task, leader }, 'asking the leader for zombie fencing')
+    const send = this.#o.requestLeaderFence ?? putFence
+    const since = Date.now()
+    for (let failures = 0; ; failures++) {
+      const sessionKey = this.#o.configs.sessionKey()
+      try {
+        await send({
+          leaderUrl: leader,
+          connector: id.connector,
+          sessionKey,
+          signatureAlgorithm: this.#interWorker.signatureAlgorithm,
+        })
+        return
+      } catch (error) {
+        // The leader writes the session key as it takes its assignment, so a member's first tasks may start before
+        // the key reaches it (sent unsigned: 400), or before the leader has one (503), or just after a rotation
+        // (403): read the config topic again and retry for a while, as a follower's task-config POST is retried.
+        const status = error instanceof LeaderRequestError ? error.statusCode : 0
+        const keyProblem = status === 503 || status === 403 || (status === 400 && sessionKey === undefined)
+        if (!keyProblem || this.#stopping || Date.now() > since + FENCE_KEY_WINDOW_MS) {
+          throw new FlowscopeError(
+            ErrorCodes.CONNECT,
+            `Forwarding zombie fencing request to the leader at ${leader} failed${status ? ` with ${status}` : ''}: ${messageOf(error)}`,
+            { cause: error },
+          )
+        }
+        await this.#o.configs.readToEnd().catch(() => {})
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.min(RECONFIGURE_BACKOFF_INITIAL_MS * 2 ** failures, 2_000)),
         )
       }
-      log.debug({ connector: id.connector, task: id.task, leader }, 'asking the leader for zombie fencing')
-      await this.#o.requestLeaderFence(leader, id.connector)
     }
   }
 

@@ -123,9 +123,10 @@ export interface Herder {
   stopConnector(name: string): Promise<void>
   /**
    * Internal (`PUT /connectors/<name>/fence`, KIP-618): the leader fences out older generations of an exactly-once
-   * source connector's tasks; other workers answer RequestTargetError (forwarded to the leader).
+   * source connector's tasks; other workers answer RequestTargetError (forwarded to the leader). Signed as
+   * putTaskConfigs.
    */
-  fenceZombieSourceTasks?(name: string): Promise<void>
+  fenceZombieSourceTasks(name: string, signature: RequestSignature | null): Promise<void>
 
   /** Topics the connector has written to (FORBIDDEN when topic tracking is disabled). */
   connectorActiveTopics(name: string): string[]

@@ -1,6 +1,7 @@
-// A follower's request to its group's leader (Connect's RestClient as DistributedHerder uses it): the task configs its
-// connector generated, POSTed to the leader's internal endpoint, which writes them to the config topic. Signed with
-// the group's session key when one is known (Connect signs whenever it has one; the leader checks only under
+// A follower's requests to its group's leader (Connect's RestClient as DistributedHerder uses it): the task configs its
+// connector generated, POSTed to the leader's internal endpoint, which writes them to the config topic; and, before an
+// exactly-once source task starts, a PUT asking the leader for a round of zombie fencing (KIP-618). Signed with the
+// group's session key when one is known (Connect signs whenever it has one; the leader checks only under
 // `sessioned`). A failure is an error carrying the leader's status, so the caller can tell an expired key (403).
 import { ErrorCodes, FlowscopeError } from '../errors.ts'
 import { type SessionKey, signatureHeaders } from './request-signature.ts'
@@ -40,13 +41,48 @@ export async function postTaskConfigs(request: PostTaskConfigs): Promise<void> {
   const url = new URL(`connectors/${encodeURIComponent(request.connector)}/tasks`, withSlash(request.leaderUrl))
   // The signature covers exactly the bytes sent.
   const body = Buffer.from(JSON.stringify(request.configs), 'utf8')
-  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' }
-  if (request.sessionKey) {
-    Object.assign(headers, signatureHeaders(body, request.sessionKey.key, request.signatureAlgorithm))
+  await send(url, 'POST', body, request)
+}
+
+export interface PutFence {
+  leaderUrl: string
+  connector: string
+  /** Signs the request when given. */
+  sessionKey?: SessionKey | undefined
+  signatureAlgorithm: string
+}
+
+/**
+ * PUT <leader>/connectors/<connector>/fence with no body (Connect's fenceZombieSourceTasks forwarded by a task's
+ * preflight); the signature is the MAC of the empty body, as Connect's. Resolves on a 2xx answer.
+ */
+export async function putFence(request: PutFence): Promise<void> {
+  const url = new URL(`connectors/${encodeURIComponent(request.connector)}/fence`, withSlash(request.leaderUrl))
+  await send(url, 'PUT', null, request)
+}
+
+async function send(
+  url: URL,
+  method: 'POST' | 'PUT',
+  body: Buffer<ArrayBuffer> | null,
+  signing: { sessionKey?: SessionKey | undefined; signatureAlgorithm: string },
+): Promise<void> {
+  const headers: Record<string, string> = { accept: 'application/json' }
+  if (body !== null) headers['content-type'] = 'application/json'
+  if (signing.sessionKey) {
+    Object.assign(
+      headers,
+      signatureHeaders(body ?? Buffer.alloc(0), signing.sessionKey.key, signing.signatureAlgorithm),
+    )
   }
   let response: Response
   try {
-    response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
+    response = await fetch(url, {
+      method,
+      headers,
+      ...(body === null ? {} : { body }),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    })
   } catch (cause) {
     throw new LeaderRequestError(
       500,

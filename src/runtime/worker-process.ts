@@ -10,7 +10,6 @@ import { getLogger } from '../logging.ts'
 import { createWorkerMetrics, type WorkerMetrics } from '../metrics/worker-metrics.ts'
 import { fenceProducers } from '../produce/fence-producers.ts'
 import { RecordProducer } from '../produce/record-producer.ts'
-import { requestFence } from '../rest/internal-client.ts'
 import { startRestServer } from '../rest/server.ts'
 import { ConfigStore } from '../storage/config-store.ts'
 import { ConnectorOffsetStores } from '../storage/connector-offsets.ts'
@@ -208,13 +207,12 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
     workerSyncTimeoutMs: settings.group?.workerSyncTimeoutMs ?? 3_000,
     workerUnsyncBackoffMs: settings.group?.workerUnsyncBackoffMs ?? 300_000,
     ...(settings.interWorker ? { interWorker: settings.interWorker } : {}),
-    // KIP-618 zombie fencing: as the leader, each task id's producer; as a follower, a request to the leader.
+    // KIP-618 zombie fencing as the leader: a producer of each task id of the previous generation.
     fenceZombies: (connector, taskCount) =>
       fenceProducers(
         { bootstrapServers: settings.bootstrapServers, clientId: `${clientId}-fencing-${connector}` },
         Array.from({ length: taskCount }, (_, task) => taskTransactionalId(settings.groupId, connector, task)),
       ),
-    requestLeaderFence: requestFence,
   })
   const url = `http://${settings.advertisedHost}:${settings.advertisedPort}`
   const rest = await startRestServer({

@@ -2,7 +2,7 @@
 // and the internal fence endpoint the workers of a group use.
 // Each handler parses the request, calls the herder, and returns Connect's entity; `forward` is accepted and ignored.
 import type { FastifyInstance, FastifyReply } from 'fastify'
-import { badRequest, ErrorCodes, FlowscopeError, notFound } from '../../errors.ts'
+import { badRequest, ErrorCodes, FlowscopeError } from '../../errors.ts'
 import type { ConnectorOffset, Herder } from '../../runtime/herder.ts'
 import { signatureFromHeaders } from '../../runtime/request-signature.ts'
 import {
@@ -112,12 +112,11 @@ export function connectorRoutes(app: FastifyInstance, herder: Herder): void {
     return noContent(reply)
   })
 
-  // Internal, between the workers of a group (Connect's InternalClusterResource): a follower's exactly-once task asks
-  // the leader for zombie fencing. Connect checks the request's signature (KIP-507) first; that check goes here when
-  // request signing lands (see src/rest/internal-client.ts).
-  app.put<Named>('/connectors/:name/fence', async (request, reply) => {
-    if (!herder.fenceZombieSourceTasks) throw notFound(`Connector ${request.params.name} not found`)
-    await herder.fenceZombieSourceTasks(request.params.name)
+  // Internal: a follower's exactly-once task asks the leader for zombie fencing (Connect's
+  // InternalClusterResource.fenceZombies); signed as the task-config POST, over the (empty) body.
+  app.put<NamedQuery>('/connectors/:name/fence', async (request, reply) => {
+    const signature = signatureFromHeaders(rawBodyOf(request), request.headers)
+    await herder.fenceZombieSourceTasks(request.params.name, signature)
     return noContent(reply)
   })
 

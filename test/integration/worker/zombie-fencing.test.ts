@@ -3,15 +3,20 @@
 // task 1's transactional id — a zombie of that task, with a record in an open transaction — can no longer commit once
 // tasks.max goes 2 → 1: before the new generation's task starts, the leader fences out the ids of every task of the
 // previous generation and writes Connect's task-count record to the config topic. Also the internal
-// `PUT /connectors/<name>/fence` endpoint: 204 on the leader, forwarded there by a follower.
+// `PUT /connectors/<name>/fence` endpoint under the group's `sessioned` protocol: signed with the session key, 204 on
+// the leader and forwarded there by a follower; unsigned 400, a wrong signature 403.
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { after, test } from 'node:test'
 import { promisify } from 'node:util'
+import { Producer } from '@platformatic/kafka'
 import { freePort } from '../../../src/local/ports.ts'
 import { RecordProducer } from '../../../src/produce/record-producer.ts'
-import { requestFence } from '../../../src/rest/internal-client.ts'
 import { taskTransactionalId } from '../../../src/runtime/exactly-once.ts'
+import { LeaderRequestError, putFence } from '../../../src/runtime/leader-client.ts'
+import type { SessionKey } from '../../../src/runtime/request-signature.ts'
+import { ConfigStore } from '../../../src/storage/config-store.ts'
+import { KafkaLog } from '../../../src/storage/kafka-log.ts'
 import { testStack, uniqueName } from '../../support/stack.ts'
 import {
   createConnector,
@@ -64,6 +69,31 @@ function kafkaErrors(error: unknown): string[] {
   const own = (error as { apiId?: unknown }).apiId
   const nested = (error as { errors?: unknown }).errors
   return [...(typeof own === 'string' ? [own] : []), ...(Array.isArray(nested) ? nested.flatMap(kafkaErrors) : [])]
+}
+
+/** The group's session key, as a third reader of its config topic sees it (the leader wrote it). */
+async function sessionKeyOf(groupId: string): Promise<SessionKey> {
+  const store = new ConfigStore()
+  const producer = new Producer({ clientId: 'fencing-test', bootstrapBrokers: testStack().bootstrapServers.split(',') })
+  const log = new KafkaLog({
+    topic: `${groupId}-configs`,
+    bootstrapServers: testStack().bootstrapServers.split(','),
+    clientId: 'fencing-test',
+    producer,
+    partitions: 1,
+    onRecord: (key, value, _partition, offset) => store.apply(key, value, offset),
+  })
+  store.attach(log)
+  await log.start()
+  try {
+    await store.readToEnd()
+    const key = store.sessionKey()
+    assert.ok(key, 'the leader wrote a session key')
+    return key
+  } finally {
+    await log.stop()
+    await producer.close()
+  }
 }
 
 function zombieProducer(transactionalId: string): RecordProducer {
@@ -143,19 +173,27 @@ test('tasks.max 2 → 1 on an exactly-once connector: the old task 1 producer is
   await unrelated.send([{ topic, key: null, value: Buffer.from('{"unrelated":true}') }])
   await unrelated.commitTransaction()
 
-  // The internal endpoint: 204 on the leader; a follower forwards it there; an unknown connector is 404.
-  const onLeader = await leader.request('PUT', path(name, '/fence'))
-  assert.equal(onLeader.status, 204, onLeader.text)
-  const viaFollower = await follower.request('PUT', path(name, '/fence'))
-  assert.equal(viaFollower.status, 204, viaFollower.text)
-  const unknown = await leader.request('PUT', path('no-such-connector', '/fence'))
-  assert.equal(unknown.status, 404, unknown.text)
-  assert.equal((unknown.body as { message: string }).message, 'Connector no-such-connector not found')
-  // The client a follower's task uses: a 2xx resolves, an error answer rejects with the leader's message.
-  await requestFence(follower.url, name)
-  await assert.rejects(requestFence(leader.url, 'no-such-connector'), {
-    message: `Zombie fencing request to the leader at ${leader.url} failed with 404: Connector no-such-connector not found`,
-  })
+  // The internal endpoint, signed with the group's session key as the workers sign it (the group runs `sessioned`):
+  // 204 on the leader, and on the follower, which passes it on to the leader; unsigned 400, a wrong key 403, an
+  // unknown connector 404.
+  const key = await sessionKeyOf(groupId)
+  const fence = (worker: TestWorker, connector: string, sessionKey = key) =>
+    putFence({ leaderUrl: worker.url, connector, sessionKey, signatureAlgorithm: 'HmacSHA256' })
+  await fence(leader, name)
+  await fence(follower, name)
+  const unsigned = await leader.request('PUT', path(name, '/fence'))
+  assert.equal(unsigned.status, 400, unsigned.text)
+  assert.equal((unsigned.body as { message: string }).message, 'Internal request missing required signature')
+  const answers = async (request: Promise<void>) =>
+    request.then(
+      () => 'resolved',
+      (error: unknown) => `${error instanceof LeaderRequestError ? error.statusCode : '?'} ${(error as Error).message}`,
+    )
+  assert.equal(
+    await answers(fence(leader, name, { ...key, key: Buffer.alloc(key.key.length, 7) })),
+    '403 Internal request contained invalid signature.',
+  )
+  assert.equal(await answers(fence(leader, 'no-such-connector')), '404 Connector no-such-connector not found')
   // Nothing was pending, so neither request fenced or wrote anything more.
   assert.deepEqual(await taskCountRecords(groupId, name), ['{"task-count":2}', '{"task-count":1}'])
 })

@@ -162,6 +162,11 @@ export class FakeHerder implements Herder {
     this.#get(name)
   }
 
+  async fenceZombieSourceTasks(name: string, signature: RequestSignature | null): Promise<void> {
+    this.calls.push({ method: 'fenceZombieSourceTasks', args: [name, signature] })
+    this.#get(name)
+  }
+
   async putConnectorConfig(
     name: string,
     config: Record<string, string>,

@@ -413,3 +413,28 @@ describe('POST /connectors/:name/tasks (internal: task configs for the leader)',
     assert.deepEqual(response.json(), { error_code: 400, message: 'Algorithm HmacNope not available' })
   })
 })
+
+describe('PUT /connectors/:name/fence (internal: zombie fencing on the leader)', () => {
+  test('204 with no body; the herder gets the signature over the empty body, or null unsigned; unknown is 404', async () => {
+    const { herder, app, request } = setup()
+    await herder.putConnectorConfig('c', config, { allowReplace: false })
+    const key = Buffer.alloc(32, 5)
+    const response = await app.inject({
+      method: 'PUT',
+      url: '/connectors/c/fence',
+      headers: signatureHeaders('', key, 'HmacSHA256'),
+    })
+    assert.equal(response.statusCode, 204, response.body)
+    assert.equal(response.body, '')
+    const call = herder.calls.find((c) => c.method === 'fenceZombieSourceTasks')
+    assert.equal(call?.args[0], 'c')
+    const signature = call?.args[1] as RequestSignature
+    assert.equal(signature.body.length, 0)
+    assert.equal(signatureProblem(signature, key, ['HmacSHA256']), undefined)
+
+    assert.equal((await request('PUT', '/connectors/c/fence')).status, 204)
+    assert.equal(herder.calls.filter((c) => c.method === 'fenceZombieSourceTasks').at(-1)?.args[1], null)
+    assertError(await request('PUT', '/connectors/nope/fence'), 404)
+    assert.equal((await request('GET', '/connectors/c/fence')).status, 405, 'PUT only, as Connect')
+  })
+})

@@ -16,6 +16,7 @@ import {
 } from '../../../src/runtime/connect-herder.ts'
 import { CONFIG_MISMATCH, type ConnectAssignment, NO_ERROR } from '../../../src/runtime/connect-protocol.ts'
 import type { ConnectorTaskId, TargetState } from '../../../src/runtime/herder.ts'
+import { LeaderRequestError } from '../../../src/runtime/leader-client.ts'
 import { PluginRegistry } from '../../../src/runtime/plugins.ts'
 import { signatureFromHeaders, signatureHeaders } from '../../../src/runtime/request-signature.ts'
 import type { Worker } from '../../../src/runtime/worker.ts'
@@ -577,8 +578,8 @@ async function fencingHerder(memberId: string) {
     fenceZombies: async (connector, taskCount) => {
       fenced.push(`${connector} ${taskCount}`)
     },
-    requestLeaderFence: async (url, connector) => {
-      asked.push(`${url} ${connector}`)
+    requestLeaderFence: async (request) => {
+      asked.push(`${request.leaderUrl} ${request.connector}`)
     },
   })
   await harness.herder.assigned(assignment(harness.stores, { tasks: [{ connector: 'a', task: 0 }] }), 1, memberId)
@@ -591,22 +592,22 @@ test('zombie fencing on the leader: first the task-count record only, then after
   const { herder, stores, fenced, taskCountRecords } = await fencingHerder('member-1')
   assert.equal(stores.configs.pendingFencing('a'), true)
   // No task-count record yet: no transactional producer ran, so nothing to fence; the record is written.
-  await herder.fenceZombieSourceTasks('a')
+  await herder.fenceZombieSourceTasks('a', null)
   assert.deepEqual(fenced, [])
   assert.deepEqual(taskCountRecords(), [{ 'task-count': 2 }])
   // Nothing pending any more: nothing fenced, nothing written.
-  await herder.fenceZombieSourceTasks('a')
+  await herder.fenceZombieSourceTasks('a', null)
   assert.deepEqual(taskCountRecords(), [{ 'task-count': 2 }])
 
   await stores.configs.putTaskConfigs('a', [{ task: 'a-0' }])
-  await herder.fenceZombieSourceTasks('a')
+  await herder.fenceZombieSourceTasks('a', null)
   assert.deepEqual(fenced, ['a 2'], "the previous generation's ids 0..1")
   assert.deepEqual(taskCountRecords(), [{ 'task-count': 2 }, { 'task-count': 1 }])
   assert.equal(stores.configs.pendingFencing('a'), false)
 
   // 1 → 1: the new task 0's producer fences the old one itself; only the record is written.
   await stores.configs.putTaskConfigs('a', [{ task: 'a-0', v: '2' }])
-  await herder.fenceZombieSourceTasks('a')
+  await herder.fenceZombieSourceTasks('a', null)
   assert.deepEqual(fenced, ['a 2'])
   assert.deepEqual(taskCountRecords().at(-1), { 'task-count': 1 })
   assert.equal(taskCountRecords().length, 3)
@@ -628,8 +629,8 @@ test('zombie fencing: concurrent requests share one round; new task configs duri
   await herder.assigned(assignment(stores), 1, 'member-1')
   await stores.configs.putTaskCountRecord('a', 2)
   await stores.configs.putTaskConfigs('a', [{ task: 'a-0' }])
-  const first = herder.fenceZombieSourceTasks('a')
-  const second = herder.fenceZombieSourceTasks('a')
+  const first = herder.fenceZombieSourceTasks('a', null)
+  const second = herder.fenceZombieSourceTasks('a', null)
   await new Promise((resolve) => setImmediate(resolve))
   release()
   await Promise.all([first, second])
@@ -638,7 +639,7 @@ test('zombie fencing: concurrent requests share one round; new task configs duri
 
   await stores.configs.putTaskConfigs('a', [{ task: 'a-0' }, { task: 'a-1' }])
   duringFencing = () => stores.configs.putTaskConfigs('a', [{ task: 'a-0', v: 'newer' }])
-  const racing = herder.fenceZombieSourceTasks('a')
+  const racing = herder.fenceZombieSourceTasks('a', null)
   await new Promise((resolve) => setImmediate(resolve))
   release()
   await assert.rejects(racing, (error: unknown) => {
@@ -653,7 +654,7 @@ test('zombie fencing: concurrent requests share one round; new task configs duri
 
 test("zombie fencing: a follower refuses it naming the leader, and its task's preflight asks the leader; unknown connectors are 404", async () => {
   const { herder, stores, fenced, asked, taskCountRecords } = await fencingHerder('member-2')
-  await assert.rejects(herder.fenceZombieSourceTasks('a'), (error: unknown) => {
+  await assert.rejects(herder.fenceZombieSourceTasks('a', null), (error: unknown) => {
     assert.ok(error instanceof RequestTargetError)
     assert.equal(error.message, 'Only the leader may perform zombie fencing.')
     assert.equal(error.forwardUrl, 'http://worker-1:8083')
@@ -666,7 +667,7 @@ test("zombie fencing: a follower refuses it naming the leader, and its task's pr
   assert.ok(stores.configs.pendingFencing('a'))
 
   const leader = await fencingHerder('member-1')
-  await assert.rejects(leader.herder.fenceZombieSourceTasks('nope'), (error: unknown) => {
+  await assert.rejects(leader.herder.fenceZombieSourceTasks('nope', null), (error: unknown) => {
     assert.ok(error instanceof FlowscopeError)
     assert.equal(error.code, ErrorCodes.NOT_FOUND)
     assert.equal(error.message, 'Connector nope not found')
@@ -707,4 +708,48 @@ test('with exactly-once support, altering or resetting a stopped connector offse
   assert.equal(stores.configs.taskCountRecord('a'), 0)
   await herder.resetConnectorOffsets('a')
   assert.deepEqual(fenced, ['a 2'], 'nothing pending any more')
+})
+
+test('zombie fencing from another worker with request validation on: unsigned 400, wrong key 403, signed done', async () => {
+  const { herder, stores, fenced, taskCountRecords } = await fencingHerder('member-1')
+  herder.setRequestValidation(true)
+  const key = Buffer.alloc(32, 4)
+  await stores.configs.putSessionKey({ key, algorithm: 'HmacSHA256', creationTimestamp: Date.now() })
+  const empty = Buffer.alloc(0)
+  const signed = (with_: Buffer) => signatureFromHeaders(empty, signatureHeaders(empty, with_, 'HmacSHA256'))
+  const status = (e: unknown) => (e instanceof FlowscopeError ? e.status : 0)
+  await assert.rejects(herder.fenceZombieSourceTasks('a', null), (e) => status(e) === 400)
+  await assert.rejects(herder.fenceZombieSourceTasks('a', signed(Buffer.alloc(32, 1))), (e) => status(e) === 403)
+  assert.deepEqual(taskCountRecords(), [], 'nothing done on a refused request')
+  await herder.fenceZombieSourceTasks('a', signed(key))
+  assert.deepEqual(taskCountRecords(), [{ 'task-count': 2 }])
+  assert.deepEqual(fenced, [])
+})
+
+test("a follower's preflight retries while the leader has no session key (503), then sends it signed", async () => {
+  const sent: string[] = []
+  const { herder, stores } = await groupHerder({
+    requestLeaderFence: async (request) => {
+      sent.push(request.sessionKey ? 'signed' : 'unsigned')
+      if (sent.length === 1) throw new LeaderRequestError(503, 'no session key yet')
+    },
+  })
+  await herder.assigned(assignment(stores, { tasks: [{ connector: 'a', task: 0 }] }), 1, 'member-2')
+  const preflight = herder.exactlyOncePreflight({ connector: 'a', task: 0 }).beforeProducer()
+  while (sent.length === 0) await new Promise((resolve) => setImmediate(resolve))
+  await stores.configs.putSessionKey({ key: Buffer.alloc(32, 2), algorithm: 'HmacSHA256', creationTimestamp: 1 })
+  await preflight
+  assert.deepEqual(sent, ['unsigned', 'signed'])
+
+  // Any other refusal fails the task's preflight at once, naming the leader and its answer.
+  const refusing = await groupHerder({
+    requestLeaderFence: async () => {
+      throw new LeaderRequestError(404, 'Connector a not found')
+    },
+  })
+  await refusing.herder.assigned(assignment(refusing.stores), 1, 'member-2')
+  await assert.rejects(refusing.herder.exactlyOncePreflight({ connector: 'a', task: 0 }).beforeProducer(), {
+    message:
+      'Forwarding zombie fencing request to the leader at http://worker-1:8083 failed with 404: Connector a not found',
+  })
 })
