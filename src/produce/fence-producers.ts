@@ -27,6 +27,10 @@ async function fenceOne(options: FenceProducersOptions, transactionalId: string)
     idempotent: true,
     acks: -1,
     timeout: options.timeoutMs ?? 30_000,
+    // While the coordinator aborts the zombie's open transaction it answers CONCURRENT_TRANSACTIONS: retried, for
+    // up to ~10 s (Kafka's Admin.fenceProducers retries until its timeout).
+    retries: 50,
+    retryDelay: 200,
     // "No producer yet" (-1/-1), as Java's producer asks (record-producer.ts says why the client's 0/0 fails).
     transactionalId,
     producerId: -1n,
