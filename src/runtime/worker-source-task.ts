@@ -125,7 +125,9 @@ export class WorkerSourceTask {
       }
       await o.task.start(o.config, { ...o.context, connectorName: o.connector, taskId: o.taskId, log: o.log })
     } catch (error) {
-      this.#fail(error)
+      // Awaited: FAILED is recorded before whoever started the task moves on (a preflight refusal is followed at once
+      // by a restart on newer configs, whose RUNNING must not be overwritten by this FAILED).
+      await this.#fail(error)
       return false
     }
     this.#setState(this.#paused ? 'PAUSED' : 'RUNNING')

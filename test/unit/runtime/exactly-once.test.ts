@@ -177,19 +177,25 @@ test('the zombie-fencing preflight runs around the producer start; a failed chec
         onStatus: (state) => states.push(state),
       }),
     )
+    const failedBefore = states.filter((s) => s === 'FAILED').length
     const started = await task.start()
+    // A failed start has recorded FAILED by the time start() resolves (a restart may follow at once).
+    const recorded = states.filter((s) => s === 'FAILED').length > failedBefore
     await task.stop()
-    return { started, log: producer.log, polled }
+    return { started, log: producer.log, polled, recorded }
   }
   const ok = await run(null)
   assert.equal(ok.started, true)
+  assert.equal(ok.recorded, false)
   assert.deepEqual(ok.log.slice(0, 3), ['preflight before', 'begin', 'preflight after'])
   const before = await run('before')
   assert.equal(before.started, false)
+  assert.equal(before.recorded, true)
   assert.deepEqual(before.log.slice(0, 1), ['preflight before'])
   assert.ok(!before.log.includes('begin'), 'no producer started (it would fence a newer generation)')
   const after = await run('after')
   assert.equal(after.started, false)
+  assert.equal(after.recorded, true)
   assert.equal(after.polled, false)
   assert.deepEqual(states.filter((s) => s === 'FAILED').length, 2)
 })
