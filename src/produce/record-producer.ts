@@ -78,6 +78,8 @@ export class RecordProducer implements TaskProducer {
   #issued: Promise<unknown> = Promise.resolve()
   /** The open transaction of a transactional producer; undefined between transactions. */
   #transaction: Awaited<ReturnType<Producer['beginTransaction']>> | undefined
+  /** Whether the open transaction has had any record handed over (an empty one ends without EndTxn, as Java's). */
+  #transactionWritten = false
 
   constructor(options: RecordProducerOptions) {
     const compression = options.overrides['compression.type'] ?? 'none'
@@ -217,6 +219,7 @@ export class RecordProducer implements TaskProducer {
     const handedOver = this.#issued.then(async () => {
       await this.#producer.metadata({ topics, autocreateTopics: this.#autocreate })
       // Wrapped, so that handing over does not wait for the acknowledgement.
+      if (this.#transaction) this.#transactionWritten = true
       return { sent: (this.#transaction ?? this.#producer).send(request()) }
     })
     this.#issued = handedOver.then(
@@ -230,6 +233,7 @@ export class RecordProducer implements TaskProducer {
   async beginTransaction(): Promise<void> {
     if (this.#transaction) throw new Error('a transaction is already open')
     this.#transaction = await this.#producer.beginTransaction()
+    this.#transactionWritten = false
   }
 
   get transactionOpen(): boolean {
@@ -241,7 +245,10 @@ export class RecordProducer implements TaskProducer {
     const transaction = this.#transaction
     if (!transaction) throw new Error('no transaction is open')
     try {
-      await transaction.commit()
+      // Nothing was written: no partition joined the transaction, so the broker has none to end (Java's producer
+      // skips EndTxn too; sending it answers INVALID_TXN_STATE).
+      if (this.#transactionWritten) await transaction.commit()
+      else await transaction.cancel()
     } finally {
       this.#transaction = undefined
     }
@@ -251,7 +258,8 @@ export class RecordProducer implements TaskProducer {
   async abortTransaction(): Promise<void> {
     const transaction = this.#transaction
     this.#transaction = undefined
-    await transaction?.abort()
+    if (transaction && !this.#transactionWritten) await transaction.cancel()
+    else await transaction?.abort()
   }
 
   #reportBuffer(): void {
