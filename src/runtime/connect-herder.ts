@@ -571,14 +571,7 @@ export class ConnectHerder implements Herder, RebalanceListener {
     configs: Record<string, string>[],
     signature: RequestSignature | null,
   ): Promise<void> {
-    if (this.#requestValidation) {
-      const problem = signatureProblem(
-        signature,
-        this.#o.configs.sessionKey()?.key ?? null,
-        this.#interWorker.verificationAlgorithms,
-      )
-      if (problem) throw problem
-    }
+    this.#verifySignature(signature)
     const notLeader = 'Only the leader may write task configurations.'
     await this.#leaderOnly(notLeader)
     return this.#serial(async () => {
@@ -979,15 +972,16 @@ export class ConnectHerder implements Herder, RebalanceListener {
    * start, which runs in that queue, waits on it. From another worker (`signature`: the request's), with request
    * validation on, the signature must verify against the session key first, as for the task-config POST.
    */
+  /** With request validation on, a request from another worker must carry a signature the session key verifies. */
+  #verifySignature(signature: RequestSignature | null): void {
+    if (!this.#requestValidation) return
+    const key = this.#o.configs.sessionKey()?.key ?? null
+    const problem = signatureProblem(signature, key, this.#interWorker.verificationAlgorithms)
+    if (problem) throw problem
+  }
+
   async fenceZombieSourceTasks(name: string, signature: RequestSignature | null): Promise<void> {
-    if (this.#requestValidation) {
-      const problem = signatureProblem(
-        signature,
-        this.#o.configs.sessionKey()?.key ?? null,
-        this.#interWorker.verificationAlgorithms,
-      )
-      if (problem) throw problem
-    }
+    this.#verifySignature(signature)
     return this.#fenceZombieSourceTasks(name)
   }
 

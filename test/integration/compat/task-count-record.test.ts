@@ -9,11 +9,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
-import { Producer } from '@platformatic/kafka'
 import { RecordProducer } from '../../../src/produce/record-producer.ts'
 import { taskTransactionalId } from '../../../src/runtime/exactly-once.ts'
-import { ConfigStore } from '../../../src/storage/config-store.ts'
-import { KafkaLog } from '../../../src/storage/kafka-log.ts'
+import { openConfigTopicView } from '../../support/config-topic-view.ts'
 import { testStack } from '../../support/stack.ts'
 import { eventually, waitForState } from '../worker/helpers.ts'
 import { startUpstreamConnect, type UpstreamConnect } from './upstream-connect.ts'
@@ -51,25 +49,9 @@ test("Connect 4.1.1 reads flowscope's task-count record and fences by it; flowsc
   await waitForState(upstream.request, name, 'RUNNING', 'RUNNING', 60_000)
 
   // flowscope's config store on Connect's config topic: it reads the record Connect's leader wrote at the task start.
-  const store = new ConfigStore()
-  const producer = new Producer({
-    clientId: 'task-count-compat',
-    bootstrapBrokers: bootstrapServers,
-    idempotent: true,
-    acks: -1,
-  })
-  cleanup.push(() => producer.close())
-  const log = new KafkaLog({
-    topic: `${upstream.groupId}-configs`,
-    bootstrapServers,
-    clientId: 'task-count-compat',
-    producer,
-    partitions: 1,
-    onRecord: (key, value, _partition, offset) => store.apply(key, value, offset),
-  })
-  store.attach(log)
-  await log.start()
-  cleanup.push(() => log.stop())
+  const view = await openConfigTopicView(`${upstream.groupId}-configs`, 'task-count-compat')
+  cleanup.push(() => view.stop())
+  const store = view.store
   await eventually(
     async () => {
       await store.readToEnd()

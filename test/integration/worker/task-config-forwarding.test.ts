@@ -5,12 +5,11 @@
 // passes a correctly signed one on to the leader with its signature intact.
 import assert from 'node:assert/strict'
 import { after, test } from 'node:test'
-import { Producer } from '@platformatic/kafka'
 import { freePort } from '../../../src/local/ports.ts'
 import { signatureHeaders } from '../../../src/runtime/request-signature.ts'
-import { ConfigStore } from '../../../src/storage/config-store.ts'
-import { KafkaLog } from '../../../src/storage/kafka-log.ts'
-import { testStack, uniqueName } from '../../support/stack.ts'
+import type { ConfigStore } from '../../../src/storage/config-store.ts'
+import { openConfigTopicView } from '../../support/config-topic-view.ts'
+import { uniqueName } from '../../support/stack.ts'
 import {
   createConnector,
   createTable,
@@ -36,23 +35,9 @@ after(async () => {
 
 /** The group's config topic as a third reader sees it (the session key the leader wrote). */
 async function configView(groupId: string): Promise<ConfigStore> {
-  const store = new ConfigStore()
-  const producer = new Producer({ clientId: 'forwarding-test', bootstrapBrokers: [testStack().bootstrapServers] })
-  const log = new KafkaLog({
-    topic: `${groupId}-configs`,
-    bootstrapServers: [testStack().bootstrapServers],
-    clientId: 'forwarding-test',
-    producer,
-    partitions: 1,
-    onRecord: (key, value, _partition, offset) => store.apply(key, value, offset),
-  })
-  store.attach(log)
-  await log.start()
-  cleanups.push(async () => {
-    await log.stop()
-    await producer.close()
-  })
-  return store
+  const view = await openConfigTopicView(`${groupId}-configs`, 'forwarding-test')
+  cleanups.push(() => view.stop())
+  return view.store
 }
 
 async function post(worker: TestWorker, name: string, body: string, headers: Record<string, string>) {

@@ -9,14 +9,12 @@ import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { after, test } from 'node:test'
 import { promisify } from 'node:util'
-import { Producer } from '@platformatic/kafka'
 import { freePort } from '../../../src/local/ports.ts'
 import { RecordProducer } from '../../../src/produce/record-producer.ts'
 import { taskTransactionalId } from '../../../src/runtime/exactly-once.ts'
 import { LeaderRequestError, putFence } from '../../../src/runtime/leader-client.ts'
 import type { SessionKey } from '../../../src/runtime/request-signature.ts'
-import { ConfigStore } from '../../../src/storage/config-store.ts'
-import { KafkaLog } from '../../../src/storage/kafka-log.ts'
+import { openConfigTopicView } from '../../support/config-topic-view.ts'
 import { testStack, uniqueName } from '../../support/stack.ts'
 import {
   createConnector,
@@ -73,26 +71,14 @@ function kafkaErrors(error: unknown): string[] {
 
 /** The group's session key, as a third reader of its config topic sees it (the leader wrote it). */
 async function sessionKeyOf(groupId: string): Promise<SessionKey> {
-  const store = new ConfigStore()
-  const producer = new Producer({ clientId: 'fencing-test', bootstrapBrokers: testStack().bootstrapServers.split(',') })
-  const log = new KafkaLog({
-    topic: `${groupId}-configs`,
-    bootstrapServers: testStack().bootstrapServers.split(','),
-    clientId: 'fencing-test',
-    producer,
-    partitions: 1,
-    onRecord: (key, value, _partition, offset) => store.apply(key, value, offset),
-  })
-  store.attach(log)
-  await log.start()
+  const view = await openConfigTopicView(`${groupId}-configs`, 'fencing-test')
   try {
-    await store.readToEnd()
-    const key = store.sessionKey()
+    await view.store.readToEnd()
+    const key = view.store.sessionKey()
     assert.ok(key, 'the leader wrote a session key')
     return key
   } finally {
-    await log.stop()
-    await producer.close()
+    await view.stop()
   }
 }
 
