@@ -1429,6 +1429,15 @@ export class ConnectHerder implements Herder, RebalanceListener {
   /** A retried reconfiguration: only while the connector still runs here and is meant to (Connect's checks). */
   async #retryReconfiguration(name: string, attempt: ReconfigureAttempt): Promise<void> {
     if (this.#stopping || !this.#worker.isRunning(name) || this.#o.configs.targetState(name) !== 'STARTED') return
+    await this.#reconfigure(name, attempt)
+  }
+
+  /**
+   * One reconfiguration attempt: asks the connector for task configs and stores them (or sends them to the leader);
+   * a failure is retried later, as Connect retries. Outside a group, changed configs restart the tasks here; in a
+   * group the task-config record drives the restart on every worker running a task (#onConfigChange).
+   */
+  async #reconfigure(name: string, attempt: ReconfigureAttempt): Promise<void> {
     let changed: boolean
     try {
       changed = await this.#refreshTaskConfigs(name, attempt)
@@ -1436,7 +1445,8 @@ export class ConnectHerder implements Herder, RebalanceListener {
       this.#retryLater(name, attempt, error)
       return
     }
-    if (!changed) return
+    if (!changed || this.#o.group) return
+    log.info({ connector: name }, 'task configs changed: restarting tasks')
     await this.#worker.stopTasks(name)
     await this.#startTasks(name)
   }
@@ -1484,20 +1494,7 @@ export class ConnectHerder implements Herder, RebalanceListener {
     void this.#serial(async () => {
       try {
         if (!this.#worker.isRunning(name)) return
-        const attempt = { since: Date.now(), failures: 0 }
-        let changed: boolean
-        try {
-          changed = await this.#refreshTaskConfigs(name, attempt)
-        } catch (error) {
-          // Generating or writing the task configs failed: asked again later, as Connect retries.
-          this.#retryLater(name, attempt, error)
-          return
-        }
-        // In a group the task-config record drives the restart on every worker running a task (#onConfigChange).
-        if (!changed || this.#o.group) return
-        log.info({ connector: name }, 'task configs changed: restarting tasks')
-        await this.#worker.stopTasks(name)
-        await this.#startTasks(name)
+        await this.#reconfigure(name, { since: Date.now(), failures: 0 })
       } catch (error) {
         log.error({ err: error, connector: name }, 'restarting tasks after a task reconfiguration failed')
       } finally {
